@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ce",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ce", targets: ["ce"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ce",
+            dependencies: ["CECommands"]
+        ),
+        .target(
+            name: "CECommands",
+            dependencies: [
+                "AWSCore",
+                "AWSServices",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "AWSSigner",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "AWSCore",
+            dependencies: [
+                "AWSSigner",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "AWSServices",
+            dependencies: ["AWSCore"]
+        ),
+        .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], exclude: ["Vectors", "botocore_signer.py"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
+        .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices"]),
+        .testTarget(name: "CECommandsTests", dependencies: ["CECommands"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

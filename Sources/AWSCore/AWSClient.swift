@@ -1,0 +1,193 @@
+import AWSSigner
+import Foundation
+import Logging
+import Synchronization
+
+/// Sends typed operations to AWS: encodes, signs, sends, retries, decodes, and reports typed errors.
+///
+/// Credentials, transport, clock and randomness are injected, so the same client runs against AWS, moto, or a
+/// scripted transport on virtual time.
+public final class AWSClient: Sendable {
+    public let region: String
+    public let credentialProvider: any CredentialProvider
+    public let endpoints: EndpointResolver
+    public let retryPolicy: RetryPolicy
+    public let timeouts: Timeouts
+    let transport: any HTTPTransport
+    let clock: any WallClock
+    let random: any RandomSource
+    let logger: Logger
+    private let signers = Mutex<[String: SigV4Signer]>([:])
+    private let counters = Mutex<CallCounters>(CallCounters())
+
+    /// Calls and HTTP attempts made so far, for benchmarks and call-count tests.
+    public struct CallCounters: Sendable, Equatable {
+        public var calls = 0
+        public var attempts = 0
+        public var byOperation: [String: Int] = [:]
+    }
+
+    public init(
+        region: String,
+        credentialProvider: any CredentialProvider,
+        endpoints: EndpointResolver = EndpointResolver(),
+        transport: any HTTPTransport,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        timeouts: Timeouts = Timeouts(),
+        clock: any WallClock = LiveClock(),
+        random: any RandomSource = LiveRandomSource(),
+        logger: Logger = Logger(label: "ce.aws")
+    ) {
+        self.region = region
+        self.credentialProvider = credentialProvider
+        self.endpoints = endpoints
+        self.transport = transport
+        self.retryPolicy = retryPolicy
+        self.timeouts = timeouts
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+    }
+
+    public var callCounters: CallCounters { counters.withLock { $0 } }
+
+    /// Performs `operation`, retrying retryable failures with backoff.
+    public func call<Input, Output>(_ operation: AWSOperation<Input, Output>, _ input: Input) async throws -> Output {
+        counters.withLock {
+            $0.calls += 1
+            $0.byOperation["\(operation.service.name).\(operation.name)", default: 0] += 1
+        }
+        let endpoint = try endpoints.endpoint(for: operation.service, region: region)
+        let (body, headers) = try encode(operation, input)
+        var attempt = 1
+        while true {
+            do {
+                return try await attemptOnce(operation, endpoint: endpoint.url, body: body, headers: headers)
+            } catch {
+                guard attempt < retryPolicy.maxAttempts, RetryPolicy.isRetryable(error) else { throw error }
+                let delay = retryPolicy.delay(beforeRetry: attempt, unit: random.nextUnitInterval())
+                logger.debug(
+                    "retrying after failure",
+                    metadata: ["operation": "\(operation.name)", "attempt": "\(attempt)", "delay": "\(delay)",
+                        "error": "\(error)"])
+                try await clock.sleep(for: delay)
+                attempt += 1
+            }
+        }
+    }
+
+    /// Performs a paginated operation until the last page, following `Marker`/`NextToken`.
+    public func paginate<Input: PaginatedInput, Output: PaginatedOutput>(
+        _ operation: AWSOperation<Input, Output>, _ input: Input, maxPages: Int = 1000
+    ) async throws -> [Output] {
+        var input = input
+        var pages: [Output] = []
+        var seen: Set<String> = []
+        while true {
+            let page = try await call(operation, input)
+            pages.append(page)
+            guard let token = page.nextPaginationToken, !token.isEmpty else { return pages }
+            guard seen.insert(token).inserted, pages.count < maxPages else {
+                throw AWSClientError.paginationLoop(service: operation.service.name, operation: operation.name)
+            }
+            input.paginationToken = token
+        }
+    }
+
+    private func encode<Input, Output>(_ operation: AWSOperation<Input, Output>, _ input: Input) throws
+        -> (Data, [(name: String, value: String)])
+    {
+        switch operation.service.wireProtocol {
+        case .query:
+            let parameters = try QueryEncoder(listStyle: .member).encode(input)
+            return (
+                QueryEncoder.formBody(action: operation.name, version: operation.service.apiVersion, parameters: parameters),
+                [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
+            )
+        case .ec2Query:
+            let parameters = try QueryEncoder(listStyle: .flat).encode(input)
+            return (
+                QueryEncoder.formBody(action: operation.name, version: operation.service.apiVersion, parameters: parameters),
+                [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
+            )
+        case .json(let targetPrefix):
+            return (
+                try ResponseDecoding.jsonEncoder().encode(input),
+                [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "\(targetPrefix).\(operation.name)")]
+            )
+        }
+    }
+
+    private func signer(for service: AWSServiceDescriptor) -> SigV4Signer {
+        signers.withLock { signers in
+            if let signer = signers[service.signingName] { return signer }
+            let signer = SigV4Signer(service: service.signingName, region: region)
+            signers[service.signingName] = signer
+            return signer
+        }
+    }
+
+    private func attemptOnce<Input, Output>(
+        _ operation: AWSOperation<Input, Output>, endpoint: URL, body: Data, headers: [(name: String, value: String)]
+    ) async throws -> Output {
+        counters.withLock { $0.attempts += 1 }
+        let credentials = try await credentialProvider.credentials()
+        var host = endpoint.host ?? ""
+        if let port = endpoint.port, !(endpoint.scheme == "https" && port == 443), !(endpoint.scheme == "http" && port == 80) {
+            host += ":\(port)"
+        }
+        let path = endpoint.path.isEmpty ? "/" : endpoint.path
+        var allHeaders = headers + [("Host", host), ("User-Agent", "ce/\(CEVersion.current)")]
+        let signable = SignableRequest(
+            method: "POST", host: host, path: path, headers: headers + [("Host", host)], body: body)
+        let signature = signer(for: operation.service).sign(signable, credentials: credentials, date: clock.now())
+        allHeaders += signature.headersToAdd
+        var url = endpoint
+        if endpoint.path.isEmpty { url = endpoint.appendingPathComponent("") }
+        let request = HTTPRequest(method: "POST", url: url, headers: allHeaders, body: body)
+
+        let started = ContinuousClock.now
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request, timeout: timeouts.request)
+        } catch let error as HTTPTransportError {
+            throw AWSClientError.transport(
+                service: operation.service.name, operation: operation.name, endpoint: endpoint.absoluteString,
+                reason: error.reason)
+        }
+        logger.debug(
+            "AWS call",
+            metadata: ["service": "\(operation.service.name)", "operation": "\(operation.name)",
+                "status": "\(response.status)", "elapsed": "\(ContinuousClock.now - started)"])
+        guard (200..<300).contains(response.status) else {
+            throw ResponseDecoding.serviceError(service: operation.service, operation: operation.name, response: response)
+        }
+        do {
+            switch operation.service.wireProtocol {
+            case .query: return try ResponseDecoding.decodeQuery(Output.self, from: response.body)
+            case .ec2Query: return try ResponseDecoding.decodeEC2(Output.self, from: response.body)
+            case .json: return try ResponseDecoding.decodeJSON(Output.self, from: response.body)
+            }
+        } catch {
+            throw AWSClientError.malformedResponse(
+                service: operation.service.name, operation: operation.name, httpStatus: response.status,
+                reason: Self.describe(decodingError: error))
+        }
+    }
+
+    static func describe(decodingError error: any Error) -> String {
+        guard let error = error as? DecodingError else { return String(describing: error) }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing \(Self.path(context.codingPath + [key]))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(context.debugDescription) at \(Self.path(context.codingPath))"
+        @unknown default:
+            return String(describing: error)
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}
