@@ -48,7 +48,7 @@ let package = Package(
             dependencies: ["AWSCore"]
         ),
         .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], exclude: ["Vectors", "botocore_signer.py"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices"], exclude: ["fake_metadata_server.py"]),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices"]),
         .testTarget(name: "CECommandsTests", dependencies: ["CECommands"]),
     ],

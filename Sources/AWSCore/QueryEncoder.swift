@@ -112,7 +112,7 @@ final class QueryTreeEncoder: Encoder {
         switch value {
         case let string as String: return .scalar(string)
         case let bool as Bool: return .scalar(bool ? "true" : "false")
-        case let date as Date: return .scalar(ISO8601DateFormatter.shared.string(from: date))
+        case let date as Date: return .scalar(ISO8601DateFormatter.awsString(from: date))
         case let url as URL: return .scalar(url.absoluteString)
         case let map as [String: String]: return .map(map.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         default:
@@ -232,6 +232,12 @@ extension ISO8601DateFormatter {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter
     }()
+
+    /// ISO 8601 in UTC, with fractional seconds only when the date has them.
+    public static func awsString(from date: Date) -> String {
+        date.timeIntervalSince1970.rounded(.down) == date.timeIntervalSince1970
+            ? sharedWholeSeconds.string(from: date) : shared.string(from: date)
+    }
 
     /// Parses ISO 8601 with or without fractional seconds.
     public static func parseAWSDate(_ text: String) -> Date? {
