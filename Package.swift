@@ -26,6 +26,7 @@ let package = Package(
                 "AWSCore",
                 "AWSServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

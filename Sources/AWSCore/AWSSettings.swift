@@ -74,11 +74,14 @@ public struct AWSConfiguration: Sendable {
         if settings.profile == nil { providers.append(environmentProvider) }
         providers += [profileProvider, containerProvider, metadataProvider]
 
+        let endpoints = EndpointResolver(commandLineURL: settings.endpointURL, environment: environment)
+        // A bad --endpoint-url or AWS_ENDPOINT_URL* is reported once, before any call.
+        for service in AWSServiceDescriptor.all { _ = try endpoints.endpoint(for: service, region: region) }
+
         return AWSConfiguration(
             region: region, regionSource: regionSource, profileName: profileName,
             credentialChain: CredentialProviderChain(providers: providers, clock: clock),
-            endpoints: EndpointResolver(commandLineURL: settings.endpointURL, environment: environment),
-            settings: settings)
+            endpoints: endpoints, settings: settings)
     }
 
     static func resolveRegion(

@@ -26,6 +26,9 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             configuration.decompression = .enabled(limit: .ratio(50))
             configuration.redirectConfiguration = .disallow
             configuration.httpVersion = .http1Only
+            // A refused connection fails the attempt at once; our RetryPolicy (on the injected clock) decides what
+            // happens next, instead of the pool retrying quietly until the request deadline.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             clients[connectTimeout.nanoseconds] = client
             return client

@@ -161,6 +161,7 @@ public struct DescribeAlarmsInput: PaginatedInput {
     public var alarmNames: [String]?
     public var alarmNamePrefix: String?
     public var stateValue: String?
+    public var maxRecords: Int?
     public var nextToken: String?
     public init(alarmNames: [String]? = nil, alarmNamePrefix: String? = nil, stateValue: String? = nil) {
         self.alarmNames = alarmNames

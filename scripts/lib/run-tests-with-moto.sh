@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Inside the private network: start moto, run the built tests, stop moto by PID, check nothing was skipped.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/lib/common.sh
+
+trap stop_moto EXIT
+start_moto
+echo "moto server $MOTO_ENDPOINT (pid $MOTO_PID)"
+
+log=$(mktemp -t ce-tests.XXXXXX.log)
+status=0
+# No instance-metadata lookups, no stray credentials or profiles from the machine.
+env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+    CE_MOTO_ENDPOINT="$MOTO_ENDPOINT" AWS_EC2_METADATA_DISABLED=true \
+    swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
+
+total=$(grep -oE 'Test run with [0-9]+ tests?' "$log" | grep -oE '[0-9]+' | tail -1 || true)
+failed=$(grep -cE '✘ Test .*\) failed' "$log" || true)
+passed=$(( ${total:-0} - failed ))
+skipped=$(grep -cE '(Test|Suite) .* skipped' "$log" || true)
+if [ "$skipped" -gt 0 ]; then
+    echo "error: $skipped test(s) were skipped; every test, the moto integration tests included, must run:" >&2
+    grep -E '(Test|Suite) .* skipped' "$log" >&2
+    status=1
+fi
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+    echo "error: no test ran" >&2
+    status=1
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
