@@ -146,7 +146,7 @@ public final class AWSClient: Sendable {
         if endpoint.path.isEmpty { url = endpoint.appendingPathComponent("") }
         let request = HTTPRequest(method: "POST", url: url, headers: allHeaders, body: body)
 
-        let started = ContinuousClock.now
+        let started = clock.now()
         let response: HTTPResponse
         do {
             response = try await transport.send(request, timeout: timeouts.request)
@@ -158,7 +158,7 @@ public final class AWSClient: Sendable {
         logger.debug(
             "AWS call",
             metadata: ["service": "\(operation.service.name)", "operation": "\(operation.name)",
-                "status": "\(response.status)", "elapsed": "\(ContinuousClock.now - started)"])
+                "status": "\(response.status)", "elapsed": "\(clock.now().timeIntervalSince(started)) s"])
         guard (200..<300).contains(response.status) else {
             throw ResponseDecoding.serviceError(service: operation.service, operation: operation.name, response: response)
         }

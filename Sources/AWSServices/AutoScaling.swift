@@ -181,7 +181,7 @@ public struct ScalingActivity: Decodable, Sendable, Hashable {
 
 // MARK: - Requests and pages
 
-public struct DescribeAutoScalingGroupsInput: PaginatedInput {
+public struct DescribeAutoScalingGroupsInput: NextTokenPaginatedInput {
     public var autoScalingGroupNames: [String]?
     public var filters: [Filter]?
     public var maxRecords: Int?
@@ -201,16 +201,11 @@ public struct DescribeAutoScalingGroupsInput: PaginatedInput {
         self.filters = filters
         self.maxRecords = maxRecords
     }
-    public var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
 }
 
-struct DescribeAutoScalingGroupsOutput: PaginatedOutput {
+struct DescribeAutoScalingGroupsOutput: NextTokenPaginatedOutput {
     @QueryList var autoScalingGroups: [AutoScalingGroup]
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }
 
 public struct UpdateAutoScalingGroupInput: Encodable, Sendable {
@@ -266,7 +261,7 @@ struct InstanceRefreshIdOutput: Decodable, Sendable {
     var instanceRefreshId: String
 }
 
-public struct DescribeInstanceRefreshesInput: PaginatedInput {
+public struct DescribeInstanceRefreshesInput: NextTokenPaginatedInput {
     public var autoScalingGroupName: String
     public var instanceRefreshIds: [String]?
     public var maxRecords: Int?
@@ -275,16 +270,11 @@ public struct DescribeInstanceRefreshesInput: PaginatedInput {
         self.autoScalingGroupName = autoScalingGroupName
         self.instanceRefreshIds = instanceRefreshIds
     }
-    public var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
 }
 
-struct DescribeInstanceRefreshesOutput: PaginatedOutput {
+struct DescribeInstanceRefreshesOutput: NextTokenPaginatedOutput {
     @QueryList var instanceRefreshes: [InstanceRefresh]
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }
 
 struct GroupNameInput: Encodable, Sendable {
@@ -305,7 +295,7 @@ struct ProcessesInput: Encodable, Sendable {
     var scalingProcesses: [String]?
 }
 
-public struct DescribeScalingActivitiesInput: PaginatedInput {
+public struct DescribeScalingActivitiesInput: NextTokenPaginatedInput {
     public var autoScalingGroupName: String?
     public var maxRecords: Int?
     public var nextToken: String?
@@ -313,14 +303,9 @@ public struct DescribeScalingActivitiesInput: PaginatedInput {
         self.autoScalingGroupName = autoScalingGroupName
         self.maxRecords = maxRecords
     }
-    public var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
 }
 
-struct DescribeScalingActivitiesOutput: PaginatedOutput {
+struct DescribeScalingActivitiesOutput: NextTokenPaginatedOutput {
     @QueryList var activities: [ScalingActivity]
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }

@@ -127,7 +127,7 @@ public struct MetricDataQuery: Encodable, Sendable {
     }
 }
 
-public struct GetMetricDataInput: PaginatedInput {
+public struct GetMetricDataInput: NextTokenPaginatedInput {
     public var metricDataQueries: [MetricDataQuery]
     public var startTime: Date
     public var endTime: Date
@@ -136,10 +136,6 @@ public struct GetMetricDataInput: PaginatedInput {
         self.metricDataQueries = metricDataQueries
         self.startTime = startTime
         self.endTime = endTime
-    }
-    public var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
     }
 }
 
@@ -151,13 +147,12 @@ public struct MetricDataResult: Decodable, Sendable, Hashable {
     public var statusCode: String?
 }
 
-struct GetMetricDataOutput: PaginatedOutput {
+struct GetMetricDataOutput: NextTokenPaginatedOutput {
     @QueryList var metricDataResults: [MetricDataResult]
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }
 
-public struct DescribeAlarmsInput: PaginatedInput {
+public struct DescribeAlarmsInput: NextTokenPaginatedInput {
     public var alarmNames: [String]?
     public var alarmNamePrefix: String?
     public var stateValue: String?
@@ -168,16 +163,11 @@ public struct DescribeAlarmsInput: PaginatedInput {
         self.alarmNamePrefix = alarmNamePrefix
         self.stateValue = stateValue
     }
-    public var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
 }
 
-struct DescribeAlarmsOutput: PaginatedOutput {
+struct DescribeAlarmsOutput: NextTokenPaginatedOutput {
     @QueryList var metricAlarms: [MetricAlarm]
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }
 
 struct PutMetricDataInput: Encodable, Sendable {

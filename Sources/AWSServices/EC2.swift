@@ -84,24 +84,19 @@ public struct EC2Tag: Codable, Sendable, Hashable {
     public var value: String?
 }
 
-struct DescribeInstancesInput: PaginatedInput {
+struct DescribeInstancesInput: NextTokenPaginatedInput {
     var instanceIds: [String]
     var filters: [EC2Filter]
     var maxResults: Int?
     var nextToken: String?
-    var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
     enum CodingKeys: String, CodingKey {
         case instanceIds = "InstanceId", filters = "Filter", maxResults = "MaxResults", nextToken = "NextToken"
     }
 }
 
-struct DescribeInstancesOutput: PaginatedOutput {
+struct DescribeInstancesOutput: NextTokenPaginatedOutput {
     @QueryList var reservations: [Reservation]
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 
     struct Reservation: Decodable, Sendable {
         var reservationId: String?

@@ -251,7 +251,7 @@ public struct TagDescription: Decodable, Sendable, Hashable {
 
 // MARK: - Requests and pages
 
-public struct DescribeLoadBalancersInput: PaginatedInput {
+public struct DescribeLoadBalancersInput: MarkerPaginatedInput {
     public var loadBalancerArns: [String]?
     public var names: [String]?
     public var marker: String?
@@ -261,19 +261,14 @@ public struct DescribeLoadBalancersInput: PaginatedInput {
         self.names = names
         self.pageSize = pageSize
     }
-    public var paginationToken: String? {
-        get { marker }
-        set { marker = newValue }
-    }
 }
 
-struct DescribeLoadBalancersOutput: PaginatedOutput {
+struct DescribeLoadBalancersOutput: NextMarkerPaginatedOutput {
     @QueryList var loadBalancers: [LoadBalancer]
     var nextMarker: String?
-    var nextPaginationToken: String? { nextMarker }
 }
 
-public struct DescribeListenersInput: PaginatedInput {
+public struct DescribeListenersInput: MarkerPaginatedInput {
     public var loadBalancerArn: String?
     public var listenerArns: [String]?
     public var marker: String?
@@ -283,19 +278,14 @@ public struct DescribeListenersInput: PaginatedInput {
         self.listenerArns = listenerArns
         self.pageSize = pageSize
     }
-    public var paginationToken: String? {
-        get { marker }
-        set { marker = newValue }
-    }
 }
 
-struct DescribeListenersOutput: PaginatedOutput {
+struct DescribeListenersOutput: NextMarkerPaginatedOutput {
     @QueryList var listeners: [Listener]
     var nextMarker: String?
-    var nextPaginationToken: String? { nextMarker }
 }
 
-public struct DescribeRulesInput: PaginatedInput {
+public struct DescribeRulesInput: MarkerPaginatedInput {
     public var listenerArn: String?
     public var ruleArns: [String]?
     public var marker: String?
@@ -305,19 +295,14 @@ public struct DescribeRulesInput: PaginatedInput {
         self.ruleArns = ruleArns
         self.pageSize = pageSize
     }
-    public var paginationToken: String? {
-        get { marker }
-        set { marker = newValue }
-    }
 }
 
-struct DescribeRulesOutput: PaginatedOutput {
+struct DescribeRulesOutput: NextMarkerPaginatedOutput {
     @QueryList var rules: [Rule]
     var nextMarker: String?
-    var nextPaginationToken: String? { nextMarker }
 }
 
-public struct DescribeTargetGroupsInput: PaginatedInput {
+public struct DescribeTargetGroupsInput: MarkerPaginatedInput {
     public var loadBalancerArn: String?
     public var targetGroupArns: [String]?
     public var names: [String]?
@@ -331,16 +316,11 @@ public struct DescribeTargetGroupsInput: PaginatedInput {
         self.names = names
         self.pageSize = pageSize
     }
-    public var paginationToken: String? {
-        get { marker }
-        set { marker = newValue }
-    }
 }
 
-struct DescribeTargetGroupsOutput: PaginatedOutput {
+struct DescribeTargetGroupsOutput: NextMarkerPaginatedOutput {
     @QueryList var targetGroups: [TargetGroup]
     var nextMarker: String?
-    var nextPaginationToken: String? { nextMarker }
 }
 
 struct DescribeTargetGroupAttributesInput: Encodable, Sendable {

@@ -138,39 +138,29 @@ struct NameInput: Encodable, Sendable {
     var name: String
 }
 
-struct GetParameterHistoryInput: PaginatedInput {
+struct GetParameterHistoryInput: NextTokenPaginatedInput {
     var name: String
     var withDecryption: Bool
     var maxResults: Int?
     var nextToken: String?
-    var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
 }
 
-struct GetParameterHistoryOutput: PaginatedOutput {
+struct GetParameterHistoryOutput: NextTokenPaginatedOutput {
     var parameters: [ParameterHistory]?
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }
 
-struct GetParametersByPathInput: PaginatedInput {
+struct GetParametersByPathInput: NextTokenPaginatedInput {
     var path: String
     var recursive: Bool
     var withDecryption: Bool
     var maxResults: Int?
     var nextToken: String?
-    var paginationToken: String? {
-        get { nextToken }
-        set { nextToken = newValue }
-    }
 }
 
-struct GetParametersByPathOutput: PaginatedOutput {
+struct GetParametersByPathOutput: NextTokenPaginatedOutput {
     var parameters: [Parameter]?
     var nextToken: String?
-    var nextPaginationToken: String? { nextToken }
 }
 
 struct LabelParameterVersionInput: Encodable, Sendable {

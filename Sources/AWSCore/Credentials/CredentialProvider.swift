@@ -3,15 +3,16 @@ import AWSSigner
 public protocol CredentialProvider: Sendable {
     /// Where the credentials come from, for `ce doctor` (never the secret itself).
     var sourceDescription: String { get async }
-    /// The credentials, `nil` when this source has none to offer (the chain then tries the next source).
-    /// Throws `CredentialsError` when the source is configured but broken.
+    /// The credentials to sign with. Throws `CredentialsError` when there are none or a source is broken.
     func credentials() async throws -> AWSCredentials
 }
 
 /// A source that may have nothing to offer.
 public protocol OptionalCredentialProvider: Sendable {
-    /// A short name: `environment`, `shared files (profile dev)`, `container`, `instance metadata`.
+    /// A short name: `environment variables`, `shared config files (profile dev)`, …
     var name: String { get }
+    /// The credentials, `nil` when this source has none to offer (the chain then tries the next source).
+    /// Throws `CredentialsError` when the source is configured but broken.
     func credentialsIfAvailable() async throws -> AWSCredentials?
 }
 
