@@ -12,9 +12,9 @@ struct Doctor {
         var report = DoctorReport()
         let aws: AWSServices
         var settings = settings
-        // An operator waiting on doctor wants a quick answer: one retry, short timeouts.
-        settings.retryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(100))
-        settings.timeouts = Timeouts(connect: .seconds(2), request: .seconds(10))
+        // An operator waiting on doctor wants a quick answer: at most one retry unless asked for more.
+        settings.retryPolicy.maxAttempts = min(settings.retryPolicy.maxAttempts, 2)
+        settings.retryPolicy.baseDelay = .milliseconds(100)
         do {
             aws = try await AWSServices.live(settings)
         } catch {

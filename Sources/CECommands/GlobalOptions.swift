@@ -19,6 +19,15 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Log every AWS call (never credentials) to standard error.")
     public var verbose: Bool = false
 
+    @Option(name: .customLong("max-attempts"), help: "Attempts per AWS call, retries included (default 5).")
+    public var maxAttempts: Int?
+
+    @Option(name: .customLong("connect-timeout"), help: "Seconds to wait for a connection to AWS (default 3).")
+    public var connectTimeout: Double?
+
+    @Option(name: .customLong("request-timeout"), help: "Seconds to wait for one AWS call's answer (default 20).")
+    public var requestTimeout: Double?
+
     public init() {}
 
     /// The values given on either side of the subcommand name, the later one winning.
@@ -29,11 +38,29 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         result.endpointURL = other.endpointURL ?? endpointURL
         result.output = other.output ?? output
         result.verbose = verbose || other.verbose
+        result.maxAttempts = other.maxAttempts ?? maxAttempts
+        result.connectTimeout = other.connectTimeout ?? connectTimeout
+        result.requestTimeout = other.requestTimeout ?? requestTimeout
         return result
     }
 
+    public mutating func validate() throws {
+        if let maxAttempts, !(1...20).contains(maxAttempts) {
+            throw ValidationError("--max-attempts must be between 1 and 20, not \(maxAttempts).")
+        }
+        for (name, value) in [("--connect-timeout", connectTimeout), ("--request-timeout", requestTimeout)] {
+            if let value, !(value > 0 && value <= 600) {
+                throw ValidationError("\(name) must be more than 0 and at most 600 seconds, not \(value).")
+            }
+        }
+    }
+
     public func awsSettings(environment: [String: String] = ProcessInfo.processInfo.environment) -> AWSSettings {
-        AWSSettings(region: region, profile: profile, endpointURL: endpointURL, environment: environment)
+        var settings = AWSSettings(region: region, profile: profile, endpointURL: endpointURL, environment: environment)
+        if let maxAttempts { settings.retryPolicy.maxAttempts = maxAttempts }
+        if let connectTimeout { settings.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000)) }
+        if let requestTimeout { settings.timeouts.request = .milliseconds(Int64(requestTimeout * 1000)) }
+        return settings
     }
 
     public var outputFormat: OutputFormat { output ?? .text }

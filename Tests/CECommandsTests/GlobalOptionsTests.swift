@@ -1,3 +1,4 @@
+import AWSCore
 import ArgumentParser
 import Testing
 
@@ -29,7 +30,20 @@ struct GlobalOptionsTests {
         #expect(options.verbose)
     }
 
+    @Test func retriesAndTimeoutsReachTheAWSSettings() throws {
+        let options = try doctorOptions(["--max-attempts", "3", "doctor", "--connect-timeout", "1.5", "--request-timeout", "45"])
+        let settings = options.awsSettings(environment: [:])
+        #expect(settings.retryPolicy.maxAttempts == 3)
+        #expect(settings.timeouts.connect == .milliseconds(1500))
+        #expect(settings.timeouts.request == .seconds(45))
+        let defaults = try doctorOptions(["doctor"]).awsSettings(environment: [:])
+        #expect(defaults.retryPolicy == RetryPolicy())
+        #expect(defaults.timeouts == Timeouts())
+    }
+
     @Test func badValuesAreRejectedByTheParser() {
+        #expect(throws: (any Error).self) { try CERootCommand.parseAsRoot(["doctor", "--max-attempts", "0"]) }
+        #expect(throws: (any Error).self) { try CERootCommand.parseAsRoot(["--request-timeout", "-1", "doctor"]) }
         #expect(throws: (any Error).self) { try CERootCommand.parseAsRoot(["doctor", "--output", "xml"]) }
         #expect(throws: (any Error).self) { try CERootCommand.parseAsRoot(["doctor", "--no-such-option"]) }
     }
