@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .executableTarget(
@@ -25,9 +26,19 @@ let package = Package(
             dependencies: [
                 "AWSCore",
                 "AWSServices",
+                "Deployment",
+                "DeploymentAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "Deployment",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "DeploymentAWS",
+            dependencies: ["Deployment", "AWSServices"]
         ),
         .target(
             name: "AWSSigner",
@@ -50,8 +61,11 @@ let package = Package(
         ),
         .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], exclude: ["Vectors", "botocore_signer.py"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices"], exclude: ["fake_metadata_server.py"]),
-        .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices"]),
-        .testTarget(name: "CECommandsTests", dependencies: ["CECommands"]),
+        .target(name: "CETestSupport", dependencies: ["AWSServices"], path: "Tests/CETestSupport"),
+        .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment"]),
+        .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport"]),
+        .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,6 +4,12 @@ import Foundation
 
 /// Options every command accepts, before or after the subcommand name.
 public struct GlobalOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: "Environment to act on, e.g. prod, beta, staging.")
+    public var env: String?
+
+    @Option(name: .long, help: "Config file (default: ./ce.yaml, then ~/.config/ce/config.yaml, then built-in defaults).")
+    public var config: String?
+
     @Option(name: .long, help: "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile, instance metadata).")
     public var region: String?
 
@@ -33,6 +39,8 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     /// The values given on either side of the subcommand name, the later one winning.
     func merged(with other: GlobalOptions) -> GlobalOptions {
         var result = self
+        result.env = other.env ?? env
+        result.config = other.config ?? config
         result.region = other.region ?? region
         result.profile = other.profile ?? profile
         result.endpointURL = other.endpointURL ?? endpointURL

@@ -1,5 +1,6 @@
 import AWSCore
 import AWSServices
+import CETestSupport
 import Foundation
 import Testing
 

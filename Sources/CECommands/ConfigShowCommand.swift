@@ -1,0 +1,82 @@
+import ArgumentParser
+import Deployment
+import Foundation
+
+/// `ce config …`.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Show the effective configuration.", subcommands: [ConfigShowCommand.self])
+}
+
+/// `ce config show`: every environment with its resolved resource names.
+struct ConfigShowCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print the effective configuration (from --config, ./ce.yaml, ~/.config/ce/config.yaml or built-in).")
+
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    struct Document: Encodable {
+        struct Environment: Encodable {
+            var name, loadBalancer, routing, ssmPrefix, strategy: String
+            var targetGroups, autoScalingGroups: [String: String]
+            var minInstances: Int
+            var health: [String: String]
+        }
+        var source: String
+        var environments: [Environment]
+    }
+
+    func run() async throws {
+        let options = self.options
+        let configuration: DeploymentConfiguration
+        do {
+            configuration = try options.deploymentConfiguration()
+        } catch {
+            throw CommandFailure.report(error)
+        }
+        var names = configuration.environments.keys.sorted()
+        if let env = options.env {
+            _ = try configuration.environment(env)
+            names = [env]
+        }
+        let document = Document(
+            source: configuration.source,
+            environments: names.map { name in
+                let e = configuration.environments[name]!
+                let routing: String
+                switch e.routing {
+                case .listenerDefault: routing = "default"
+                case .pathPattern(let pattern): routing = pattern
+                }
+                return .init(
+                    name: name, loadBalancer: e.loadBalancerName, routing: routing, ssmPrefix: e.ssmPrefix, strategy: e.strategy.rawValue,
+                    targetGroups: Dictionary(uniqueKeysWithValues: e.targetGroupNames.map { ($0.key.rawValue, $0.value) }),
+                    autoScalingGroups: Dictionary(uniqueKeysWithValues: e.autoScalingGroupNames.map { ($0.key.rawValue, $0.value) }),
+                    minInstances: e.minInstances,
+                    health: [
+                        "path": e.health.path, "port": String(e.health.port), "timeout": "\(e.health.timeoutSeconds)s",
+                        "poll": "\(e.health.pollSeconds)s",
+                    ])
+            })
+        switch options.outputFormat {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(document), as: UTF8.self))
+        case .text:
+            print("# source: \(document.source)")
+            for e in document.environments {
+                print("\(e.name):")
+                print("  loadBalancer: \(e.loadBalancer)")
+                print("  routing: \(e.routing == "default" ? "default   # every listener's default action" : e.routing)")
+                print("  targetGroups: {blue: \(e.targetGroups["blue"]!), green: \(e.targetGroups["green"]!)}")
+                print("  autoScalingGroups: {blue: \(e.autoScalingGroups["blue"]!), green: \(e.autoScalingGroups["green"]!)}")
+                print("  ssmPrefix: \(e.ssmPrefix)")
+                print("  minInstances: \(e.minInstances)")
+                print("  strategy: \(e.strategy)")
+                print("  health: {path: \(e.health["path"]!), port: \(e.health["port"]!), timeout: \(e.health["timeout"]!), poll: \(e.health["poll"]!)}")
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import DeploymentAWS
+import Foundation
+
+extension GlobalOptions {
+    /// The effective configuration: `--config`, `./ce.yaml`, `~/.config/ce/config.yaml`, or the built-in defaults.
+    func deploymentConfiguration() throws -> DeploymentConfiguration {
+        let environment = ProcessInfo.processInfo.environment
+        let path = try ConfigurationLoader.locate(
+            explicit: config, workingDirectory: FileManager.default.currentDirectoryPath,
+            home: environment["HOME"] ?? NSHomeDirectory())
+        return try ConfigurationLoader.load(path: path)
+    }
+
+    /// The environment named by `--env`; a clear error when missing or unknown.
+    func environmentConfiguration() throws -> EnvironmentConfiguration {
+        guard let env, !env.isEmpty else {
+            throw ValidationError("Missing --env. Say which environment, e.g. --env beta.")
+        }
+        return try deploymentConfiguration().environment(env)
+    }
+}
+
+/// Turns domain and AWS errors into one line on standard error and exit code 1.
+enum CommandFailure {
+    static func report(_ error: any Error) -> ExitCode {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        return ExitCode(1)
+    }
+}
+
+extension AWSServices {
+    /// The status reader for one environment, on these services.
+    func statusReader(for environment: EnvironmentConfiguration) -> EnvironmentStatusReader {
+        EnvironmentStatusReader(
+            environment: environment, loadBalancer: AWSLoadBalancerReader(elbv2: elbv2),
+            scalingGroups: AWSScalingGroupReader(autoScaling: autoScaling), parameters: AWSParameterReader(ssm: ssm))
+    }
+}

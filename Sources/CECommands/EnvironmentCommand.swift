@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `ce environment …`: the commands that act on one environment (`--env`).
+struct EnvironmentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "environment",
+        abstract: "Inspect and deploy one environment (--env).",
+        subcommands: [EnvironmentStatusCommand.self]
+    )
+}

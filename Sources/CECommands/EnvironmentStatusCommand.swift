@@ -1,0 +1,36 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import Foundation
+
+/// `ce environment status`: the active colour per SSM and per load balancer, drift, and each colour's state.
+struct EnvironmentStatusCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show which colour serves the environment, drift between SSM and the load balancer, and both colours' state.",
+        discussion: "Exits 0 when consistent, 1 on drift or error. --output json gives the keys documented in docs/status.md."
+    )
+
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        let status: EnvironmentStatus
+        do {
+            let environment = try options.environmentConfiguration()
+            let aws = try await AWSServices.live(options.awsSettings())
+            status = try await aws.statusReader(for: environment).read()
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw CommandFailure.report(error)
+        }
+        switch options.outputFormat {
+        case .text: print(StatusRenderer.text(status), terminator: "")
+        case .json: print(try StatusRenderer.json(status))
+        }
+        if status.drift { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Yams
+
+/// Reads the YAML config file (`--config FILE`, else `./ce.yaml`, else `~/.config/ce/config.yaml`).
+///
+/// ```yaml
+/// defaults:                      # all optional
+///   loadBalancer: GccExplorerApp
+///   targetGroupPattern: "{Env}-{Color}"
+///   asgPattern: "{env}-{color}"
+///   ssmPrefix: "/compiler-explorer/{env}/"
+///   minInstances: 0
+///   strategy: blue-green         # or rolling
+///   health: {path: /healthcheck, port: 80, timeout: 10m, poll: 5s}
+/// environments:                  # replaces the built-in list when present
+///   prod: {routing: default, minInstances: 2}
+///   beta: {routing: "/beta*"}
+///   api:  {routing: "/api*", loadBalancer: Other, targetGroups: {blue: A, green: B}, autoScalingGroups: {blue: a, green: b}}
+/// ```
+/// Unknown keys and bad values are errors naming the key and its line.
+public enum ConfigurationLoader {
+    /// The file to read: the explicit one, else the first of the default places that exists, else none.
+    public static func locate(explicit: String?, workingDirectory: String, home: String) throws -> String? {
+        if let explicit {
+            guard FileManager.default.fileExists(atPath: explicit) else {
+                throw DeploymentError.configuration(file: explicit, line: nil, key: "--config", reason: "no such file")
+            }
+            return explicit
+        }
+        for candidate in [workingDirectory + "/ce.yaml", home + "/.config/ce/config.yaml"]
+        where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    public static func load(path: String?) throws -> DeploymentConfiguration {
+        guard let path else { return .builtIn }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DeploymentError.configuration(file: path, line: nil, key: "(file)", reason: "cannot be read")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> DeploymentConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw DeploymentError.configuration(file: file, line: Self.line(of: error), key: "(syntax)", reason: "not valid YAML")
+        }
+        guard let root else { return DeploymentConfiguration(environments: DeploymentConfiguration.builtIn.environments, source: file) }
+        let reader = Reader(file: file)
+        let top = try reader.mapping(root, key: "(top level)", allowed: ["defaults", "environments"])
+
+        var defaults = DeploymentConfiguration.Defaults()
+        if let node = top["defaults"] { defaults = try reader.defaults(node, base: defaults, key: "defaults") }
+
+        guard let environmentsNode = top["environments"] else {
+            var environments: [String: EnvironmentConfiguration] = [:]
+            for (name, builtIn) in DeploymentConfiguration.builtIn.environments {
+                environments[name] = DeploymentConfiguration.make(
+                    name: name, defaults: defaults, routing: builtIn.routing,
+                    minInstances: name == "prod" ? max(2, defaults.minInstances) : defaults.minInstances)
+            }
+            return DeploymentConfiguration(environments: environments, source: file)
+        }
+        guard case .mapping(let mapping) = environmentsNode, !mapping.isEmpty else {
+            throw reader.error(environmentsNode, "environments", "must map environment names to their settings")
+        }
+        var environments: [String: EnvironmentConfiguration] = [:]
+        for (nameNode, value) in mapping {
+            let name = try reader.string(nameNode, key: "environments")
+            guard name.range(of: #"^[a-z0-9][a-z0-9_-]*$"#, options: .regularExpression) != nil else {
+                throw reader.error(nameNode, "environments.\(name)", "environment names are lower-case letters, digits, - and _")
+            }
+            environments[name] = try reader.environment(value, name: name, defaults: defaults)
+        }
+        return DeploymentConfiguration(environments: environments, source: file)
+    }
+
+    static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            return mark.line
+        default:
+            return nil
+        }
+    }
+
+    /// Walks the YAML nodes, checking keys and values.
+    struct Reader {
+        let file: String
+
+        func error(_ node: Node, _ key: String, _ reason: String) -> DeploymentError {
+            .configuration(file: file, line: node.mark?.line, key: key, reason: reason)
+        }
+
+        func mapping(_ node: Node, key: String, allowed: Set<String>) throws -> [String: Node] {
+            guard case .mapping(let mapping) = node else { throw error(node, key, "must be a mapping of keys to values") }
+            var result: [String: Node] = [:]
+            for (keyNode, value) in mapping {
+                let name = try string(keyNode, key: key)
+                let path = key == "(top level)" ? name : "\(key).\(name)"
+                guard allowed.contains(name) else {
+                    throw error(keyNode, path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+                }
+                result[name] = value
+            }
+            return result
+        }
+
+        func string(_ node: Node, key: String) throws -> String {
+            guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw error(node, key, "must be a non-empty text value") }
+            return scalar.string
+        }
+
+        func integer(_ node: Node, key: String, range: ClosedRange<Int>) throws -> Int {
+            guard let value = Int(try string(node, key: key)), range.contains(value) else {
+                throw error(node, key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+
+        /// `90`, `90s`, `10m`, `1h` → seconds.
+        func seconds(_ node: Node, key: String, range: ClosedRange<Int>) throws -> Int {
+            let text = try string(node, key: key)
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+            var number = Substring(text)
+            var unit = 1
+            if let last = text.last, let factor = units[last] {
+                number = text.dropLast()
+                unit = factor
+            }
+            guard let value = Int(number), range.contains(value * unit) else {
+                throw error(node, key, "must be a duration such as 90, 90s, 10m or 1h, from \(range.lowerBound) s to \(range.upperBound) s")
+            }
+            return value * unit
+        }
+
+        func pattern(_ node: Node, key: String, needsColor: Bool) throws -> String {
+            let value = try string(node, key: key)
+            if needsColor && !(value.contains("{color}") || value.contains("{Color}")) {
+                throw error(node, key, "must contain {color} or {Color}, or blue and green would share one name")
+            }
+            return value
+        }
+
+        func defaults(_ node: Node, base: DeploymentConfiguration.Defaults, key: String) throws
+            -> DeploymentConfiguration.Defaults
+        {
+            let keys = try mapping(
+                node, key: key,
+                allowed: ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health"])
+            var result = base
+            if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
+            if let n = keys["targetGroupPattern"] { result.targetGroupPattern = try pattern(n, key: "\(key).targetGroupPattern", needsColor: true) }
+            if let n = keys["asgPattern"] { result.asgPattern = try pattern(n, key: "\(key).asgPattern", needsColor: true) }
+            if let n = keys["ssmPrefix"] {
+                result.ssmPrefix = try string(n, key: "\(key).ssmPrefix")
+                guard result.ssmPrefix.hasPrefix("/") else { throw error(n, "\(key).ssmPrefix", "must start with /") }
+            }
+            if let n = keys["minInstances"] { result.minInstances = try integer(n, key: "\(key).minInstances", range: 0...1000) }
+            if let n = keys["strategy"] {
+                let text = try string(n, key: "\(key).strategy")
+                guard let strategy = EnvironmentConfiguration.Strategy(rawValue: text) else {
+                    throw error(n, "\(key).strategy", "must be blue-green or rolling")
+                }
+                result.strategy = strategy
+            }
+            if let n = keys["health"] { result.health = try health(n, base: result.health, key: "\(key).health") }
+            return result
+        }
+
+        func health(_ node: Node, base: HealthSettings, key: String) throws -> HealthSettings {
+            let keys = try mapping(node, key: key, allowed: ["path", "port", "timeout", "poll"])
+            var result = base
+            if let n = keys["path"] {
+                result.path = try string(n, key: "\(key).path")
+                guard result.path.hasPrefix("/") else { throw error(n, "\(key).path", "must start with /") }
+            }
+            if let n = keys["port"] { result.port = try integer(n, key: "\(key).port", range: 1...65535) }
+            if let n = keys["timeout"] { result.timeoutSeconds = try seconds(n, key: "\(key).timeout", range: 10...7200) }
+            if let n = keys["poll"] { result.pollSeconds = try seconds(n, key: "\(key).poll", range: 1...60) }
+            return result
+        }
+
+        func colorPair(_ node: Node, key: String) throws -> [Color: String] {
+            let keys = try mapping(node, key: key, allowed: ["blue", "green"])
+            guard let blue = keys["blue"], let green = keys["green"] else { throw error(node, key, "must name both blue and green") }
+            let pair = [Color.blue: try string(blue, key: "\(key).blue"), .green: try string(green, key: "\(key).green")]
+            guard pair[.blue] != pair[.green] else { throw error(node, key, "blue and green must differ") }
+            return pair
+        }
+
+        func environment(_ node: Node, name: String, defaults base: DeploymentConfiguration.Defaults) throws
+            -> EnvironmentConfiguration
+        {
+            let key = "environments.\(name)"
+            let shared: Set<String> = ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health"]
+            let keys = try mapping(node, key: key, allowed: shared.union(["routing", "targetGroups", "autoScalingGroups"]))
+            // The environment's own copies of the default keys override the defaults.
+            var overrides: [(Node, Node)] = []
+            if case .mapping(let mapping) = node {
+                overrides = mapping.filter { shared.contains($0.key.scalar?.string ?? "") }.map { ($0.key, $0.value) }
+            }
+            let defaults = try self.defaults(Node.mapping(Node.Mapping(overrides)), base: base, key: key)
+
+            guard let routingNode = keys["routing"] else {
+                throw error(node, "\(key).routing", "missing: say 'default' (every listener's default action) or a path pattern such as /\(name)*")
+            }
+            let routingText = try string(routingNode, key: "\(key).routing")
+            let routing: EnvironmentConfiguration.Routing
+            if routingText == "default" {
+                routing = .listenerDefault
+            } else if routingText.hasPrefix("/") {
+                routing = .pathPattern(routingText)
+            } else {
+                throw error(routingNode, "\(key).routing", "must be 'default' or a path pattern starting with /")
+            }
+            return DeploymentConfiguration.make(
+                name: name, defaults: defaults, routing: routing,
+                targetGroups: try keys["targetGroups"].map { try colorPair($0, key: "\(key).targetGroups") } ?? [:],
+                autoScalingGroups: try keys["autoScalingGroups"].map { try colorPair($0, key: "\(key).autoScalingGroups") } ?? [:])
+        }
+    }
+}

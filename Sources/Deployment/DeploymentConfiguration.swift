@@ -1,0 +1,80 @@
+/// The environments `ce` manages. Without a config file: the Compiler Explorer layout of the design document.
+public struct DeploymentConfiguration: Sendable, Equatable {
+    public var environments: [String: EnvironmentConfiguration]
+    /// Where it came from, for `ce config show`: a file path, or `built-in defaults`.
+    public var source: String
+
+    public init(environments: [String: EnvironmentConfiguration], source: String) {
+        self.environments = environments
+        self.source = source
+    }
+
+    public func environment(_ name: String) throws -> EnvironmentConfiguration {
+        guard let environment = environments[name] else {
+            throw DeploymentError.unknownEnvironment(name, known: environments.keys.sorted())
+        }
+        return environment
+    }
+
+    /// Patterns and settings every environment starts from; a config file's `defaults` and each environment's own
+    /// keys override them.
+    public struct Defaults: Sendable, Equatable {
+        public var loadBalancer = "GccExplorerApp"
+        /// `{env}` → `beta`, `{Env}` → `Beta`, `{color}` → `green`, `{Color}` → `Green`.
+        public var targetGroupPattern = "{Env}-{Color}"
+        public var asgPattern = "{env}-{color}"
+        public var ssmPrefix = "/compiler-explorer/{env}/"
+        public var minInstances = 0
+        public var strategy = EnvironmentConfiguration.Strategy.blueGreen
+        public var health = HealthSettings()
+        public init() {}
+    }
+
+    /// prod on every listener's default action with at least 2 instances; beta, staging, gpu and wintest on
+    /// `/{env}*` rules.
+    public static let builtIn: DeploymentConfiguration = {
+        let defaults = Defaults()
+        var environments: [String: EnvironmentConfiguration] = [:]
+        for name in ["prod", "beta", "staging", "gpu", "wintest"] {
+            environments[name] = make(
+                name: name, defaults: defaults, routing: name == "prod" ? .listenerDefault : .pathPattern("/\(name)*"),
+                minInstances: name == "prod" ? 2 : 0)
+        }
+        return DeploymentConfiguration(environments: environments, source: "built-in defaults")
+    }()
+
+    static func make(
+        name: String, defaults: Defaults, routing: EnvironmentConfiguration.Routing, minInstances: Int? = nil,
+        targetGroups: [Color: String] = [:], autoScalingGroups: [Color: String] = [:]
+    ) -> EnvironmentConfiguration {
+        var targetGroupNames: [Color: String] = [:]
+        var groupNames: [Color: String] = [:]
+        for color in Color.allCases {
+            targetGroupNames[color] = targetGroups[color] ?? expand(defaults.targetGroupPattern, env: name, color: color)
+            groupNames[color] = autoScalingGroups[color] ?? expand(defaults.asgPattern, env: name, color: color)
+        }
+        var prefix = expand(defaults.ssmPrefix, env: name, color: nil)
+        if !prefix.hasSuffix("/") { prefix += "/" }
+        return EnvironmentConfiguration(
+            name: name, loadBalancerName: defaults.loadBalancer, routing: routing, targetGroupNames: targetGroupNames,
+            autoScalingGroupNames: groupNames, ssmPrefix: prefix, minInstances: minInstances ?? defaults.minInstances,
+            health: defaults.health, strategy: defaults.strategy)
+    }
+
+    /// Fills `{env}`, `{Env}`, `{color}`, `{Color}`.
+    public static func expand(_ pattern: String, env: String, color: Color?) -> String {
+        var result = pattern.replacingOccurrences(of: "{env}", with: env)
+            .replacingOccurrences(of: "{Env}", with: env.prefix(1).uppercased() + env.dropFirst())
+        if let color {
+            result = result.replacingOccurrences(of: "{color}", with: color.rawValue)
+                .replacingOccurrences(of: "{Color}", with: color.capitalized)
+        }
+        return result
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

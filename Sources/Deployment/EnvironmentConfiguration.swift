@@ -1,0 +1,85 @@
+/// Everything `ce` needs to know about one environment: where its traffic comes from and which resources serve it.
+public struct EnvironmentConfiguration: Sendable, Equatable {
+    /// How the load balancer sends this environment its traffic.
+    public enum Routing: Sendable, Equatable, CustomStringConvertible {
+        /// The default action of every listener of the load balancer (prod).
+        case listenerDefault
+        /// Every listener rule whose path-pattern condition has this pattern (`/beta*`).
+        case pathPattern(String)
+
+        public var description: String {
+            switch self {
+            case .listenerDefault: return "default action of every listener"
+            case .pathPattern(let pattern): return "rules with path pattern \(pattern)"
+            }
+        }
+    }
+
+    public var name: String
+    public var loadBalancerName: String
+    public var routing: Routing
+    public var targetGroupNames: [Color: String]
+    public var autoScalingGroupNames: [Color: String]
+    /// SSM parameter prefix, ending in `/` (`/compiler-explorer/prod/`).
+    public var ssmPrefix: String
+    /// The live colour never goes below this many instances after a deploy (at least 1).
+    public var minInstances: Int
+    public var health: HealthSettings
+    public var strategy: Strategy
+
+    public enum Strategy: String, Sendable, Equatable, CaseIterable {
+        case blueGreen = "blue-green"
+        case rolling
+    }
+
+    public init(
+        name: String, loadBalancerName: String, routing: Routing, targetGroupNames: [Color: String],
+        autoScalingGroupNames: [Color: String], ssmPrefix: String, minInstances: Int, health: HealthSettings = HealthSettings(),
+        strategy: Strategy = .blueGreen
+    ) {
+        self.name = name
+        self.loadBalancerName = loadBalancerName
+        self.routing = routing
+        self.targetGroupNames = targetGroupNames
+        self.autoScalingGroupNames = autoScalingGroupNames
+        self.ssmPrefix = ssmPrefix
+        self.minInstances = minInstances
+        self.health = health
+        self.strategy = strategy
+    }
+
+    /// The SSM parameter names of the contract (other systems read them; keep them exact).
+    public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix) }
+
+    /// The smallest live colour a deploy leaves behind.
+    public var liveFloor: Int { max(1, minInstances) }
+}
+
+/// The SSM parameters under an environment's prefix.
+public struct ParameterNames: Sendable, Equatable {
+    public var prefix: String
+    public var activeColor: String { prefix + "active-color" }
+    public var activeTargetGroupArn: String { prefix + "active-target-group-arn" }
+    /// The build the next deploy installs.
+    public var version: String { prefix + "version" }
+    /// The build `color` runs; its instances read it at boot.
+    public func version(of color: Color) -> String { prefix + "\(color.rawValue)/version" }
+}
+
+/// How a new colour proves it is healthy before it gets traffic.
+public struct HealthSettings: Sendable, Equatable {
+    /// The HTTP path checked on each instance when no listener rule uses the colour's target group.
+    public var path: String
+    public var port: Int
+    /// One timeout for the whole health gate.
+    public var timeoutSeconds: Int
+    /// Polls at most this far apart.
+    public var pollSeconds: Int
+
+    public init(path: String = "/healthcheck", port: Int = 80, timeoutSeconds: Int = 600, pollSeconds: Int = 5) {
+        self.path = path
+        self.port = port
+        self.timeoutSeconds = timeoutSeconds
+        self.pollSeconds = pollSeconds
+    }
+}

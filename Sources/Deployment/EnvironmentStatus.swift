@@ -1,0 +1,162 @@
+/// What `ce environment status` shows: the active colour according to SSM and to the load balancer, drift, and
+/// each colour's group, instances, target health and version. JSON keys are stable (see docs/status.md).
+public struct EnvironmentStatus: Sendable, Equatable, Codable {
+    public struct ColorStatus: Sendable, Equatable, Codable {
+        public var asg: String
+        public var min: Int?
+        public var desired: Int?
+        public var max: Int?
+        /// Instance count by lifecycle state (`InService`, `Pending`, …).
+        public var instances: [String: Int]
+        /// Target count by health state (`healthy`, `unused`, …).
+        public var targetHealth: [String: Int]
+        /// The build this colour runs (`{prefix}{color}/version`).
+        public var version: String?
+        public var targetGroup: String
+        public var targetGroupArn: String?
+        /// Share of the environment's traffic this colour's target group gets, in percent (averaged over routes).
+        public var trafficPercent: Int
+    }
+
+    public struct RouteStatus: Sendable, Equatable, Codable {
+        public var route: String
+        public var arn: String
+        /// Colour → weight percent; a target group of neither colour shows as `other`.
+        public var percent: [String: Int]
+    }
+
+    public var environment: String
+    /// `active-color` in SSM, if set and valid.
+    public var activeColor: Color?
+    /// The colour every route sends all traffic to, `nil` when they disagree, split traffic or forward elsewhere.
+    public var albColor: Color?
+    public var drift: Bool
+    public var driftReasons: [String]
+    /// `version`: the build the next deploy installs.
+    public var nextVersion: String?
+    public var routes: [RouteStatus]
+    public var colors: [String: ColorStatus]
+
+    public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
+}
+
+/// Reads an environment's state through the ports and works out its status. The number of calls does not grow
+/// with the number of instances: routes (3 calls for 2 listeners), target groups (1), target health (1 per
+/// colour), groups (1), parameters (1).
+public struct EnvironmentStatusReader: Sendable {
+    public let environment: EnvironmentConfiguration
+    public let loadBalancer: any LoadBalancerReader
+    public let scalingGroups: any ScalingGroupReader
+    public let parameters: any ParameterReader
+
+    public init(
+        environment: EnvironmentConfiguration, loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader,
+        parameters: any ParameterReader
+    ) {
+        self.environment = environment
+        self.loadBalancer = loadBalancer
+        self.scalingGroups = scalingGroups
+        self.parameters = parameters
+    }
+
+    public func read() async throws -> EnvironmentStatus {
+        let env = environment
+        let names = env.parameters
+        async let routesRead = loadBalancer.routes(loadBalancerName: env.loadBalancerName)
+        async let groupsRead = loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
+        async let asgsRead = scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! })
+        async let valuesRead = parameters.values(
+            names: [names.activeColor, names.activeTargetGroupArn, names.version] + Color.allCases.map { names.version(of: $0) })
+
+        guard let allRoutes = try await routesRead else { throw DeploymentError.missingLoadBalancer(env.loadBalancerName) }
+        let targetGroups = try await groupsRead
+        let asgs = try await asgsRead
+        let values = try await valuesRead
+
+        var health: [Color: [TargetSnapshot]] = [:]
+        try await withThrowingTaskGroup(of: (Color, [TargetSnapshot]).self) { group in
+            for color in Color.allCases {
+                guard let arn = targetGroups[env.targetGroupNames[color]!]?.arn else { continue }
+                group.addTask { (color, try await loadBalancer.targetHealth(targetGroupArn: arn)) }
+            }
+            for try await (color, targets) in group { health[color] = targets }
+        }
+        return Self.status(
+            environment: env, routes: allRoutes.routes(for: env), targetGroups: targetGroups, groups: asgs,
+            health: health, values: values)
+    }
+
+    /// The pure part: derive the status from what was read.
+    public static func status(
+        environment env: EnvironmentConfiguration, routes: [ForwardRoute], targetGroups: [String: TargetGroupSnapshot],
+        groups: [String: ScalingGroupSnapshot], health: [Color: [TargetSnapshot]], values: [String: String]
+    ) -> EnvironmentStatus {
+        let names = env.parameters
+        var reasons: [String] = []
+        var colorOfArn: [String: Color] = [:]
+        for color in Color.allCases {
+            if let arn = targetGroups[env.targetGroupNames[color]!]?.arn { colorOfArn[arn] = color }
+        }
+
+        // Per route: the share of each colour.
+        var routeStatuses: [EnvironmentStatus.RouteStatus] = []
+        var routeColors: [Color?] = []
+        for route in routes {
+            let total = route.weights.values.reduce(0, +)
+            var percent: [String: Int] = [:]
+            for (arn, weight) in route.weights where weight > 0 {
+                let key = colorOfArn[arn]?.rawValue ?? "other"
+                percent[key, default: 0] += total > 0 ? Int((Double(weight) * 100 / Double(total)).rounded()) : 0
+            }
+            routeStatuses.append(.init(route: route.label, arn: route.arn, percent: percent))
+            let serving = percent.filter { $0.value > 0 }
+            routeColors.append(serving.count == 1 ? serving.keys.first.flatMap(Color.init(rawValue:)) : nil)
+            if serving.count != 1 || serving.keys.first == "other" {
+                let split = percent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)%" }.joined(separator: ", ")
+                reasons.append("\(route.label) does not send all traffic to one colour (\(split.isEmpty ? "no forward" : split))")
+            }
+        }
+        if routes.isEmpty { reasons.append("no listener or rule routes this environment (\(env.routing))") }
+        let distinct = Set(routeColors)
+        let albColor: Color? = (distinct.count == 1 && !routes.isEmpty) ? distinct.first! : nil
+        if distinct.count > 1, routeColors.allSatisfy({ $0 != nil }) {
+            reasons.append("the listeners disagree: \(routeStatuses.map { "\($0.route) → \($0.percent.keys.sorted().joined(separator: "+"))" }.joined(separator: ", "))")
+        }
+
+        let activeText = values[names.activeColor]
+        let activeColor = activeText.flatMap { Color(rawValue: $0) }
+        if activeText == nil {
+            reasons.append("\(names.activeColor) is not set")
+        } else if activeColor == nil {
+            reasons.append("\(names.activeColor) is '\(activeText!)', not blue or green")
+        } else if let albColor, albColor != activeColor {
+            reasons.append("SSM says \(activeColor!.rawValue) but the load balancer sends traffic to \(albColor.rawValue)")
+        }
+        if let activeColor, let arn = values[names.activeTargetGroupArn],
+            let expected = targetGroups[env.targetGroupNames[activeColor]!]?.arn, arn != expected
+        {
+            reasons.append("\(names.activeTargetGroupArn) is not the \(activeColor.rawValue) target group's ARN")
+        }
+
+        var colors: [String: EnvironmentStatus.ColorStatus] = [:]
+        for color in Color.allCases {
+            let group = groups[env.autoScalingGroupNames[color]!]
+            let targetGroup = targetGroups[env.targetGroupNames[color]!]
+            var lifecycle: [String: Int] = [:]
+            for instance in group?.instances ?? [] { lifecycle[instance.lifecycleState, default: 0] += 1 }
+            var targetStates: [String: Int] = [:]
+            for target in health[color] ?? [] { targetStates[target.state, default: 0] += 1 }
+            let share = routeStatuses.isEmpty ? 0 : routeStatuses.map { $0.percent[color.rawValue] ?? 0 }.reduce(0, +) / routeStatuses.count
+            colors[color.rawValue] = .init(
+                asg: env.autoScalingGroupNames[color]!, min: group?.minSize, desired: group?.desiredCapacity, max: group?.maxSize,
+                instances: lifecycle, targetHealth: targetStates, version: values[names.version(of: color)],
+                targetGroup: env.targetGroupNames[color]!, targetGroupArn: targetGroup?.arn, trafficPercent: share)
+            if group == nil { reasons.append("Auto Scaling group \(env.autoScalingGroupNames[color]!) does not exist") }
+            if targetGroup == nil { reasons.append("target group \(env.targetGroupNames[color]!) does not exist") }
+        }
+
+        return EnvironmentStatus(
+            environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
+            driftReasons: reasons, nextVersion: values[names.version], routes: routeStatuses, colors: colors)
+    }
+}

@@ -1,0 +1,105 @@
+import Testing
+
+@testable import Deployment
+
+struct ConfigurationTests {
+    @Test func builtInDefaultsFollowTheDesignDocument() throws {
+        let config = DeploymentConfiguration.builtIn
+        #expect(config.environments.keys.sorted() == ["beta", "gpu", "prod", "staging", "wintest"])
+        let prod = try config.environment("prod")
+        #expect(prod.loadBalancerName == "GccExplorerApp")
+        #expect(prod.routing == .listenerDefault)
+        #expect(prod.targetGroupNames == [.blue: "Prod-Blue", .green: "Prod-Green"])
+        #expect(prod.autoScalingGroupNames == [.blue: "prod-blue", .green: "prod-green"])
+        #expect(prod.ssmPrefix == "/compiler-explorer/prod/")
+        #expect(prod.minInstances == 2)
+        #expect(prod.liveFloor == 2)
+        let beta = try config.environment("beta")
+        #expect(beta.routing == .pathPattern("/beta*"))
+        #expect(beta.minInstances == 0)
+        #expect(beta.liveFloor == 1)
+        #expect(beta.parameters.activeColor == "/compiler-explorer/beta/active-color")
+        #expect(beta.parameters.activeTargetGroupArn == "/compiler-explorer/beta/active-target-group-arn")
+        #expect(beta.parameters.version == "/compiler-explorer/beta/version")
+        #expect(beta.parameters.version(of: .green) == "/compiler-explorer/beta/green/version")
+        #expect(throws: DeploymentError.unknownEnvironment("nope", known: ["beta", "gpu", "prod", "staging", "wintest"])) {
+            try config.environment("nope")
+        }
+    }
+
+    @Test func yamlDefaultsAndEnvironments() throws {
+        let config = try ConfigurationLoader.parse(
+            """
+            defaults:
+              loadBalancer: Shop
+              targetGroupPattern: "shop-{env}-{color}"
+              asgPattern: "asg-{env}-{Color}"
+              ssmPrefix: /shop/{env}
+              health: {path: /ready, timeout: 5m, poll: 2s}
+            environments:
+              live:
+                routing: default
+                minInstances: 3
+              preview:
+                routing: /preview*
+                loadBalancer: Internal
+                targetGroups: {blue: PreviewA, green: PreviewB}
+                strategy: rolling
+            """, file: "ce.yaml")
+        #expect(config.environments.keys.sorted() == ["live", "preview"])
+        let live = try config.environment("live")
+        #expect(live.loadBalancerName == "Shop")
+        #expect(live.targetGroupNames == [.blue: "shop-live-blue", .green: "shop-live-green"])
+        #expect(live.autoScalingGroupNames == [.blue: "asg-live-Blue", .green: "asg-live-Green"])
+        #expect(live.ssmPrefix == "/shop/live/")
+        #expect(live.minInstances == 3)
+        #expect(live.health == HealthSettings(path: "/ready", port: 80, timeoutSeconds: 300, pollSeconds: 2))
+        let preview = try config.environment("preview")
+        #expect(preview.loadBalancerName == "Internal")
+        #expect(preview.routing == .pathPattern("/preview*"))
+        #expect(preview.targetGroupNames == [.blue: "PreviewA", .green: "PreviewB"])
+        #expect(preview.strategy == .rolling)
+    }
+
+    @Test func defaultsAloneKeepTheBuiltInEnvironments() throws {
+        let config = try ConfigurationLoader.parse("defaults:\n  loadBalancer: Other\n", file: "ce.yaml")
+        #expect(config.environments.count == 5)
+        #expect(try config.environment("prod").loadBalancerName == "Other")
+        #expect(try config.environment("prod").minInstances == 2)
+    }
+
+    @Test(arguments: [
+        ("environments:\n  beta:\n    routing: /beta*\n    routng: x\n", 4, "environments.beta.routng", "unknown key"),
+        ("defaults:\n  minInstances: many\n", 2, "defaults.minInstances", "whole number"),
+        ("defaults:\n  health:\n    timeout: soon\n", 3, "defaults.health.timeout", "duration"),
+        ("defaults:\n  targetGroupPattern: \"{Env}-tg\"\n", 2, "defaults.targetGroupPattern", "{color}"),
+        ("environments:\n  beta:\n    minInstances: 1\n", 3, "environments.beta.routing", "missing"),
+        ("environments:\n  beta:\n    routing: beta\n", 3, "environments.beta.routing", "path pattern"),
+        ("colour: blue\n", 1, "colour", "unknown key"),
+        ("defaults: [\n", 2, "(syntax)", "not valid YAML"),
+        ("environments:\n  x:\n    routing: /x*\n    targetGroups: {blue: A, green: A}\n", 4, "environments.x.targetGroups", "differ"),
+    ])
+    func badFilesNameTheKeyAndLine(_ yaml: String, _ line: Int, _ key: String, _ reason: String) throws {
+        do {
+            _ = try ConfigurationLoader.parse(yaml, file: "ce.yaml")
+            Issue.record("expected an error for \(key)")
+        } catch let error as DeploymentError {
+            guard case .configuration(let file, let errorLine, let errorKey, let errorReason) = error else {
+                Issue.record("unexpected \(error)")
+                return
+            }
+            #expect(file == "ce.yaml")
+            #expect(errorLine == line)
+            #expect(errorKey == key)
+            #expect(errorReason.contains(reason), "\(errorReason)")
+            #expect(error.description.hasPrefix("ce.yaml line \(line): \(key):"))
+        }
+    }
+
+    @Test func colors() throws {
+        #expect(Color.blue.other == .green)
+        #expect(Color.green.capitalized == "Green")
+        #expect(try Color.parse("GREEN") == .green)
+        #expect(throws: DeploymentError.invalidColor("red")) { try Color.parse("red") }
+    }
+}
