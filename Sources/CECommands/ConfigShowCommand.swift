@@ -61,9 +61,7 @@ struct ConfigShowCommand: GlobalOptionsCommand {
             })
         switch options.outputFormat {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(document), as: UTF8.self))
+            print(try JSONOutput.string(document))
         case .text:
             print("# source: \(document.source)")
             for e in document.environments {

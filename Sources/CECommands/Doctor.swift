@@ -106,10 +106,7 @@ struct DoctorReport: Encodable {
             var identity: String?
             var checks: [Check]
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(
+        return try JSONOutput.string(
             Document(passed: passed, region: region, credentialSource: credentialSource, identity: identity, checks: checks))
-        return String(decoding: data, as: UTF8.self)
     }
 }

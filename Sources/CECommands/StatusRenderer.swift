@@ -40,9 +40,5 @@ enum StatusRenderer {
         values.isEmpty ? "none" : values.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
     }
 
-    static func json(_ status: EnvironmentStatus) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(status), as: UTF8.self)
-    }
+    static func json(_ status: EnvironmentStatus) throws -> String { try JSONOutput.string(status) }
 }
