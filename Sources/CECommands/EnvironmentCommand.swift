@@ -5,6 +5,6 @@ struct EnvironmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "environment",
         abstract: "Inspect and deploy one environment (--env).",
-        subcommands: [EnvironmentStatusCommand.self]
+        subcommands: [EnvironmentStatusCommand.self, EnvironmentSwitchCommand.self, EnvironmentRollbackCommand.self]
     )
 }

@@ -22,6 +22,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Output format: text or json.")
     public var output: OutputFormat?
 
+    @Flag(name: .long, help: "Do not ask for confirmation (mutating commands on prod ask otherwise).")
+    public var yes: Bool = false
+
     @Flag(name: .long, help: "Log every AWS call (never credentials) to standard error.")
     public var verbose: Bool = false
 
@@ -46,6 +49,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         result.endpointURL = other.endpointURL ?? endpointURL
         result.output = other.output ?? output
         result.verbose = verbose || other.verbose
+        result.yes = yes || other.yes
         result.maxAttempts = other.maxAttempts ?? maxAttempts
         result.connectTimeout = other.connectTimeout ?? connectTimeout
         result.requestTimeout = other.requestTimeout ?? requestTimeout

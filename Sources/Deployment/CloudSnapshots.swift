@@ -22,6 +22,11 @@ public struct ForwardRoute: Sendable, Equatable, Codable {
         self.weights = weights
     }
 
+    /// Whether all of this route's traffic goes to `targetGroupArn`.
+    public func forwardsOnly(to targetGroupArn: String) -> Bool {
+        weights.filter { $0.value > 0 }.keys.sorted() == [targetGroupArn]
+    }
+
     /// "listener :443" or "rule 3 on :80".
     public var label: String {
         let port = listenerPort.map { ":\($0)" } ?? "?"

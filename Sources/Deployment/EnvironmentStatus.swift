@@ -59,7 +59,10 @@ public struct EnvironmentStatusReader: Sendable {
         self.parameters = parameters
     }
 
-    public func read() async throws -> EnvironmentStatus {
+    public func read() async throws -> EnvironmentStatus { try await snapshot().status }
+
+    /// The status and the environment's routes as read for it (a switch plans from both).
+    public func snapshot() async throws -> (status: EnvironmentStatus, routes: [ForwardRoute]) {
         let env = environment
         let names = env.parameters
         async let routesRead = loadBalancer.routes(loadBalancerName: env.loadBalancerName)
@@ -81,9 +84,10 @@ public struct EnvironmentStatusReader: Sendable {
             }
             for try await (color, targets) in group { health[color] = targets }
         }
-        return Self.status(
-            environment: env, routes: allRoutes.routes(for: env), targetGroups: targetGroups, groups: asgs,
-            health: health, values: values)
+        let routes = allRoutes.routes(for: env)
+        let status = Self.status(
+            environment: env, routes: routes, targetGroups: targetGroups, groups: asgs, health: health, values: values)
+        return (status, routes)
     }
 
     /// The pure part: derive the status from what was read.

@@ -1,0 +1,72 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import DeploymentAWS
+import Foundation
+
+/// `ce builds …`: the build the next deploy installs (`{prefix}version`).
+struct BuildsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "builds", abstract: "Show or set the build the next deploy installs.",
+        subcommands: [BuildsCurrentCommand.self, BuildsSetCurrentCommand.self])
+}
+
+struct BuildsCurrentCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(commandName: "current", abstract: "Print the build the next deploy installs.")
+
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            let environment = try options.environmentConfiguration()
+            let aws = try await AWSServices.live(options.awsSettings())
+            let name = environment.parameters.version
+            guard let value = try await AWSParameterReader(ssm: aws.ssm).values(names: [name])[name] else {
+                throw CommandError("\(name) is not set. Run 'ce --env \(environment.name) builds set_current VERSION'.")
+            }
+            print(value)
+        }
+    }
+}
+
+struct BuildsSetCurrentCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set_current", abstract: "Set the build the next deploy installs (SSM {prefix}version).")
+
+    @Argument(help: "The build, e.g. gh-12345.") var version: String
+    @OptionGroup var mutation: MutationOptions
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func validate() throws {
+        guard !version.isEmpty, version.count <= 1024, !version.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw ValidationError("The version must be 1 to 1024 characters without spaces, e.g. gh-12345.")
+        }
+    }
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            let environment = try options.environmentConfiguration()
+            let plan: [Mutation] = [.putParameter(name: environment.parameters.version, value: version)]
+            if mutation.dryRun {
+                Mutating.printDryRun(plan)
+                return
+            }
+            try Mutating.confirm(environment: environment.name, action: "Set the next build to \(version)", yes: options.yes)
+            let aws = try await AWSServices.live(options.awsSettings())
+            try await aws.mutationApplier.apply(plan[0])
+            print("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
+        }
+    }
+}
+
+/// A failure with a message of its own (exit 1).
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

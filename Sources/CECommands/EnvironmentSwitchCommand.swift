@@ -1,0 +1,89 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import DeploymentAWS
+import Foundation
+
+/// `ce environment switch --to COLOR [--from COLOR] [--force]`.
+struct EnvironmentSwitchCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switch",
+        abstract: "Send all of the environment's traffic to one colour, atomically per listener/rule, then record it in SSM.",
+        discussion: """
+            Refuses (exit 2, nothing changed) unless the target colour has healthy capacity, or when --from does not \
+            name the colour serving now. Every listener default action (prod) or /{env}* rule (others) is changed \
+            concurrently and read back before the SSM parameters active-color and active-target-group-arn are written.
+            """
+    )
+
+    @Option(help: "The colour to send traffic to: blue or green.") var to: String
+    @Option(help: "The colour expected to be serving now; refuses if it is not.") var from: String?
+    @Flag(help: "Switch even if the target colour does not look healthy.") var force = false
+    @OptionGroup var mutation: MutationOptions
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            let target = try Color.parse(to)
+            let expected = try from.map(Color.parse)
+            try await SwitchFlow(options: options, dryRun: mutation.dryRun).run(action: "switch to \(target.rawValue)") { plan in
+                try plan.plan(to: target, from: expected, force: force)
+            }
+        }
+    }
+}
+
+/// `ce environment rollback`: back to the warm colour that is not serving.
+struct EnvironmentRollbackCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Send traffic back to the other (warm) colour; refuses unless it has healthy capacity."
+    )
+
+    @Flag(help: "Roll back even if the other colour does not look healthy.") var force = false
+    @OptionGroup var mutation: MutationOptions
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            try await SwitchFlow(options: options, dryRun: mutation.dryRun).run(action: "rollback") { plan in
+                try plan.plan(to: try plan.rollbackTarget(), force: force)
+            }
+        }
+    }
+}
+
+/// Read, plan, confirm, then apply or print: shared by switch and rollback.
+struct SwitchFlow {
+    var options: GlobalOptions
+    var dryRun: Bool
+
+    func run(action: String, planning: (TrafficSwitch) throws -> [Mutation]) async throws {
+        let environment = try options.environmentConfiguration()
+        let aws = try await AWSServices.live(options.awsSettings())
+        let (status, routes) = try await aws.statusReader(for: environment).snapshot()
+        let switcher = TrafficSwitch(environment: environment, status: status, routes: routes)
+        let plan = try planning(switcher)
+        if dryRun {
+            Mutating.printDryRun(plan)
+            return
+        }
+        guard !plan.isEmpty else {
+            print("\(environment.name): nothing to do, \(switcher.servingColor?.rawValue ?? "?") already serves every route and SSM agrees.")
+            return
+        }
+        try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
+        let report = try await SwitchRunner(
+            environment: environment, applier: aws.mutationApplier, loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2),
+            clock: LiveDeploymentClock()
+        ).run(plan)
+        print("\(environment.name): \(action) done.")
+        Mutating.printReport(report)
+    }
+}

@@ -1,0 +1,66 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import DeploymentAWS
+import Foundation
+
+/// Exit codes: 0 done; 1 failed (the message says what state it left); 2 refused before any change.
+enum ExitStatus {
+    static let failed = ExitCode(1)
+    static let refused = ExitCode(2)
+}
+
+/// Shared by the commands that change things: confirmation on prod, dry-run, error reporting by exit code.
+enum Mutating {
+    /// Mutating commands on prod ask the operator to type the environment name; `--yes` skips it. Without a terminal
+    /// and without `--yes` they refuse at once rather than wait.
+    static func confirm(environment: String, action: String, yes: Bool) throws {
+        guard environment == "prod", !yes else { return }
+        guard isatty(STDIN_FILENO) == 1 else {
+            throw Refusal("\(action) on prod needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
+        }
+        FileHandle.standardError.write(Data("\(action) on prod. Type the environment name to continue: ".utf8))
+        let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
+        guard answer == environment else { throw Refusal("Not confirmed. Nothing changed.") }
+    }
+
+    /// Prints the plan as the AWS calls it would make.
+    static func printDryRun(_ plan: [Mutation]) {
+        if plan.isEmpty {
+            print("dry run: nothing to do")
+            return
+        }
+        print("dry run: would make these AWS calls, in this order (route changes concurrently):")
+        for mutation in plan { print("  \(mutation)") }
+    }
+
+    static func printReport(_ report: StepReport) {
+        for step in report.steps {
+            print(String(format: "  %-8@ %6.2f s  %@", step.name as NSString, step.seconds, step.detail as NSString))
+        }
+    }
+
+    /// Runs `body`, mapping refusals to exit 2 and other failures to exit 1, each as one line on standard error.
+    static func run(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let refusal as Refusal {
+            FileHandle.standardError.write(Data("refused: \(refusal)\n".utf8))
+            throw ExitStatus.refused
+        } catch let error as DeploymentError {
+            FileHandle.standardError.write(Data("refused: \(error)\n".utf8))
+            throw ExitStatus.refused
+        } catch let exit as ExitCode {
+            throw exit
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitStatus.failed
+        }
+    }
+}
+
+extension AWSServices {
+    var mutationApplier: AWSMutationApplier { AWSMutationApplier(elbv2: elbv2, ssm: ssm, autoScaling: autoScaling) }
+}

@@ -1,0 +1,13 @@
+/// What a mutating command did, step by step, for the closing summary.
+public struct StepReport: Sendable, Equatable, Codable {
+    public struct Step: Sendable, Equatable, Codable {
+        public var name: String
+        public var seconds: Double
+        public var detail: String
+    }
+    public var steps: [Step] = []
+    public init() {}
+    public mutating func add(_ name: String, seconds: Double, _ detail: String) {
+        steps.append(Step(name: name, seconds: seconds, detail: detail))
+    }
+}

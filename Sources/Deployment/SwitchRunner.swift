@@ -1,0 +1,88 @@
+import Foundation
+
+/// Performs a switch plan: every route change concurrently, one read-back round to verify, then SSM.
+///
+/// If a route change fails, or the read-back shows a route not forwarding to the target, SSM is not written and
+/// the error says exactly which routes moved, so nothing is left half-done silently.
+public struct SwitchRunner: Sendable {
+    public let environment: EnvironmentConfiguration
+    public let applier: any MutationApplier
+    public let loadBalancer: any LoadBalancerReader
+    public let clock: any DeploymentClock
+
+    public init(
+        environment: EnvironmentConfiguration, applier: any MutationApplier, loadBalancer: any LoadBalancerReader,
+        clock: any DeploymentClock
+    ) {
+        self.environment = environment
+        self.applier = applier
+        self.loadBalancer = loadBalancer
+        self.clock = clock
+    }
+
+    public struct PartialSwitch: Error, Sendable, CustomStringConvertible {
+        public var moved: [String]
+        public var failed: [String]
+        public var description: String {
+            "the switch did not complete: moved \(moved.isEmpty ? "no route" : moved.joined(separator: ", ")); not moved: \(failed.joined(separator: "; ")). SSM was not changed. Run the switch again, or switch back."
+        }
+    }
+
+    public func run(_ plan: [Mutation]) async throws -> StepReport {
+        var report = StepReport()
+        let forwards = plan.compactMap { mutation -> (ForwardRoute, String)? in
+            if case .forward(let route, let arn) = mutation { return (route, arn) }
+            return nil
+        }
+        let others = plan.filter { if case .forward = $0 { return false } else { return true } }
+
+        if !forwards.isEmpty {
+            let started = clock.now()
+            let outcomes = await withTaskGroup(of: (ForwardRoute, String?).self) { group in
+                for (route, arn) in forwards {
+                    group.addTask {
+                        do {
+                            try await applier.apply(.forward(route: route, targetGroupArn: arn))
+                            return (route, nil)
+                        } catch {
+                            return (route, String(describing: error))
+                        }
+                    }
+                }
+                return await group.reduce(into: [(ForwardRoute, String?)]()) { $0.append($1) }
+            }
+            let failed = outcomes.filter { $0.1 != nil }
+            if !failed.isEmpty {
+                throw PartialSwitch(
+                    moved: outcomes.filter { $0.1 == nil }.map(\.0.label).sorted(),
+                    failed: failed.map { "\($0.0.label) (\($0.1!))" }.sorted())
+            }
+            report.add("switch", seconds: clock.now().timeIntervalSince(started), "\(forwards.count) route(s) changed concurrently")
+
+            let verifyStarted = clock.now()
+            let target = forwards[0].1
+            let readBack = try await loadBalancer.routes(loadBalancerName: environment.loadBalancerName)?.routes(for: environment) ?? []
+            let wrong = readBack.filter { !$0.forwardsOnly(to: target) }
+            if wrong.count > 0 || readBack.isEmpty {
+                throw PartialSwitch(
+                    moved: readBack.filter { $0.forwardsOnly(to: target) }.map(\.label),
+                    failed: wrong.map { "\($0.label) reads back \($0.weights)" })
+            }
+            report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(readBack.count) route(s) read back forwarding to the target")
+        }
+        if !others.isEmpty {
+            let started = clock.now()
+            for mutation in others { try await applier.apply(mutation) }
+            report.add("record", seconds: clock.now().timeIntervalSince(started), "\(others.count) change(s): " + others.map(Self.short).joined(separator: ", "))
+        }
+        return report
+    }
+
+    static func short(_ mutation: Mutation) -> String {
+        switch mutation {
+        case .putParameter(let name, let value): return "\(name)=\(value.count > 40 ? "…" + value.suffix(30) : Substring(value))"
+        case .resizeGroup(let name, _, _, _): return "resize \(name)"
+        case .forward(let route, _): return route.label
+        }
+    }
+}

@@ -1,0 +1,69 @@
+/// Moving an environment's traffic to one colour: `environment switch` and `environment rollback`.
+///
+/// Preflight (nothing changed on refusal): the target colour must have healthy capacity — at least the live floor
+/// of instances `InService` and `Healthy` in its group, registered in its target group, none of them `unhealthy`
+/// and, where the load balancer health-checks the group, `healthy` — unless forced. Then every route of the
+/// environment is pointed at the target group concurrently, read back to verify, and only then are the SSM
+/// parameters written.
+public struct TrafficSwitch: Sendable {
+    public let environment: EnvironmentConfiguration
+    public let status: EnvironmentStatus
+    /// The routes of the environment as read with the status.
+    public let routes: [ForwardRoute]
+
+    public init(environment: EnvironmentConfiguration, status: EnvironmentStatus, routes: [ForwardRoute]) {
+        self.environment = environment
+        self.status = status
+        self.routes = routes
+    }
+
+    /// The colour serving now: the load balancer's, else SSM's.
+    public var servingColor: Color? { status.albColor ?? status.activeColor }
+
+    /// `rollback`: back to the colour that is not serving.
+    public func rollbackTarget() throws -> Color {
+        guard let serving = servingColor else {
+            throw Refusal("Cannot tell which colour serves \(environment.name) (\(status.driftReasons.joined(separator: "; "))). Use 'environment switch --to COLOR'.")
+        }
+        return serving.other
+    }
+
+    /// Checks and plans the switch to `target`. An empty plan means there is nothing to do.
+    public func plan(to target: Color, from expected: Color? = nil, force: Bool = false) throws -> [Mutation] {
+        if let expected, let serving = servingColor, expected != serving {
+            throw Refusal("\(environment.name) is served by \(serving.rawValue), not \(expected.rawValue) (--from). Nothing changed.")
+        }
+        guard let colorStatus = status.color(target), let arn = colorStatus.targetGroupArn else {
+            throw Refusal("The \(target.rawValue) target group \(environment.targetGroupNames[target]!) does not exist. Nothing changed.")
+        }
+        guard !routes.isEmpty else {
+            throw Refusal("No listener or rule routes \(environment.name) (\(environment.routing)). Nothing changed.")
+        }
+        if !force, let problem = capacityProblem(target) {
+            throw Refusal("\(target.rawValue) has no healthy capacity: \(problem). Nothing changed; --force switches anyway.")
+        }
+        var mutations: [Mutation] = routes.filter { !$0.forwardsOnly(to: arn) }.map { .forward(route: $0, targetGroupArn: arn) }
+        // SSM is written after the load balancer, and whenever anything (routes or SSM itself) was out of line.
+        if !mutations.isEmpty || status.activeColor != target || status.drift {
+            let names = environment.parameters
+            mutations.append(.putParameter(name: names.activeColor, value: target.rawValue))
+            mutations.append(.putParameter(name: names.activeTargetGroupArn, value: arn))
+        }
+        return mutations
+    }
+
+    /// Why `color` cannot take traffic, or `nil` when it can.
+    public func capacityProblem(_ color: Color) -> String? {
+        guard let c = status.color(color) else { return "it has no state" }
+        let floor = environment.liveFloor
+        let inService = c.instances["InService"] ?? 0
+        if inService < floor { return "\(inService) instance(s) InService in \(c.asg), at least \(floor) needed" }
+        if let unhealthy = c.targetHealth["unhealthy"], unhealthy > 0 { return "\(unhealthy) target(s) unhealthy in \(c.targetGroup)" }
+        let registered = c.targetHealth.filter { $0.key != "draining" }.values.reduce(0, +)
+        if registered < floor { return "\(registered) target(s) registered in \(c.targetGroup), at least \(floor) needed" }
+        // Targets of a group no listener uses are `unused`: not checked by the load balancer, so not counted against.
+        let healthy = (c.targetHealth["healthy"] ?? 0) + (c.targetHealth["unused"] ?? 0)
+        if healthy < floor { return "\(healthy) target(s) healthy in \(c.targetGroup), at least \(floor) needed" }
+        return nil
+    }
+}

@@ -1,0 +1,32 @@
+import AWSServices
+import Deployment
+
+/// Performs `Mutation`s with ELBv2, SSM and Auto Scaling calls.
+public struct AWSMutationApplier: MutationApplier {
+    public let elbv2: ELBv2
+    public let ssm: SSM
+    public let autoScaling: AutoScaling
+
+    public init(elbv2: ELBv2, ssm: SSM, autoScaling: AutoScaling) {
+        self.elbv2 = elbv2
+        self.ssm = ssm
+        self.autoScaling = autoScaling
+    }
+
+    public func apply(_ mutation: Mutation) async throws {
+        switch mutation {
+        case .forward(let route, let arn):
+            switch route.kind {
+            case .listenerDefault:
+                _ = try await elbv2.modifyListener(.init(listenerArn: route.arn, defaultActions: [.forward(to: arn)]))
+            case .rule:
+                _ = try await elbv2.modifyRule(.init(ruleArn: route.arn, actions: [.forward(to: arn)]))
+            }
+        case .putParameter(let name, let value):
+            try await ssm.putParameter(.init(name: name, value: value, overwrite: true))
+        case .resizeGroup(let name, let min, let desired, let max):
+            try await autoScaling.updateAutoScalingGroup(
+                .init(autoScalingGroupName: name, minSize: min, maxSize: max, desiredCapacity: desired))
+        }
+    }
+}
