@@ -5,6 +5,10 @@ struct EnvironmentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "environment",
         abstract: "Inspect and deploy one environment (--env).",
-        subcommands: [EnvironmentStatusCommand.self, EnvironmentSwitchCommand.self, EnvironmentRollbackCommand.self]
+        subcommands: [
+            EnvironmentStatusCommand.self, EnvironmentSwitchCommand.self, EnvironmentRollbackCommand.self,
+            EnvironmentCleanupCommand.self, EnvironmentStartCommand.self, EnvironmentStopCommand.self,
+            EnvironmentValidateCommand.self,
+        ]
     )
 }

@@ -67,8 +67,8 @@ struct SwitchFlow {
     func run(action: String, planning: (TrafficSwitch) throws -> [Mutation]) async throws {
         let environment = try options.environmentConfiguration()
         let aws = try await AWSServices.live(options.awsSettings())
-        let (status, routes) = try await aws.statusReader(for: environment).snapshot()
-        let switcher = TrafficSwitch(environment: environment, status: status, routes: routes)
+        let snapshot = try await aws.statusReader(for: environment).snapshot()
+        let switcher = TrafficSwitch(environment: environment, status: snapshot.status, routes: snapshot.routes)
         let plan = try planning(switcher)
         if dryRun {
             Mutating.printDryRun(plan)

@@ -30,7 +30,8 @@ enum Mutating {
             print("dry run: nothing to do")
             return
         }
-        print("dry run: would make these AWS calls, in this order (route changes concurrently):")
+        let concurrent = plan.contains { if case .forward = $0 { true } else { false } }
+        print("dry run: would make these AWS calls, in this order\(concurrent ? " (route changes concurrently)" : ""):")
         for mutation in plan { print("  \(mutation)") }
     }
 

@@ -40,6 +40,19 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
 }
 
+/// What one read of an environment found.
+public struct EnvironmentSnapshot: Sendable {
+    public var environment: EnvironmentConfiguration
+    public var status: EnvironmentStatus
+    /// All routes of the load balancer.
+    public var loadBalancer: LoadBalancerRoutes
+    /// The routes carrying this environment.
+    public var routes: [ForwardRoute]
+    public var targetGroups: [String: TargetGroupSnapshot]
+    public var groups: [String: ScalingGroupSnapshot]
+    public var values: [String: String]
+}
+
 /// Reads an environment's state through the ports and works out its status. The number of calls does not grow
 /// with the number of instances: routes (3 calls for 2 listeners), target groups (1), target health (1 per
 /// colour), groups (1), parameters (1).
@@ -61,8 +74,8 @@ public struct EnvironmentStatusReader: Sendable {
 
     public func read() async throws -> EnvironmentStatus { try await snapshot().status }
 
-    /// The status and the environment's routes as read for it (a switch plans from both).
-    public func snapshot() async throws -> (status: EnvironmentStatus, routes: [ForwardRoute]) {
+    /// Everything read, with the status worked out from it (a switch plans from it; validate checks it).
+    public func snapshot() async throws -> EnvironmentSnapshot {
         let env = environment
         let names = env.parameters
         async let routesRead = loadBalancer.routes(loadBalancerName: env.loadBalancerName)
@@ -87,7 +100,9 @@ public struct EnvironmentStatusReader: Sendable {
         let routes = allRoutes.routes(for: env)
         let status = Self.status(
             environment: env, routes: routes, targetGroups: targetGroups, groups: asgs, health: health, values: values)
-        return (status, routes)
+        return EnvironmentSnapshot(
+            environment: env, status: status, loadBalancer: allRoutes, routes: routes, targetGroups: targetGroups,
+            groups: asgs, values: values)
     }
 
     /// The pure part: derive the status from what was read.

@@ -1,0 +1,52 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import Foundation
+
+/// `ce environment validate`: a checklist of the environment's blue-green set-up.
+struct EnvironmentValidateCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check the load balancer, listeners, rules, both target groups and ASGs, the SSM parameters and drift.",
+        discussion: "Prints a checklist; exits 1 if any check fails (warnings do not fail)."
+    )
+
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        var checks: [EnvironmentValidator.Check] = []
+        do {
+            let environment = try options.environmentConfiguration()
+            let aws = try await AWSServices.live(options.awsSettings())
+            do {
+                checks = EnvironmentValidator.checks(try await aws.statusReader(for: environment).snapshot())
+            } catch let error as DeploymentError {
+                checks = [.init(name: "load balancer", outcome: .fail, detail: error.description)]
+            }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw CommandFailure.report(error)
+        }
+        let failed = checks.filter { $0.outcome == .fail }.count
+        switch options.outputFormat {
+        case .json:
+            struct Document: Encodable {
+                var passed: Bool
+                var checks: [EnvironmentValidator.Check]
+            }
+            print(try JSONOutput.string(Document(passed: failed == 0, checks: checks)))
+        case .text:
+            let width = (checks.map(\.name.count).max() ?? 0) + 2
+            for check in checks {
+                let mark = check.outcome == .pass ? "ok  " : check.outcome == .warn ? "warn" : "FAIL"
+                print("\(mark) \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))\(check.detail)")
+            }
+            print(failed == 0 ? "Valid." : "\(failed) check\(failed == 1 ? "" : "s") failed.")
+        }
+        if failed > 0 { throw ExitStatus.failed }
+    }
+}

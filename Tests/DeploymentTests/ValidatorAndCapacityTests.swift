@@ -1,0 +1,86 @@
+import Testing
+
+@testable import Deployment
+
+struct ValidatorAndCapacityTests {
+    let beta = try! DeploymentConfiguration.builtIn.environment("beta")
+
+    func snapshot(
+        routes: [ForwardRoute]? = nil, greenGroupArns: [String] = ["arn:green"], greenPath: String? = "/healthcheck",
+        withGreenTargetGroup: Bool = true, blue: (Int, Int) = (0, 1), green: (Int, Int) = (1, 1)
+    ) -> EnvironmentSnapshot {
+        let listeners: [ForwardRoute] = [
+            .init(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: ["arn:prod": 1]),
+            .init(kind: .listenerDefault, arn: "l443", listenerPort: 443, weights: ["arn:prod": 1]),
+        ]
+        let betaRoutes = routes ?? [
+            .init(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1]),
+            .init(kind: .rule, arn: "r443", listenerPort: 443, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1]),
+        ]
+        var groups: [String: TargetGroupSnapshot] = [
+            "Beta-Blue": .init(name: "Beta-Blue", arn: "arn:blue", healthCheckPath: "/healthcheck", healthCheckPort: nil, loadBalancerArns: [])
+        ]
+        if withGreenTargetGroup {
+            groups["Beta-Green"] = .init(name: "Beta-Green", arn: "arn:green", healthCheckPath: greenPath, healthCheckPort: nil, loadBalancerArns: [])
+        }
+        let asgs: [String: ScalingGroupSnapshot] = [
+            "beta-blue": .init(name: "beta-blue", minSize: blue.0, desiredCapacity: blue.1, maxSize: 4, instances: [], targetGroupArns: ["arn:blue"], tags: ["Color": "blue"]),
+            "beta-green": .init(name: "beta-green", minSize: green.0, desiredCapacity: green.1, maxSize: 4, instances: [], targetGroupArns: greenGroupArns, tags: ["Color": "green"]),
+        ]
+        let values = [
+            "/compiler-explorer/beta/active-color": "blue", "/compiler-explorer/beta/active-target-group-arn": "arn:blue",
+            "/compiler-explorer/beta/version": "v1", "/compiler-explorer/beta/blue/version": "v1", "/compiler-explorer/beta/green/version": "v1",
+        ]
+        let status = EnvironmentStatusReader.status(environment: beta, routes: betaRoutes, targetGroups: groups, groups: asgs, health: [:], values: values)
+        return EnvironmentSnapshot(
+            environment: beta, status: status, loadBalancer: LoadBalancerRoutes(loadBalancerArn: "lb", routes: listeners + betaRoutes),
+            routes: betaRoutes, targetGroups: groups, groups: asgs, values: values)
+    }
+
+    func failures(_ snapshot: EnvironmentSnapshot) -> [String] {
+        EnvironmentValidator.checks(snapshot).filter { $0.outcome == .fail }.map { "\($0.name): \($0.detail)" }
+    }
+
+    @Test func aGoodLayoutValidates() {
+        let checks = EnvironmentValidator.checks(snapshot())
+        #expect(checks.allSatisfy { $0.outcome == .pass }, "\(checks.filter { $0.outcome != .pass })")
+        #expect(checks.count > 15)
+    }
+
+    @Test func missingTargetGroupCrossAttachmentAndMissingRule() {
+        #expect(failures(snapshot(withGreenTargetGroup: false)).contains("target group green: Beta-Green does not exist"))
+        #expect(failures(snapshot(greenGroupArns: ["arn:green", "arn:blue"])).contains {
+            $0.hasPrefix("asg green: beta-green is attached to the blue target group too")
+        })
+        let oneRule = [ForwardRoute(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1])]
+        #expect(failures(snapshot(routes: oneRule)).contains("routing: no /beta* rule on listener :443 default"))
+        let warnings = EnvironmentValidator.checks(snapshot(greenPath: "/ready")).filter { $0.outcome == .warn }
+        #expect(warnings.map(\.detail) == ["Beta-Green checks /ready but the config's health path is /healthcheck"])
+    }
+
+    @Test func cleanupScalesTheIdleColourMinFirst() throws {
+        let plan = try CapacityPlanner(snapshot: snapshot()).cleanup()
+        #expect(plan == [
+            .resizeGroup(name: "beta-green", minSize: 0, desiredCapacity: nil, maxSize: nil),
+            .resizeGroup(name: "beta-green", minSize: nil, desiredCapacity: 0, maxSize: nil),
+        ])
+        #expect(try CapacityPlanner(snapshot: snapshot(green: (0, 0))).cleanup().isEmpty)
+    }
+
+    @Test func cleanupDecidesFromTheLoadBalancerNotSSM() throws {
+        let split = [ForwardRoute(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1, "arn:green": 1])]
+        #expect(throws: Refusal.self) { try CapacityPlanner(snapshot: snapshot(routes: split)).cleanup() }
+        // SSM says blue, but the load balancer serves green: the idle colour is blue.
+        let green = [ForwardRoute(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:green": 1])]
+        #expect(try CapacityPlanner(snapshot: snapshot(routes: green, blue: (1, 1))).cleanup().allSatisfy {
+            if case .resizeGroup(let name, _, _, _) = $0 { name == "beta-blue" } else { false }
+        })
+    }
+
+    @Test func startAndStopTheLiveColour() throws {
+        #expect(try CapacityPlanner(snapshot: snapshot(blue: (0, 0))).start() == [.resizeGroup(name: "beta-blue", minSize: 1, desiredCapacity: 1, maxSize: nil)])
+        #expect(try CapacityPlanner(snapshot: snapshot(blue: (1, 2))).start().isEmpty)
+        #expect(try CapacityPlanner(snapshot: snapshot(blue: (1, 2))).stop() == [.resizeGroup(name: "beta-blue", minSize: 0, desiredCapacity: 0, maxSize: nil)])
+        #expect(try CapacityPlanner(snapshot: snapshot(blue: (0, 0))).stop().isEmpty)
+    }
+}
