@@ -9,9 +9,9 @@ extension Moto {
         var lines: [String] = []
         for (port, listener) in layout.listenerArns.sorted(by: { $0.key < $1.key }) {
             let described = try await services.elbv2.describeListeners(.init(listenerArns: [listener]))
-            lines.append("listener \(port) \(described.first?.defaultActions.map(\.forwardWeights) ?? [])")
+            lines.append("listener \(port) \(render(described.first?.defaultActions ?? []))")
             for rule in try await services.elbv2.describeRules(.init(listenerArn: listener)) {
-                lines.append("rule \(rule.priority ?? "") \(rule.conditions.flatMap(\.pathPatterns)) \(rule.actions.map(\.forwardWeights))")
+                lines.append("rule \(rule.priority ?? "") \(rule.conditions.flatMap(\.pathPatterns)) \(render(rule.actions))")
             }
         }
         let groups = try await services.autoScaling.describeAutoScalingGroups(.init())
@@ -22,5 +22,12 @@ extension Moto {
             lines.append("ssm \(parameter.name)=\(parameter.value) v\(parameter.version ?? 0)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Forward weights in a stable order (equal dictionaries may iterate differently).
+    static func render(_ actions: [Action]) -> String {
+        actions.map { action in
+            action.forwardWeights.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }.joined(separator: " | ")
     }
 }
