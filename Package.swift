@@ -37,6 +37,10 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "CloudSimulator",
+            dependencies: ["Deployment"]
+        ),
+        .target(
             name: "DeploymentAWS",
             dependencies: ["Deployment", "AWSServices"]
         ),
@@ -63,7 +67,7 @@ let package = Package(
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices"], exclude: ["fake_metadata_server.py"]),
         .target(name: "CETestSupport", dependencies: ["AWSServices"], path: "Tests/CETestSupport"),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator"]),
         .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport"]),
         .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport"]),
     ],

@@ -1,0 +1,122 @@
+import CloudSimulator
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Deployment
+
+/// The blue-green deploy on the simulated cloud, on virtual time.
+struct BlueGreenRefreshTests {
+    func refresh(_ cloud: SimulatedCloud, env: String = "prod") throws -> BlueGreenRefresh {
+        let environment = try DeploymentConfiguration.builtIn.environment(env)
+        return BlueGreenRefresh(
+            environment: environment,
+            reader: EnvironmentStatusReader(environment: environment, loadBalancer: cloud, scalingGroups: cloud, parameters: cloud),
+            applier: cloud, instances: cloud, prober: cloud, clock: cloud.clock)
+    }
+
+    func serving(_ cloud: SimulatedCloud, _ name: String) -> Set<String> {
+        Set(cloud.routes().filter { $0.kind == .listenerDefault }.flatMap { $0.weights.filter { $0.value > 0 }.keys }.map { String($0.split(separator: "/").last!) })
+    }
+
+    @Test func happyPathDeploysSwitchesAndKeepsTheOldColourWarm() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        cloud.setParameter("/compiler-explorer/prod/version", "v2")
+        cloud.setBehaviour(version: "v2", .healthy(startSeconds: 30))
+        let started = cloud.now
+        let seen = Mutex<[BlueGreenRefresh.Progress]>([])
+        let report = try await refresh(cloud).run(options: .init()) { progress in seen.withLock { $0.append(progress) } }
+
+        #expect(report.steps.map(\.name) == ["preflight", "protect", "deploy", "scale", "health gate", "switch", "verify", "record", "finalize"])
+        #expect(serving(cloud, "prod") == ["Prod-Green"])
+        #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "green")
+        #expect(cloud.parameter("/compiler-explorer/prod/active-target-group-arn") == "arn:sim:targetgroup/Prod-Green")
+        #expect(cloud.parameter("/compiler-explorer/prod/green/version") == "v2")
+        #expect(cloud.instanceVersions("prod-green") == ["v2", "v2"], "instances booted the new colour's version")
+        #expect(cloud.instanceVersions("prod-blue") == ["v1", "v1"])
+        #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
+        #expect(cloud.groupSize("prod-blue")! == (0, 2, 24), "old colour warm, min 0")
+        // Boot 60 s + start 30 s, polled every 5 s: the whole deploy takes about 90 s of virtual time.
+        let elapsed = cloud.now.timeIntervalSince(started)
+        #expect(elapsed >= 90 && elapsed <= 100, "\(elapsed)")
+        let polls = seen.withLock { $0 }
+        #expect(polls.last?.healthy == 2)
+        #expect(polls.allSatisfy { $0.wanted == 2 && $0.timeoutSeconds == 600 })
+        #expect(polls.count >= 18)
+        // Beta and staging were not touched.
+        #expect(cloud.parameter("/compiler-explorer/beta/active-color") == "blue")
+    }
+
+    @Test func aVersionThatNeverGetsHealthyNeverGetsTraffic() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        cloud.setParameter("/compiler-explorer/prod/version", "bad")
+        cloud.setBehaviour(version: "bad", .neverHealthy)
+        do {
+            _ = try await refresh(cloud).run(options: .init())
+            Issue.record("expected a failure")
+        } catch let failure as BlueGreenRefresh.Failure {
+            #expect(failure.step == "health gate")
+            #expect(failure.cause.contains("timed out after 600 s: 2/2 InService, 0/2 healthy"))
+            #expect(failure.state.hasPrefix("Traffic was not touched (blue still serves)."))
+        }
+        #expect(serving(cloud, "prod") == ["Prod-Blue"])
+        #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "blue")
+        #expect(cloud.groupSize("prod-green")! == (0, 0, 24), "scaled back to 0")
+        #expect(cloud.groupSize("prod-blue")! == (2, 2, 24), "live colour's settings restored")
+        #expect(!cloud.calls.contains { $0.hasPrefix("ELBv2") }, "no route was ever changed")
+    }
+
+    @Test func slowBootHitsTheTimeoutAndKeepFailedLeavesItForInspection() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        cloud.setBootSeconds(900)
+        do {
+            _ = try await refresh(cloud).run(options: .init(version: "v2", keepFailed: true))
+            Issue.record("expected a failure")
+        } catch let failure as BlueGreenRefresh.Failure {
+            #expect(failure.cause.contains("0/2 InService"))
+            #expect(failure.state.contains("kept at 2 for inspection"))
+        }
+        #expect(cloud.groupSize("prod-green")! == (2, 2, 2))
+        #expect(serving(cloud, "prod") == ["Prod-Blue"])
+    }
+
+    @Test func aLostInstanceIsReplacedAndFollowed() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        cloud.loseInstance(of: "prod-green", at: cloud.now.addingTimeInterval(70))
+        _ = try await refresh(cloud).run(options: .init(version: "v2"))
+        #expect(serving(cloud, "prod") == ["Prod-Green"])
+        #expect(cloud.instanceVersions("prod-green") == ["v2", "v2"])
+    }
+
+    @Test func refusalsChangeNothing() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 1, maxSize: nil))
+        await #expect(throws: Refusal.self) { _ = try await refresh(cloud).run(options: .init(version: "v2")) }
+        #expect(cloud.groupSize("prod-green")! == (0, 1, 24))
+
+        let drifted = try SimulatedCloud.designDocument()
+        drifted.setParameter("/compiler-explorer/prod/active-color", "green")
+        await #expect(throws: Refusal.self) { _ = try await refresh(drifted).run(options: .init(version: "v2")) }
+        #expect(drifted.parameter("/compiler-explorer/prod/green/version") == "v1", "nothing written")
+        _ = try await refresh(drifted).run(options: .init(version: "v2", force: true))
+        #expect(serving(drifted, "prod") == ["Prod-Green"])
+    }
+
+    @Test func betaRefreshMovesOnlyItsRulesWithTheHTTPGate() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        let report = try await refresh(cloud, env: "beta").run(options: .init(version: "b2", capacity: 1))
+        #expect(report.steps.first { $0.name == "health gate" }?.detail.contains("HTTP /healthcheck") == true)
+        let betaRules = cloud.routes().filter { $0.pathPatterns == ["/beta*"] }
+        #expect(betaRules.count == 2 && betaRules.allSatisfy { $0.weights == ["arn:sim:targetgroup/Beta-Green": 1] })
+        #expect(cloud.routes().filter { $0.pathPatterns == ["/staging*"] }.allSatisfy { $0.weights == ["arn:sim:targetgroup/Staging-Blue": 1] })
+        #expect(serving(cloud, "prod") == ["Prod-Blue"])
+        #expect(cloud.groupSize("beta-green")! == (1, 1, 24))
+    }
+
+    @Test func aGroupUsedByARuleIsGatedOnTargetHealth() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["beta"])
+        cloud.addRoute(.init(kind: .rule, arn: "arn:sim:rule/preview", listenerPort: 443, priority: "50", pathPatterns: ["/preview-beta*"], weights: ["arn:sim:targetgroup/Beta-Green": 1]))
+        let report = try await refresh(cloud, env: "beta").run(options: .init(version: "b2"))
+        #expect(report.steps.first { $0.name == "health gate" }?.detail.contains("load balancer target health") == true)
+    }
+}
