@@ -6,7 +6,8 @@ struct EnvironmentCommand: AsyncParsableCommand {
         commandName: "environment",
         abstract: "Inspect and deploy one environment (--env).",
         subcommands: [
-            EnvironmentStatusCommand.self, EnvironmentSwitchCommand.self, EnvironmentRollbackCommand.self,
+            EnvironmentStatusCommand.self, EnvironmentRefreshCommand.self, EnvironmentSwitchCommand.self,
+            EnvironmentRollbackCommand.self,
             EnvironmentCleanupCommand.self, EnvironmentStartCommand.self, EnvironmentStopCommand.self,
             EnvironmentValidateCommand.self,
         ]

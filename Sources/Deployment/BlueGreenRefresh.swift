@@ -161,10 +161,8 @@ public struct BlueGreenRefresh: Sendable {
 
             step = "finalize"
             started = clock.now()
-            let newLiveMax = max(plan.targetGroup.maxSize, plan.capacity)
-            try await applier.apply(.resizeGroup(name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: nil, maxSize: newLiveMax))
-            try await applier.apply(.resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil))
-            report.add(step, seconds: clock.now().timeIntervalSince(started), "\(plan.targetGroup.name) min \(env.liveFloor) max \(newLiveMax); \(plan.liveGroup.name) min 0, kept warm for rollback")
+            for mutation in Self.finalizeMutations(plan, environment: env) { try await applier.apply(mutation) }
+            report.add(step, seconds: clock.now().timeIntervalSince(started), "\(plan.targetGroup.name) min \(env.liveFloor) max \(max(plan.targetGroup.maxSize, plan.capacity)); \(plan.liveGroup.name) min 0, kept warm for rollback")
             return report
         } catch {
             let cause = String(describing: error)
@@ -252,5 +250,28 @@ public struct BlueGreenRefresh: Sendable {
 
     struct GateTimeout: Error, CustomStringConvertible {
         var description: String
+    }
+}
+
+extension BlueGreenRefresh {
+    /// After the switch: the new live colour gets min = max(1, minimum) and its original max (at least the
+    /// capacity); the old colour's min goes to 0 while it keeps running.
+    public static func finalizeMutations(_ plan: Plan, environment env: EnvironmentConfiguration) -> [Mutation] {
+        [
+            .resizeGroup(name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: nil, maxSize: max(plan.targetGroup.maxSize, plan.capacity)),
+            .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
+        ]
+    }
+
+    /// The calls a refresh would make before the health gate, in order, for `--dry-run`.
+    public static func dryRunCalls(_ plan: Plan, environment env: EnvironmentConfiguration, options: Options) -> [Mutation] {
+        var calls: [Mutation] = []
+        if plan.liveGroup.minSize < plan.liveGroup.desiredCapacity {
+            calls.append(.resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.desiredCapacity, desiredCapacity: nil, maxSize: nil))
+        }
+        calls.append(.putParameter(name: env.parameters.version(of: plan.target), value: plan.version))
+        if options.version != nil { calls.append(.putParameter(name: env.parameters.version, value: plan.version)) }
+        calls.append(.resizeGroup(name: plan.targetGroup.name, minSize: plan.capacity, desiredCapacity: plan.capacity, maxSize: plan.capacity))
+        return calls
     }
 }

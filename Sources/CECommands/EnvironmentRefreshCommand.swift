@@ -1,0 +1,96 @@
+import AWSCore
+import AWSServices
+import ArgumentParser
+import Deployment
+import DeploymentAWS
+import Foundation
+
+/// `ce environment refresh --strategy blue-green`: deploy the build to the inactive colour, gate on health, switch.
+struct EnvironmentRefreshCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refresh",
+        abstract: "Deploy a new build with zero downtime: the inactive colour is scaled up, health-gated, then gets all traffic at once.",
+        discussion: "See the README's 'Deploying' section for every step, what happens on failure, and the exit codes."
+    )
+
+    enum Strategy: String, ExpressibleByArgument, CaseIterable {
+        case blueGreen = "blue-green"
+        case rolling
+    }
+
+    @Option(help: "blue-green (default, or the environment's configured strategy) or rolling.") var strategy: Strategy?
+    @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
+    @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set_current').") var version: String?
+    @Flag(help: "Deploy even if the inactive colour has capacity or SSM and the load balancer disagree.") var force = false
+    @Flag(name: .customLong("keep-failed"), help: "On failure before the switch, leave the new colour running for inspection.")
+    var keepFailed = false
+    @OptionGroup var mutation: MutationOptions
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func validate() throws {
+        if let capacity, !(1...1000).contains(capacity) { throw ValidationError("--capacity must be between 1 and 1000.") }
+        if let version, version.isEmpty || version.contains(where: \.isWhitespace) {
+            throw ValidationError("--version must be a build name without spaces, e.g. gh-12345.")
+        }
+    }
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            let environment = try options.environmentConfiguration()
+            let chosen = strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
+            guard chosen == .blueGreen else {
+                throw Refusal("The rolling strategy (ASG instance refresh) is not available in this version of ce; use --strategy blue-green. Nothing changed.")
+            }
+            let settings = options.awsSettings()
+            let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
+            let aws = try await AWSServices.live(settings, transport: transport)
+            let refresh = BlueGreenRefresh(
+                environment: environment, reader: aws.statusReader(for: environment), applier: aws.mutationApplier,
+                instances: AWSInstanceDirectory(ec2: aws.ec2), prober: HTTPHealthProber(transport: transport),
+                clock: LiveDeploymentClock())
+            let refreshOptions = BlueGreenRefresh.Options(version: version, capacity: capacity, force: force, keepFailed: keepFailed)
+            if mutation.dryRun {
+                let snapshot = try await refresh.reader.snapshot()
+                let plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
+                Mutating.printDryRun(BlueGreenRefresh.dryRunCalls(plan, environment: environment, options: refreshOptions))
+                print("then wait for \(plan.capacity) healthy instance(s) of \(plan.target.rawValue) (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path) on each instance"), timeout \(environment.health.timeoutSeconds) s), and only then:")
+                let switchPlan = try TrafficSwitch(environment: environment, status: snapshot.status, routes: snapshot.routes).plan(to: plan.target, force: true)
+                for call in switchPlan + BlueGreenRefresh.finalizeMutations(plan, environment: environment) { print("  \(call)") }
+                return
+            }
+            try Mutating.confirm(environment: environment.name, action: "Deploy to prod", yes: options.yes)
+            let display = ProgressDisplay()
+            do {
+                let report = try await refresh.run(options: refreshOptions) { display.show($0) }
+                display.finish()
+                print("\(environment.name): refresh done.")
+                Mutating.printReport(report)
+            } catch let failure as BlueGreenRefresh.Failure {
+                display.finish()
+                Mutating.printReport(failure.report)
+                throw CommandError(failure.description)
+            }
+        }
+    }
+}
+
+/// Live progress of the health gate: one rewritten line on a terminal, timestamped lines otherwise.
+final class ProgressDisplay: Sendable {
+    let isTerminal = isatty(STDOUT_FILENO) == 1
+
+    func show(_ progress: BlueGreenRefresh.Progress) {
+        let text = "health gate: \(progress.color.rawValue) InService \(progress.inService)/\(progress.wanted), healthy \(progress.healthy)/\(progress.wanted), \(Int(progress.elapsedSeconds)) s of \(Int(progress.timeoutSeconds)) s"
+        if isTerminal {
+            FileHandle.standardOutput.write(Data("\r\u{1B}[K\(text)".utf8))
+        } else {
+            print("\(ISO8601DateFormatter().string(from: Date())) \(text)")
+        }
+    }
+
+    func finish() {
+        if isTerminal { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+}
