@@ -9,7 +9,7 @@ struct EnvironmentCommand: AsyncParsableCommand {
             EnvironmentStatusCommand.self, EnvironmentRefreshCommand.self, EnvironmentSwitchCommand.self,
             EnvironmentRollbackCommand.self,
             EnvironmentCleanupCommand.self, EnvironmentStartCommand.self, EnvironmentStopCommand.self,
-            EnvironmentValidateCommand.self,
+            EnvironmentValidateCommand.self, EnvironmentTestBlueGreenCommand.self, EnvironmentHealthCheckCommand.self,
         ]
     )
 }

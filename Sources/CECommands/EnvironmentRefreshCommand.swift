@@ -21,6 +21,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     @Option(help: "blue-green (default, or the environment's configured strategy) or rolling.") var strategy: Strategy?
     @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
     @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set_current').") var version: String?
+    @Option(help: "The colour to deploy to (optional; must be the inactive one).") var target: String?
     @Flag(help: "Deploy even if the inactive colour has capacity or SSM and the load balancer disagree.") var force = false
     @Flag(name: .customLong("keep-failed"), help: "On failure before the switch, leave the new colour running for inspection.")
     var keepFailed = false
@@ -51,7 +52,8 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
                 environment: environment, reader: aws.statusReader(for: environment), applier: aws.mutationApplier,
                 instances: AWSInstanceDirectory(ec2: aws.ec2), prober: HTTPHealthProber(transport: transport),
                 clock: LiveDeploymentClock())
-            let refreshOptions = BlueGreenRefresh.Options(version: version, capacity: capacity, force: force, keepFailed: keepFailed)
+            let refreshOptions = BlueGreenRefresh.Options(
+                version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse))
             if mutation.dryRun {
                 let snapshot = try await refresh.reader.snapshot()
                 let plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)

@@ -15,7 +15,10 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        let options = self.options
+        try await Self.runChecklist(options: options)
+    }
+
+    static func runChecklist(options: GlobalOptions) async throws {
         LogSetup.bootstrap(verbose: options.verbose)
         var checks: [EnvironmentValidator.Check] = []
         do {
@@ -48,5 +51,20 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
             print(failed == 0 ? "Valid." : "\(failed) check\(failed == 1 ? "" : "s") failed.")
         }
         if failed > 0 { throw ExitStatus.failed }
+    }
+}
+
+/// `ce environment test-blue-green --validate`: the design document's beta test plan step; the same checklist.
+struct EnvironmentTestBlueGreenCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test-blue-green",
+        abstract: "Check that the environment is ready for blue-green deployment (the validate checklist).")
+
+    @Flag(help: "Run the validation checklist (the default; kept for the design document's test plan).") var validate = false
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        try await EnvironmentValidateCommand.runChecklist(options: options)
     }
 }

@@ -24,7 +24,10 @@ public struct BlueGreenRefresh: Sendable {
         public var capacity: Int?
         public var force = false
         public var keepFailed = false
-        public init(version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false) {
+        /// The colour to deploy to; must be the inactive one (`--target`, as in the design document's test plan).
+        public var target: Color?
+        public init(version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false, target: Color? = nil) {
+            self.target = target
             self.version = version
             self.capacity = capacity
             self.force = force
@@ -95,6 +98,9 @@ public struct BlueGreenRefresh: Sendable {
             throw Refusal("\(env.name) has drift: \(status.driftReasons.joined(separator: "; ")). Nothing changed; fix it (environment switch) or pass --force.")
         }
         let target = live.other
+        if let wanted = options.target, wanted != target {
+            throw Refusal("--target \(wanted.rawValue) is the colour serving \(env.name); a deploy goes to the inactive colour (\(target.rawValue)). Nothing changed.")
+        }
         guard let liveGroup = snapshot.groups[env.autoScalingGroupNames[live]!] else {
             throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[live]!)
         }

@@ -27,6 +27,20 @@ struct ValidateAndCapacityCommandTests {
         #expect(failed.contains("target group green"))
     }
 
+    @Test func designDocumentSpellings() async throws {
+        let layout = try Moto.layout("doc", envs: ["beta"])
+        let validate = try run(layout, ["--env", "beta", "environment", "test-blue-green", "--validate"])
+        #expect(validate.status == 0, "\(validate.all)")
+        #expect(validate.stdout.hasSuffix("Valid.\n"))
+        let health = try run(layout, ["--env", "beta", "environment", "health-check"])
+        #expect(health.status == 0, "\(health.all)")
+        #expect(health.stdout.contains("beta: blue serves, 1/1 target(s) healthy"))
+        let wrongTarget = try run(layout, ["--env", "beta", "environment", "refresh", "--strategy=blue-green", "--target=blue"])
+        #expect(wrongTarget.status == 2)
+        #expect(wrongTarget.stderr.contains("--target blue is the colour serving beta"))
+        // (A failing health-check cannot be staged on moto: scaled-in instances stay registered as healthy.)
+    }
+
     @Test func cleanupStopAndStartOnBeta() async throws {
         let layout = try Moto.layout("cap", envs: ["beta"])
         try await Moto.services.autoScaling.updateAutoScalingGroup(

@@ -102,6 +102,14 @@ struct BlueGreenRefreshTests {
         #expect(serving(drifted, "prod") == ["Prod-Green"])
     }
 
+    @Test func targetMustBeTheInactiveColour() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        await #expect(throws: Refusal.self) { _ = try await refresh(cloud).run(options: .init(version: "v2", target: .blue)) }
+        #expect(cloud.parameter("/compiler-explorer/prod/blue/version") == "v1")
+        _ = try await refresh(cloud).run(options: .init(version: "v2", target: .green))
+        #expect(serving(cloud, "prod") == ["Prod-Green"])
+    }
+
     @Test func betaRefreshMovesOnlyItsRulesWithTheHTTPGate() async throws {
         let cloud = try SimulatedCloud.designDocument()
         let report = try await refresh(cloud, env: "beta").run(options: .init(version: "b2", capacity: 1))
