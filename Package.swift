@@ -64,7 +64,7 @@ let package = Package(
             dependencies: ["AWSCore"]
         ),
         .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], exclude: ["Vectors", "botocore_signer.py"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices"], exclude: ["fake_metadata_server.py"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "CETestSupport"], exclude: ["fake_metadata_server.py"]),
         .target(name: "CETestSupport", dependencies: ["AWSServices"], path: "Tests/CETestSupport"),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator"]),

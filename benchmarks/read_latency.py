@@ -1,37 +1,17 @@
 """Times one AWS read against moto with ce (release build), the AWS CLI and boto3; see read_latency.sh."""
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+from moto_server import moto_with_layout
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 20
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-port = free_port()
-endpoint = f"http://127.0.0.1:{port}"
-moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts/moto_layout.py"), "--endpoint", endpoint],
-                   check=True, stdout=subprocess.DEVNULL)
-
+with moto_with_layout() as endpoint:
     home = tempfile.mkdtemp()
     env = {"HOME": home, "PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "testing",
            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
@@ -68,6 +48,3 @@ try:
         medians = {tool: measure(command) for tool, command in commands.items()}
         print(f"| {name} | {medians['ce']:.0f} ms | {medians['aws cli']:.0f} ms | {medians['boto3']:.0f} ms "
               f"| {medians['aws cli'] / medians['ce']:.1f}x | {medians['boto3'] / medians['ce']:.1f}x |")
-finally:
-    moto.kill()
-    moto.wait()

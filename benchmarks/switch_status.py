@@ -1,35 +1,21 @@
 """Calls and wall time of `ce environment status` and `switch` on moto; see switch_status.sh."""
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import boto3
+
+from moto_server import moto_with_layout
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CE = os.path.join(ROOT, ".build/release/ce")
 
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-endpoint = f"http://127.0.0.1:{port}"
-moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-try:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts/moto_layout.py"), "--endpoint", endpoint],
-                   check=True, stdout=subprocess.DEVNULL)
+with moto_with_layout() as endpoint:
     env = {"HOME": tempfile.mkdtemp(), "PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "testing",
            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
     asg = boto3.client("autoscaling", endpoint_url=endpoint, region_name="us-east-1",
@@ -67,6 +53,3 @@ try:
     print()
     print(f"Switch window (both ModifyListener calls, concurrently, until both answered): median "
           f"{statistics.median(windows):.0f} ms, max {max(windows):.0f} ms.")
-finally:
-    moto.kill()
-    moto.wait()

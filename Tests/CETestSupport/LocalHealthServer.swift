@@ -3,12 +3,12 @@ import Foundation
 /// An HTTP server on a free 127.0.0.1 port answering `GET /healthcheck` with the given status, for testing the
 /// HTTP health gate without ever probing an instance's (fake) address. Stopped by PID when released.
 public final class LocalHealthServer: @unchecked Sendable {
-    let process = Process()
-    public let port: Int
+    let server: LocalPythonServer
+    public var port: Int { server.port }
 
     public init(status: Int = 200) throws {
         let script = """
-            import http.server, sys
+            import http.server
             class H(http.server.BaseHTTPRequestHandler):
                 def log_message(self, *a): pass
                 def do_GET(self):
@@ -18,26 +18,6 @@ public final class LocalHealthServer: @unchecked Sendable {
             print(s.server_address[1], flush=True)
             s.serve_forever()
             """
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([0x0A]) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            kill(process.processIdentifier, SIGKILL)
-            throw CocoaError(.fileReadCorruptFile)
-        }
-        self.port = port
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        server = try LocalPythonServer(arguments: ["-c", script])
     }
 }
