@@ -125,138 +125,87 @@ public struct BlueGreenRefresh: Sendable {
 
     // MARK: - Running
 
+    /// Performs the actions of a `RefreshMachine` until it finishes, refuses or fails.
     public func run(options: Options, progress: @Sendable (Progress) -> Void = { _ in }) async throws -> StepReport {
-        var report = StepReport()
-        var started = clock.now()
-        let snapshot = try await reader.snapshot()
-        let plan = try Self.plan(snapshot, options: options)
-        report.add("preflight", seconds: clock.now().timeIntervalSince(started), "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live")
-
-        let env = environment
-        var switched = false
-        var step = "protect"
-        do {
-            started = clock.now()
-            if plan.liveGroup.minSize < plan.liveGroup.desiredCapacity {
-                try await applier.apply(.resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.desiredCapacity, desiredCapacity: nil, maxSize: nil))
-            }
-            report.add(step, seconds: clock.now().timeIntervalSince(started), "\(plan.liveGroup.name) min \(plan.liveGroup.minSize) → \(max(plan.liveGroup.minSize, plan.liveGroup.desiredCapacity))")
-
-            step = "deploy"
-            started = clock.now()
-            try await applier.apply(.putParameter(name: env.parameters.version(of: plan.target), value: plan.version))
-            if options.version != nil { try await applier.apply(.putParameter(name: env.parameters.version, value: plan.version)) }
-            report.add(step, seconds: clock.now().timeIntervalSince(started), "\(env.parameters.version(of: plan.target)) = \(plan.version)")
-
-            step = "scale"
-            started = clock.now()
-            try await applier.apply(.resizeGroup(name: plan.targetGroup.name, minSize: plan.capacity, desiredCapacity: plan.capacity, maxSize: plan.capacity))
-            report.add(step, seconds: clock.now().timeIntervalSince(started), "\(plan.targetGroup.name) pinned at \(plan.capacity)")
-
-            step = "health gate"
-            started = clock.now()
-            let detail = try await healthGate(plan, progress: progress)
-            report.add(step, seconds: clock.now().timeIntervalSince(started), detail)
-
-            step = "switch"
-            let fresh = try await reader.snapshot()
-            let switchPlan = try TrafficSwitch(environment: env, status: fresh.status, routes: fresh.routes).plan(to: plan.target, force: true)
-            let switchReport = try await SwitchRunner(environment: env, applier: applier, loadBalancer: reader.loadBalancer, clock: clock).run(switchPlan)
-            switched = true
-            report.steps += switchReport.steps
-
-            step = "finalize"
-            started = clock.now()
-            for mutation in Self.finalizeMutations(plan, environment: env) { try await applier.apply(mutation) }
-            report.add(step, seconds: clock.now().timeIntervalSince(started), "\(plan.targetGroup.name) min \(env.liveFloor) max \(max(plan.targetGroup.maxSize, plan.capacity)); \(plan.liveGroup.name) min 0, kept warm for rollback")
-            return report
-        } catch {
-            let cause = String(describing: error)
-            if switched {
-                throw Failure(
-                    step: step, cause: cause,
-                    state: "Traffic is on \(plan.target.rawValue) (\(plan.version)); \(plan.targetGroup.name) was left as it is. Left to do: set \(plan.targetGroup.name) min \(env.liveFloor) and max \(max(plan.targetGroup.maxSize, plan.capacity)), and \(plan.liveGroup.name) min 0.",
-                    report: report)
-            }
-            let undo = await undoBeforeSwitch(plan, keepFailed: options.keepFailed)
-            throw Failure(step: step, cause: cause, state: "Traffic was not touched (\(plan.live.rawValue) still serves). \(undo)", report: report)
-        }
-    }
-
-    /// Before the switch: the inactive colour back to 0 (unless kept for inspection), the live colour's settings back.
-    func undoBeforeSwitch(_ plan: Plan, keepFailed: Bool) async -> String {
-        var done: [String] = []
-        var failed: [String] = []
-        var mutations: [Mutation] = [
-            .resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.minSize, desiredCapacity: nil, maxSize: nil)
-        ]
-        if !keepFailed {
-            mutations.insert(
-                .resizeGroup(name: plan.targetGroup.name, minSize: 0, desiredCapacity: 0, maxSize: plan.targetGroup.maxSize), at: 0)
-        }
-        for mutation in mutations {
-            do {
-                try await applier.apply(mutation)
-                done.append(mutation.description)
-            } catch {
-                failed.append("\(mutation.description) (\(error))")
-            }
-        }
-        var text = done.isEmpty ? "" : "Undone: \(done.joined(separator: "; ")). "
-        if keepFailed { text += "\(plan.targetGroup.name) kept at \(plan.capacity) for inspection (--keep-failed); 'environment cleanup' removes it. " }
-        if !failed.isEmpty { text += "NOT undone, do by hand: \(failed.joined(separator: "; "))." }
-        return text
-    }
-
-    /// Waits until `capacity` instances of the target colour are InService and healthy, or the timeout.
-    func healthGate(_ plan: Plan, progress: @Sendable (Progress) -> Void) async throws -> String {
-        let env = environment
-        let timeout = Double(env.health.timeoutSeconds)
-        let poll = Double(max(1, min(env.health.pollSeconds, 5)))
-        let start = clock.now()
-        var wait = poll
-        var last = Progress(color: plan.target, inService: 0, healthy: 0, wanted: plan.capacity, elapsedSeconds: 0, timeoutSeconds: timeout)
+        var machine = RefreshMachine(environment: environment, options: options)
+        var event = RefreshMachine.Event.start
         while true {
-            do {
-                let groups = try await reader.scalingGroups.groups(names: [plan.targetGroup.name])
-                let inService = (groups[plan.targetGroup.name]?.instances ?? []).filter { $0.lifecycleState == "InService" }.map(\.id)
-                var healthy = 0
-                if plan.targetGroupInUse {
-                    let targets = try await reader.loadBalancer.targetHealth(targetGroupArn: plan.targetGroupArn)
-                    healthy = targets.filter { inService.contains($0.id) && $0.state == "healthy" }.count
-                } else if !inService.isEmpty {
-                    let addresses = try await instances.addresses(instanceIds: inService)
-                    healthy = await withTaskGroup(of: Bool.self) { group in
-                        for id in inService {
-                            guard let address = addresses[id] else { continue }
-                            group.addTask { await prober.isHealthy(address: address, port: env.health.port, path: env.health.path, timeout: .seconds(2)) }
-                        }
-                        return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            let action = machine.next(event, now: clock.now())
+            if case .health = event, let current = machine.progress { progress(current) }
+            switch action {
+            case .readSnapshot:
+                event = .snapshot(try await reader.snapshot())
+            case .apply(let mutations):
+                event = .applied
+                for mutation in mutations {
+                    do {
+                        try await applier.apply(mutation)
+                    } catch {
+                        event = .applyFailed("\(mutation): \(error)")
+                        break
                     }
                 }
-                last = Progress(
-                    color: plan.target, inService: inService.count, healthy: healthy, wanted: plan.capacity,
-                    elapsedSeconds: clock.now().timeIntervalSince(start), timeoutSeconds: timeout)
-                progress(last)
-                if inService.count >= plan.capacity && healthy >= plan.capacity {
-                    return "\(healthy)/\(plan.capacity) healthy (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(env.health.path)"))"
+            case .checkHealth(let plan):
+                if let reading = try? await readHealth(plan) {
+                    event = .health(inService: reading.inService, healthy: reading.healthy)
+                } else {
+                    event = .healthReadFailed
                 }
-                wait = poll
-            } catch {
-                // A failed read (throttling, a blip): back off, within the one timeout.
-                wait = min(wait * 2, 30)
+            case .wait(let duration):
+                try await clock.sleep(for: duration)
+                event = .waited
+            case .switchTraffic(let target):
+                do {
+                    let fresh = try await reader.snapshot()
+                    let plan = try TrafficSwitch(environment: environment, status: fresh.status, routes: fresh.routes).plan(to: target, force: true)
+                    event = .switched(try await SwitchRunner(environment: environment, applier: applier, loadBalancer: reader.loadBalancer, clock: clock).run(plan))
+                } catch {
+                    event = .switchFailed(String(describing: error))
+                }
+            case .undo(let mutations):
+                var done: [String] = []
+                var failed: [String] = []
+                for mutation in mutations {
+                    do {
+                        try await applier.apply(mutation)
+                        done.append(mutation.description)
+                    } catch {
+                        failed.append("\(mutation) (\(error))")
+                    }
+                }
+                event = .undone(done: done, failed: failed)
+            case .finished(let report):
+                return report
+            case .refused(let refusal):
+                throw refusal
+            case .failed(let failure):
+                throw failure
             }
-            let elapsed = clock.now().timeIntervalSince(start)
-            if elapsed >= timeout {
-                throw GateTimeout(description: "timed out after \(Int(timeout)) s: \(last.inService)/\(plan.capacity) InService, \(last.healthy)/\(plan.capacity) healthy")
-            }
-            try await clock.sleep(for: .milliseconds(Int64(min(wait, timeout - elapsed) * 1000)))
         }
     }
 
-    struct GateTimeout: Error, CustomStringConvertible {
-        var description: String
+    /// One reading of the target colour: instances InService, and how many of them are healthy — by the load
+    /// balancer's target health when a listener or rule uses the group, else by HTTP.
+    func readHealth(_ plan: Plan) async throws -> (inService: Int, healthy: Int) {
+        let env = environment
+        let groups = try await reader.scalingGroups.groups(names: [plan.targetGroup.name])
+        let inService = (groups[plan.targetGroup.name]?.instances ?? []).filter { $0.lifecycleState == "InService" }.map(\.id)
+        if plan.targetGroupInUse {
+            let targets = try await reader.loadBalancer.targetHealth(targetGroupArn: plan.targetGroupArn)
+            return (inService.count, targets.filter { inService.contains($0.id) && $0.state == "healthy" }.count)
+        }
+        guard !inService.isEmpty else { return (0, 0) }
+        let addresses = try await instances.addresses(instanceIds: inService)
+        let healthy = await withTaskGroup(of: Bool.self) { group in
+            for id in inService {
+                guard let address = addresses[id] else { continue }
+                group.addTask { await prober.isHealthy(address: address, port: env.health.port, path: env.health.path, timeout: .seconds(2)) }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        return (inService.count, healthy)
     }
+
 }
 
 extension BlueGreenRefresh {

@@ -53,6 +53,10 @@ struct EnvironmentStatusCommandTests {
         #expect(malformed.stderr.contains("bad.yaml line 4: environments.beta.minInstance: unknown key"))
         #expect(malformed.stderr.split(separator: "\n").count == 1)
 
+        let colour = try CLI.run(["--env", "beta", "environment", "switch", "--to", "red", "--region", "us-east-1"], environment: CLI.environment(home: home, keys))
+        #expect(colour.status == 2)
+        #expect(colour.stderr == "refused: 'red' is not a colour. Use blue or green.\n")
+
         let absent = try CLI.run(["config", "show", "--config", home + "/none.yaml"], environment: CLI.environment(home: home))
         #expect(absent.status == 1)
         #expect(absent.stderr.contains("none.yaml: --config: no such file"))

@@ -55,6 +55,18 @@ struct RefreshIntegrationTests {
         #expect(world.contains("ssm /\(layout.prefix)compiler-explorer/beta/active-color=blue v1"), "beta untouched")
     }
 
+    @Test func betaRefreshMovesOnlyItsRules() async throws {
+        let layout = try Moto.layout("rfb", envs: ["prod", "beta", "staging"])
+        let server = try LocalHealthServer()
+        let before = try await Moto.world(layout).split(separator: "\n")
+        _ = try await refresh(layout, env: "beta", healthPort: server.port).run(options: .init(version: "b2"))
+        let after = try await Moto.world(layout).split(separator: "\n")
+        let changedRoutes = zip(before, after).filter { $0 != $1 && ($1.hasPrefix("rule") || $1.hasPrefix("listener")) }.map(\.1)
+        let betaGreen = layout.environments["beta"]!.targetGroups["green"]!
+        #expect(changedRoutes.count == 2, "\(changedRoutes)")
+        #expect(changedRoutes.allSatisfy { $0.contains("/beta*") && $0.contains(betaGreen) })
+    }
+
     @Test func anUnhealthyBuildIsRolledBackBeforeAnyTrafficMoves() async throws {
         let layout = try Moto.layout("rfu", envs: ["beta"])
         let server = try LocalHealthServer(status: 503)
