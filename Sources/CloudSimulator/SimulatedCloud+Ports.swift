@@ -2,8 +2,31 @@ import Deployment
 import Foundation
 
 extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReader, MutationApplier, InstanceDirectory,
-    HealthProber
+    HealthProber, InstanceRefresher
 {
+    public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
+        try withUpdatedState("StartInstanceRefresh") { state in
+            guard let target = state.groups[group] else { throw ValidationError(description: "no group \(group)") }
+            if state.refreshes.values.contains(where: { $0.group == group && $0.status == "InProgress" }) {
+                throw ValidationError(description: "InstanceRefreshInProgress: an instance refresh is already in progress for \(group)")
+            }
+            let id = "refresh-\(state.nextRefresh)"
+            state.nextRefresh += 1
+            state.refreshes[id] = Refresh(id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instances.count)
+            Self.update(&state)
+            return id
+        }
+    }
+
+    public func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus {
+        withUpdatedState("DescribeInstanceRefreshes") { state in
+            guard let refresh = state.refreshes[id] else { return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: nil) }
+            let done = refresh.replaced.count - (refresh.status == "Successful" ? 0 : refresh.batch.count)
+            return InstanceRefreshStatus(
+                id: id, status: refresh.status, percentComplete: refresh.total == 0 ? 100 : done * 100 / refresh.total, reason: refresh.reason)
+        }
+    }
+
     public func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? {
         withUpdatedState("DescribeListeners") { state in
             state.loadBalancerName == loadBalancerName

@@ -68,6 +68,21 @@ public final class SimulatedCloud: Sendable {
         var calls: [String] = []
         /// Instances to lose (id → when), to simulate spot interruptions.
         var losses: [(group: String, at: Date)] = []
+        var refreshes: [String: Refresh] = [:]
+        var nextRefresh = 1
+    }
+
+    /// An instance refresh: replaces the group's instances in batches of (100 - minHealthy)% of the group.
+    struct Refresh {
+        var id: String
+        var group: String
+        var minHealthyPercentage: Int
+        var status = "InProgress"
+        var reason: String?
+        var total: Int
+        var replaced: Set<String> = []
+        var batch: [String] = []
+        var batchStarted: Date?
     }
 
     /// The world, shared with the clock.
@@ -164,6 +179,7 @@ public final class SimulatedCloud: Sendable {
         }
         state.losses = remaining
         reconcile(&state)
+        advanceRefreshes(&state)
         for name in state.groups.keys {
             for index in state.groups[name]!.instances.indices where !state.groups[name]!.instances[index].inService {
                 let instance = state.groups[name]!.instances[index]
@@ -202,6 +218,48 @@ public final class SimulatedCloud: Sendable {
                 }
             }
             state.targetGroups[name] = group
+        }
+    }
+
+    static func advanceRefreshes(_ state: inout State) {
+        for id in state.refreshes.keys.sorted() where state.refreshes[id]!.status == "InProgress" {
+            var refresh = state.refreshes[id]!
+            guard var group = state.groups[refresh.group] else { continue }
+            let batchInstances = group.instances.filter { refresh.batch.contains($0.id) }
+            if !refresh.batch.isEmpty {
+                let ready = batchInstances.allSatisfy { appAnswers(state, instanceId: $0.id, at: state.now) }
+                if !ready {
+                    if let started = refresh.batchStarted, state.now.timeIntervalSince(started) > state.bootSeconds + 300 {
+                        refresh.status = "Failed"
+                        refresh.reason = "replacement instances did not pass health checks"
+                    }
+                    state.refreshes[id] = refresh
+                    continue
+                }
+            }
+            let old = group.instances.filter { !refresh.replaced.contains($0.id) }
+            if old.isEmpty {
+                refresh.status = "Successful"
+                state.refreshes[id] = refresh
+                continue
+            }
+            let size = max(1, refresh.total * (100 - refresh.minHealthyPercentage) / 100)
+            let leaving = Set(old.prefix(size).map(\.id))
+            group.instances.removeAll { leaving.contains($0.id) }
+            for tg in state.targetGroups.keys { for gone in leaving { state.targetGroups[tg]!.targets[gone] = nil } }
+            refresh.batch = []
+            for _ in leaving {
+                let number = state.nextInstance
+                state.nextInstance += 1
+                let newId = String(format: "i-%017x", number)
+                group.instances.append(
+                    Instance(id: newId, address: "127.0.0.1", launchedAt: state.now, version: group.versionParameter.flatMap { state.parameters[$0] }))
+                refresh.batch.append(newId)
+                refresh.replaced.insert(newId)
+            }
+            refresh.batchStarted = state.now
+            state.groups[refresh.group] = group
+            state.refreshes[id] = refresh
         }
     }
 

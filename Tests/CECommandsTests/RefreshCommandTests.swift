@@ -23,6 +23,21 @@ struct RefreshCommandTests {
         try CLI.run(["--config", home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: home, keys))
     }
 
+    /// moto has no instance refreshes (HTTP 500): the rolling strategy must say so and put the version back.
+    @Test func rollingStrategyOnMotoFailsCleanly() async throws {
+        let layout = try Moto.layout("rol", envs: ["beta"])
+        let home = try CLI.temporaryHome()
+        try layout.configYAML.write(toFile: home + "/ce.yaml", atomically: true, encoding: .utf8)
+        let dry = try ce(home, ["--env", "beta", "environment", "refresh", "--strategy", "rolling", "--dry-run"])
+        #expect(dry.stdout.contains("StartInstanceRefresh AutoScalingGroupName=\(layout.prefix)beta-blue Preferences={MinHealthyPercentage=75"))
+        let result = try ce(home, ["--env", "beta", "environment", "refresh", "--strategy", "rolling", "--version", "b9", "--max-attempts", "1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("rolling refresh failed at start: AutoScaling StartInstanceRefresh failed: InternalFailure"))
+        #expect(result.stderr.contains("is back to v1"))
+        #expect(try await Moto.services.ssm.getParameter(name: layout.environments["beta"]!.ssmPrefix + "blue/version").value == "v1")
+        #expect(try await Moto.services.ssm.getParameter(name: layout.environments["beta"]!.ssmPrefix + "version").value == "v1")
+    }
+
     @Test func prodRefreshThroughTheBinary() async throws {
         let (layout, home) = try await layoutWithPreviewRule("rfc")
         let result = try ce(home, ["--env", "prod", "environment", "refresh", "--strategy", "blue-green", "--version", "v2", "--yes"])

@@ -1,0 +1,23 @@
+/// An Auto Scaling instance refresh, as the rolling strategy uses it.
+public struct InstanceRefreshStatus: Sendable, Equatable {
+    public var id: String
+    /// `Pending`, `InProgress`, `Successful`, `Failed`, `Cancelling`, `Cancelled`, `RollbackInProgress`,
+    /// `RollbackSuccessful`, `RollbackFailed`, `Baking`.
+    public var status: String
+    public var percentComplete: Int?
+    public var reason: String?
+    public init(id: String, status: String, percentComplete: Int?, reason: String?) {
+        self.id = id
+        self.status = status
+        self.percentComplete = percentComplete
+        self.reason = reason
+    }
+
+    public var isFinished: Bool { !["Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking"].contains(status) }
+}
+
+/// Starts and follows instance refreshes.
+public protocol InstanceRefresher: Sendable {
+    func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String
+    func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus
+}

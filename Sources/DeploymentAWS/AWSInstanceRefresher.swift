@@ -1,0 +1,27 @@
+import AWSServices
+import Deployment
+
+/// `InstanceRefresher` on Auto Scaling StartInstanceRefresh / DescribeInstanceRefreshes.
+public struct AWSInstanceRefresher: InstanceRefresher {
+    public let autoScaling: AutoScaling
+
+    public init(autoScaling: AutoScaling) {
+        self.autoScaling = autoScaling
+    }
+
+    public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
+        try await autoScaling.startInstanceRefresh(
+            .init(
+                autoScalingGroupName: group,
+                preferences: .init(minHealthyPercentage: minHealthyPercentage, instanceWarmup: instanceWarmupSeconds)))
+    }
+
+    public func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus {
+        let refreshes = try await autoScaling.describeInstanceRefreshes(.init(autoScalingGroupName: group, instanceRefreshIds: [id]))
+        guard let refresh = refreshes.first(where: { $0.instanceRefreshId == id }) else {
+            return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: "not found")
+        }
+        return InstanceRefreshStatus(
+            id: id, status: refresh.status ?? "Unknown", percentComplete: refresh.percentageComplete, reason: refresh.statusReason)
+    }
+}
