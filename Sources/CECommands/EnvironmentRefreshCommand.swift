@@ -120,6 +120,11 @@ extension EnvironmentRefreshCommand {
 /// Live progress of the health gate: one rewritten line on a terminal, timestamped lines otherwise.
 final class ProgressDisplay: Sendable {
     let isTerminal = isatty(STDOUT_FILENO) == 1
+    let clock: any DeploymentClock
+
+    init(clock: any DeploymentClock = LiveDeploymentClock()) {
+        self.clock = clock
+    }
 
     func show(_ progress: BlueGreenRefresh.Progress) {
         write("health gate: \(progress.color.rawValue) InService \(progress.inService)/\(progress.wanted), healthy \(progress.healthy)/\(progress.wanted), \(Int(progress.elapsedSeconds)) s of \(Int(progress.timeoutSeconds)) s")
@@ -133,7 +138,7 @@ final class ProgressDisplay: Sendable {
         if isTerminal {
             FileHandle.standardOutput.write(Data("\r\u{1B}[K\(text)".utf8))
         } else {
-            print("\(ISO8601DateFormatter().string(from: Date())) \(text)")
+            print("\(ISO8601DateFormatter.awsString(from: clock.now())) \(text)")
         }
     }
 

@@ -20,9 +20,9 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
         case .missingLoadBalancer(let name):
             return "The load balancer '\(name)' does not exist in this account and region. Check --region, or loadBalancer in the config."
         case .missingTargetGroup(let name):
-            return "The target group '\(name)' does not exist. Create it (see terraform/), or fix targetGroupPattern in the config."
+            return "The target group '\(name)' does not exist. Create it (two target groups per environment, as in the design document), or fix targetGroupPattern in the config."
         case .missingAutoScalingGroup(let name):
-            return "The Auto Scaling group '\(name)' does not exist. Create it (see terraform/), or fix asgPattern in the config."
+            return "The Auto Scaling group '\(name)' does not exist. Create it (two Auto Scaling groups per environment, as in the design document), or fix asgPattern in the config."
         case .noRouting(let environment, let detail):
             return "No listener or rule routes environment '\(environment)': \(detail). Check the load balancer's rules, or routing in the config."
         }
