@@ -57,10 +57,13 @@ struct BuildsSetCurrentCommand: GlobalOptionsCommand {
                 Mutating.printDryRun(plan)
                 return
             }
-            try Mutating.confirm(environment: environment.name, action: "Set the next build to \(version)", yes: options.yes)
             let aws = try await AWSServices.live(options.awsSettings())
-            try await aws.mutationApplier.apply(plan[0])
-            print("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
+            let version = self.version
+            try await Mutating.locked(environment, aws: aws) {
+                try Mutating.confirm(environment: environment.name, action: "Set the next build to \(version)", yes: options.yes)
+                try await aws.mutationApplier.apply(plan[0])
+                print("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
+            }
         }
     }
 }

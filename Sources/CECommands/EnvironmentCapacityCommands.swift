@@ -47,15 +47,29 @@ struct EnvironmentStopCommand: GlobalOptionsCommand {
 }
 
 /// Read, plan, confirm, then apply in order or print.
-struct CapacityFlow {
+struct CapacityFlow: Sendable {
     var options: GlobalOptions
     var dryRun: Bool
 
-    func run(action: String, planning: (CapacityPlanner) throws -> [Mutation]) async throws {
+    func run(action: String, planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]) async throws {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
             let aws = try await AWSServices.live(options.awsSettings())
+            if dryRun {
+                try await perform(action: action, environment: environment, aws: aws, planning: planning)
+            } else {
+                try await Mutating.locked(environment, aws: aws) {
+                    try await perform(action: action, environment: environment, aws: aws, planning: planning)
+                }
+            }
+        }
+    }
+
+    func perform(
+        action: String, environment: EnvironmentConfiguration, aws: AWSServices, planning: (CapacityPlanner) throws -> [Mutation]
+    ) async throws {
+        do {
             let plan = try planning(CapacityPlanner(snapshot: try await aws.statusReader(for: environment).snapshot()))
             if dryRun {
                 Mutating.printDryRun(plan)

@@ -67,17 +67,19 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
                 for call in switchPlan + BlueGreenRefresh.finalizeMutations(plan, environment: environment) { print("  \(call)") }
                 return
             }
-            try Mutating.confirm(environment: environment.name, action: "Deploy to prod", yes: options.yes)
-            let display = ProgressDisplay()
-            do {
-                let report = try await refresh.run(options: refreshOptions) { display.show($0) }
-                display.finish()
-                print("\(environment.name): refresh done.")
-                Mutating.printReport(report)
-            } catch let failure as BlueGreenRefresh.Failure {
-                display.finish()
-                Mutating.printReport(failure.report)
-                throw CommandError(failure.description)
+            try await Mutating.locked(environment, aws: aws) {
+                try Mutating.confirm(environment: environment.name, action: "Deploy to prod", yes: options.yes)
+                let display = ProgressDisplay()
+                do {
+                    let report = try await refresh.run(options: refreshOptions) { display.show($0) }
+                    display.finish()
+                    print("\(environment.name): refresh done.")
+                    Mutating.printReport(report)
+                } catch let failure as BlueGreenRefresh.Failure {
+                    display.finish()
+                    Mutating.printReport(failure.report)
+                    throw CommandError(failure.description)
+                }
             }
         }
     }
@@ -102,17 +104,19 @@ extension EnvironmentRefreshCommand {
             print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(environment.autoScalingGroupNames[live]!) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")
             return
         }
-        try Mutating.confirm(environment: environment.name, action: "Rolling deploy to prod", yes: options.yes)
-        let display = ProgressDisplay()
-        do {
-            let report = try await rolling.run(options: rollingOptions) { display.show(rolling: $0) }
-            display.finish()
-            print("\(environment.name): rolling refresh done.")
-            Mutating.printReport(report)
-        } catch let failure as BlueGreenRefresh.Failure {
-            display.finish()
-            Mutating.printReport(failure.report)
-            throw CommandError(failure.description.replacingOccurrences(of: "refresh failed", with: "rolling refresh failed"))
+        try await Mutating.locked(environment, aws: aws) {
+            try Mutating.confirm(environment: environment.name, action: "Rolling deploy to prod", yes: options.yes)
+            let display = ProgressDisplay()
+            do {
+                let report = try await rolling.run(options: rollingOptions) { display.show(rolling: $0) }
+                display.finish()
+                print("\(environment.name): rolling refresh done.")
+                Mutating.printReport(report)
+            } catch let failure as BlueGreenRefresh.Failure {
+                display.finish()
+                Mutating.printReport(failure.report)
+                throw CommandError(failure.description.replacingOccurrences(of: "refresh failed", with: "rolling refresh failed"))
+            }
         }
     }
 }

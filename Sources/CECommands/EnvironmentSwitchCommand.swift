@@ -29,6 +29,7 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
         try await Mutating.run {
             let target = try Color.parse(to)
             let expected = try from.map(Color.parse)
+            let force = self.force
             try await SwitchFlow(options: options, dryRun: mutation.dryRun).run(action: "switch to \(target.rawValue)") { plan in
                 try plan.plan(to: target, from: expected, force: force)
             }
@@ -51,6 +52,7 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
+        let force = self.force
         try await Mutating.run {
             try await SwitchFlow(options: options, dryRun: mutation.dryRun).run(action: "rollback") { plan in
                 try plan.plan(to: try plan.rollbackTarget(), force: force)
@@ -60,13 +62,25 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
 }
 
 /// Read, plan, confirm, then apply or print: shared by switch and rollback.
-struct SwitchFlow {
+struct SwitchFlow: Sendable {
     var options: GlobalOptions
     var dryRun: Bool
 
-    func run(action: String, planning: (TrafficSwitch) throws -> [Mutation]) async throws {
+    func run(action: String, planning: @escaping @Sendable (TrafficSwitch) throws -> [Mutation]) async throws {
         let environment = try options.environmentConfiguration()
         let aws = try await AWSServices.live(options.awsSettings())
+        if dryRun {
+            try await perform(action: action, environment: environment, aws: aws, planning: planning)
+        } else {
+            try await Mutating.locked(environment, aws: aws) {
+                try await perform(action: action, environment: environment, aws: aws, planning: planning)
+            }
+        }
+    }
+
+    func perform(
+        action: String, environment: EnvironmentConfiguration, aws: AWSServices, planning: (TrafficSwitch) throws -> [Mutation]
+    ) async throws {
         let snapshot = try await aws.statusReader(for: environment).snapshot()
         let switcher = TrafficSwitch(environment: environment, status: snapshot.status, routes: snapshot.routes)
         let plan = try planning(switcher)

@@ -65,3 +65,23 @@ enum Mutating {
 extension AWSServices {
     var mutationApplier: AWSMutationApplier { AWSMutationApplier(elbv2: elbv2, ssm: ssm, autoScaling: autoScaling) }
 }
+
+extension Mutating {
+    /// Who this process is, for the deploy lock: `user@host`, the command line, the pid.
+    static func lockIdentity() -> LockIdentity {
+        let environment = ProcessInfo.processInfo.environment
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        let command = (["ce"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        return LockIdentity(
+            holder: "\(user)@\(ProcessInfo.processInfo.hostName)", command: String(command.prefix(200)),
+            pid: Int(ProcessInfo.processInfo.processIdentifier))
+    }
+
+    /// Runs `body` holding the environment's deploy lock (`{prefix}deploy-lock`).
+    static func locked<T: Sendable>(
+        _ environment: EnvironmentConfiguration, aws: AWSServices, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let manager = LockManager(environment: environment, store: SSMLockStore(ssm: aws.ssm), clock: LiveDeploymentClock())
+        return try await manager.withLock(lockIdentity(), keepAlive: LiveDeploymentClock(), body)
+    }
+}

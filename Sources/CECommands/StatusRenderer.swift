@@ -8,6 +8,10 @@ enum StatusRenderer {
         lines.append("environment  \(status.environment)")
         lines.append("active       SSM: \(status.activeColor?.rawValue ?? "-")   load balancer: \(status.albColor?.rawValue ?? "mixed/none")")
         lines.append("next build   \(status.nextVersion ?? "-")")
+        if let lock = status.lock {
+            let text = DeployLock.decode(lock).map { "\($0.holder) running '\($0.command)' (pid \($0.pid)) since \($0.acquiredAt), expires \($0.expiresAt)" }
+            lines.append("LOCKED       \(text ?? "by an unreadable value: \(lock.prefix(60))")")
+        }
         if status.drift {
             lines.append("DRIFT        the environment is not consistent:")
             lines += status.driftReasons.map { "  ! \($0)" }

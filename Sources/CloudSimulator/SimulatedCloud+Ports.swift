@@ -124,3 +124,25 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         withUpdatedState("HTTP GET \(path)") { state in Self.appAnswers(state, instanceId: address, at: state.now) }
     }
 }
+
+extension SimulatedCloud: LockStore {
+    public func create(name: String, value: String) async throws -> Bool {
+        withUpdatedState("PutParameter Overwrite=false") { state in
+            guard state.parameters[name] == nil else { return false }
+            state.parameters[name] = value
+            return true
+        }
+    }
+
+    public func read(name: String) async throws -> String? {
+        withUpdatedState("GetParameter") { $0.parameters[name] }
+    }
+
+    public func overwrite(name: String, value: String) async throws {
+        withUpdatedState("PutParameter") { $0.parameters[name] = value }
+    }
+
+    public func delete(name: String) async throws {
+        withUpdatedState("DeleteParameter") { $0.parameters[name] = nil }
+    }
+}

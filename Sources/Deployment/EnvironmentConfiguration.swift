@@ -62,6 +62,8 @@ public struct ParameterNames: Sendable, Equatable {
     public var activeTargetGroupArn: String { prefix + "active-target-group-arn" }
     /// The build the next deploy installs.
     public var version: String { prefix + "version" }
+    /// One mutating command at a time holds it (see `LockManager`).
+    public var deployLock: String { prefix + "deploy-lock" }
     /// The build `color` runs; its instances read it at boot.
     public func version(of color: Color) -> String { prefix + "\(color.rawValue)/version" }
 }

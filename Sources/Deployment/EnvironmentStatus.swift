@@ -34,6 +34,8 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     public var driftReasons: [String]
     /// `version`: the build the next deploy installs.
     public var nextVersion: String?
+    /// The deploy lock's value when a command holds the environment (`deploy-lock`), else `nil`.
+    public var lock: String?
     public var routes: [RouteStatus]
     public var colors: [String: ColorStatus]
 
@@ -82,7 +84,8 @@ public struct EnvironmentStatusReader: Sendable {
         async let groupsRead = loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
         async let asgsRead = scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! })
         async let valuesRead = parameters.values(
-            names: [names.activeColor, names.activeTargetGroupArn, names.version] + Color.allCases.map { names.version(of: $0) })
+            names: [names.activeColor, names.activeTargetGroupArn, names.version, names.deployLock]
+                + Color.allCases.map { names.version(of: $0) })
 
         guard let allRoutes = try await routesRead else { throw DeploymentError.missingLoadBalancer(env.loadBalancerName) }
         let targetGroups = try await groupsRead
@@ -176,6 +179,7 @@ public struct EnvironmentStatusReader: Sendable {
 
         return EnvironmentStatus(
             environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
-            driftReasons: reasons, nextVersion: values[names.version], routes: routeStatuses, colors: colors)
+            driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock], routes: routeStatuses,
+            colors: colors)
     }
 }

@@ -1,0 +1,42 @@
+import AWSServices
+import ArgumentParser
+import Deployment
+import DeploymentAWS
+import Foundation
+
+/// `ce environment unlock`: break a deploy lock left by a command that is gone.
+struct EnvironmentUnlockCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unlock",
+        abstract: "Break the environment's deploy lock ({prefix}deploy-lock), after showing who holds it. Asks first; --yes skips.")
+
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            let environment = try options.environmentConfiguration()
+            let aws = try await AWSServices.live(options.awsSettings())
+            let clock = LiveDeploymentClock()
+            let manager = LockManager(environment: environment, store: SSMLockStore(ssm: aws.ssm), clock: clock)
+            guard let value = try await manager.store.read(name: manager.name) else {
+                print("\(environment.name) is not locked.")
+                return
+            }
+            print(manager.describeHeld(value, now: clock.now()))
+            if !options.yes {
+                guard isatty(STDIN_FILENO) == 1 else {
+                    throw Refusal("Breaking the lock needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
+                }
+                FileHandle.standardError.write(Data("Break it? Type the environment name to continue: ".utf8))
+                guard readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) == environment.name else {
+                    throw Refusal("Not confirmed. Nothing changed.")
+                }
+            }
+            try await manager.store.delete(name: manager.name)
+            print("\(environment.name): lock \(manager.name) removed.")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The value of `{prefix}deploy-lock`: who holds the environment and until when.
+public struct DeployLock: Sendable, Equatable, Codable {
+    public var holder: String
+    public var command: String
+    public var pid: Int
+    public var acquiredAt: String
+    public var expiresAt: String
+
+    public init(holder: String, command: String, pid: Int, acquiredAt: Date, expiresAt: Date) {
+        self.holder = holder
+        self.command = command
+        self.pid = pid
+        self.acquiredAt = Self.format(acquiredAt)
+        self.expiresAt = Self.format(expiresAt)
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    public var acquired: Date? { Self.parse(acquiredAt) }
+    public var expires: Date? { Self.parse(expiresAt) }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// `nil` for anything that is not a complete lock document: such a value counts as held.
+    public static func decode(_ text: String) -> DeployLock? {
+        guard let lock = try? JSONDecoder().decode(DeployLock.self, from: Data(text.utf8)), lock.acquired != nil, lock.expires != nil
+        else { return nil }
+        return lock
+    }
+}
+
+/// Stores the lock: an atomic create (SSM PutParameter with Overwrite=false), read, overwrite and delete.
+public protocol LockStore: Sendable {
+    /// `false` when the name already exists.
+    func create(name: String, value: String) async throws -> Bool
+    func read(name: String) async throws -> String?
+    func overwrite(name: String, value: String) async throws
+    func delete(name: String) async throws
+}
+
+/// Who is taking the lock.
+public struct LockIdentity: Sendable, Equatable {
+    public var holder: String
+    public var command: String
+    public var pid: Int
+    public init(holder: String, command: String, pid: Int) {
+        self.holder = holder
+        self.command = command
+        self.pid = pid
+    }
+}

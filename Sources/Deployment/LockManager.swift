@@ -1,0 +1,102 @@
+import Foundation
+
+/// One mutating command per environment at a time.
+///
+/// `acquire` creates `{prefix}deploy-lock` atomically; if it exists, it refuses (nothing changed) naming the holder,
+/// the command and the age — also when the value cannot be read (it counts as held) or has expired (reported; only
+/// `environment unlock` breaks it). The holder extends it while it works and releases it on every exit path.
+public struct LockManager: Sendable {
+    public let environment: EnvironmentConfiguration
+    public let store: any LockStore
+    public let clock: any DeploymentClock
+    /// How long a lock lasts without being extended.
+    public var ttlSeconds: Double = 900
+
+    public init(environment: EnvironmentConfiguration, store: any LockStore, clock: any DeploymentClock) {
+        self.environment = environment
+        self.store = store
+        self.clock = clock
+    }
+
+    public var name: String { environment.parameters.deployLock }
+
+    public func acquire(_ identity: LockIdentity) async throws -> DeployLock {
+        for _ in 0..<3 {
+            let now = clock.now()
+            let lock = DeployLock(
+                holder: identity.holder, command: identity.command, pid: identity.pid, acquiredAt: now,
+                expiresAt: now.addingTimeInterval(ttlSeconds))
+            if try await store.create(name: name, value: lock.json()) { return lock }
+            // Held: say by whom. If it vanished meanwhile, try again.
+            guard let value = try await store.read(name: name) else { continue }
+            throw Refusal(describeHeld(value, now: now) + " Nothing changed.")
+        }
+        throw Refusal("Could not take \(name): it keeps appearing and disappearing. Nothing changed; try again.")
+    }
+
+    /// How a held lock reads to an operator.
+    public func describeHeld(_ value: String, now: Date) -> String {
+        guard let lock = DeployLock.decode(value) else {
+            return "\(environment.name) is locked by an unreadable \(name) ('\(value.prefix(60))'). If nobody is deploying, run 'ce --env \(environment.name) environment unlock'."
+        }
+        let age = lock.acquired.map { Self.duration(now.timeIntervalSince($0)) } ?? "?"
+        var text = "\(environment.name) is locked by \(lock.holder) running '\(lock.command)' (pid \(lock.pid)) for \(age)."
+        if let expires = lock.expires, expires < now {
+            text += " The lock expired \(Self.duration(now.timeIntervalSince(expires))) ago; if that command is gone, run 'ce --env \(environment.name) environment unlock'."
+        }
+        return text
+    }
+
+    /// Pushes the expiry out, if the lock is still ours.
+    public func extend(_ lock: DeployLock) async throws -> DeployLock {
+        guard let value = try await store.read(name: name), let current = DeployLock.decode(value),
+            current.holder == lock.holder, current.pid == lock.pid, current.acquiredAt == lock.acquiredAt
+        else { throw Refusal("The deploy lock \(name) is no longer ours (it was broken or taken over).") }
+        var extended = lock
+        extended.expiresAt = DeployLock.format(clock.now().addingTimeInterval(ttlSeconds))
+        try await store.overwrite(name: name, value: extended.json())
+        return extended
+    }
+
+    /// Deletes the lock if it is still ours.
+    public func release(_ lock: DeployLock) async throws {
+        guard let value = try await store.read(name: name), let current = DeployLock.decode(value),
+            current.holder == lock.holder, current.pid == lock.pid, current.acquiredAt == lock.acquiredAt
+        else { return }
+        try await store.delete(name: name)
+    }
+
+    /// Runs `body` holding the lock: extended every third of its lifetime (waiting on `keepAlive`, real time in the
+    /// CLI; never the simulated clock, whose sleeps would move the world under the body), released whatever happens.
+    public func withLock<T: Sendable>(
+        _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let lock = try await acquire(identity)
+        let keeper = Task { [self] in
+            guard let keepAlive else { return }
+            var current = lock
+            while !Task.isCancelled {
+                try? await keepAlive.sleep(for: .seconds(ttlSeconds / 3))
+                if Task.isCancelled { break }
+                if let extended = try? await extend(current) { current = extended }
+            }
+        }
+        do {
+            let result = try await body()
+            keeper.cancel()
+            try? await release(lock)
+            return result
+        } catch {
+            keeper.cancel()
+            try? await release(lock)
+            throw error
+        }
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let s = Int(max(0, seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
+        return "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
+    }
+}

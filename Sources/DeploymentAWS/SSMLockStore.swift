@@ -1,0 +1,37 @@
+import AWSCore
+import AWSServices
+import Deployment
+
+/// `LockStore` on SSM: PutParameter with Overwrite=false is the atomic create.
+public struct SSMLockStore: LockStore {
+    public let ssm: SSM
+
+    public init(ssm: SSM) {
+        self.ssm = ssm
+    }
+
+    public func create(name: String, value: String) async throws -> Bool {
+        do {
+            try await ssm.putParameter(.init(name: name, value: value, overwrite: false, description: "ce deploy lock"))
+            return true
+        } catch let error as AWSServiceError where error.code == "ParameterAlreadyExists" {
+            return false
+        }
+    }
+
+    public func read(name: String) async throws -> String? {
+        try await ssm.getParameters(names: [name]).parameters.first?.value
+    }
+
+    public func overwrite(name: String, value: String) async throws {
+        try await ssm.putParameter(.init(name: name, value: value, overwrite: true))
+    }
+
+    public func delete(name: String) async throws {
+        do {
+            try await ssm.deleteParameter(name: name)
+        } catch let error as AWSServiceError where error.code == "ParameterNotFound" {
+            return
+        }
+    }
+}
