@@ -56,12 +56,8 @@ struct CapacityFlow: Sendable {
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
             let aws = try await AWSServices.live(options.awsSettings())
-            if dryRun {
+            try await Mutating.lockedUnlessDryRun(dryRun, environment, aws: aws) {
                 try await perform(action: action, environment: environment, aws: aws, planning: planning)
-            } else {
-                try await Mutating.locked(environment, aws: aws) {
-                    try await perform(action: action, environment: environment, aws: aws, planning: planning)
-                }
             }
         }
     }

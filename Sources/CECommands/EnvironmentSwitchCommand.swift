@@ -69,12 +69,8 @@ struct SwitchFlow: Sendable {
     func run(action: String, planning: @escaping @Sendable (TrafficSwitch) throws -> [Mutation]) async throws {
         let environment = try options.environmentConfiguration()
         let aws = try await AWSServices.live(options.awsSettings())
-        if dryRun {
+        try await Mutating.lockedUnlessDryRun(dryRun, environment, aws: aws) {
             try await perform(action: action, environment: environment, aws: aws, planning: planning)
-        } else {
-            try await Mutating.locked(environment, aws: aws) {
-                try await perform(action: action, environment: environment, aws: aws, planning: planning)
-            }
         }
     }
 

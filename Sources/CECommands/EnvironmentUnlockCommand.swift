@@ -26,15 +26,7 @@ struct EnvironmentUnlockCommand: GlobalOptionsCommand {
                 return
             }
             print(manager.describeHeld(value, now: clock.now()))
-            if !options.yes {
-                guard isatty(STDIN_FILENO) == 1 else {
-                    throw Refusal("Breaking the lock needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
-                }
-                FileHandle.standardError.write(Data("Break it? Type the environment name to continue: ".utf8))
-                guard readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces) == environment.name else {
-                    throw Refusal("Not confirmed. Nothing changed.")
-                }
-            }
+            try Mutating.confirm(environment: environment.name, action: "Breaking the lock", yes: options.yes, everyEnvironment: true)
             try await manager.store.delete(name: manager.name)
             print("\(environment.name): lock \(manager.name) removed.")
         }

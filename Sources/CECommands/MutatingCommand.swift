@@ -14,12 +14,13 @@ enum ExitStatus {
 enum Mutating {
     /// Mutating commands on prod ask the operator to type the environment name; `--yes` skips it. Without a terminal
     /// and without `--yes` they refuse at once rather than wait.
-    static func confirm(environment: String, action: String, yes: Bool) throws {
-        guard environment == "prod", !yes else { return }
+    /// - Parameter everyEnvironment: ask on every environment, not only prod (e.g. breaking a lock).
+    static func confirm(environment: String, action: String, yes: Bool, everyEnvironment: Bool = false) throws {
+        guard everyEnvironment || environment == "prod", !yes else { return }
         guard isatty(STDIN_FILENO) == 1 else {
-            throw Refusal("\(action) on prod needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
+            throw Refusal("\(action) on \(environment) needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
         }
-        FileHandle.standardError.write(Data("\(action) on prod. Type the environment name to continue: ".utf8))
+        FileHandle.standardError.write(Data("\(action) on \(environment). Type the environment name to continue: ".utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
         guard answer == environment else { throw Refusal("Not confirmed. Nothing changed.") }
     }
@@ -75,6 +76,13 @@ extension Mutating {
         return LockIdentity(
             holder: "\(user)@\(ProcessInfo.processInfo.hostName)", command: String(command.prefix(200)),
             pid: Int(ProcessInfo.processInfo.processIdentifier))
+    }
+
+    /// Runs `body` holding the environment's deploy lock, or without it for a dry run (which changes nothing).
+    static func lockedUnlessDryRun(
+        _ dryRun: Bool, _ environment: EnvironmentConfiguration, aws: AWSServices, _ body: @Sendable () async throws -> Void
+    ) async throws {
+        if dryRun { try await body() } else { try await locked(environment, aws: aws, body) }
     }
 
     /// Runs `body` holding the environment's deploy lock (`{prefix}deploy-lock`).
