@@ -14,7 +14,7 @@ struct EnvironmentCleanupCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        try await CapacityFlow(options: options, dryRun: mutation.dryRun).run(action: "cleanup") { try $0.cleanup() }
+        try await Self.capacity(options, dryRun: mutation.dryRun, action: "cleanup") { try $0.cleanup() }
     }
 }
 
@@ -28,7 +28,7 @@ struct EnvironmentStartCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        try await CapacityFlow(options: options, dryRun: mutation.dryRun).run(action: "start") { try $0.start() }
+        try await Self.capacity(options, dryRun: mutation.dryRun, action: "start") { try $0.start() }
     }
 }
 
@@ -42,54 +42,21 @@ struct EnvironmentStopCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        try await CapacityFlow(options: options, dryRun: mutation.dryRun).run(action: "stop") { try $0.stop() }
+        try await Self.capacity(options, dryRun: mutation.dryRun, action: "stop") { try $0.stop() }
     }
 }
 
-/// Read, plan, confirm, then apply in order or print.
-struct CapacityFlow: Sendable {
-    var options: GlobalOptions
-    var dryRun: Bool
-
-    func run(action: String, planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]) async throws {
+extension GlobalOptionsCommand {
+    /// cleanup, start and stop: plan with `CapacityPlanner`.
+    static func capacity(
+        _ options: GlobalOptions, dryRun: Bool, action: String,
+        planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]
+    ) async throws {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
-            let environment = try options.environmentConfiguration()
-            let aws = try await AWSServices.live(options.awsSettings())
-            try await Mutating.lockedUnlessDryRun(dryRun, environment, aws: aws) {
-                try await perform(action: action, environment: environment, aws: aws, planning: planning)
-            }
-        }
-    }
-
-    func perform(
-        action: String, environment: EnvironmentConfiguration, aws: AWSServices, planning: (CapacityPlanner) throws -> [Mutation]
-    ) async throws {
-        do {
-            let plan = try planning(CapacityPlanner(snapshot: try await aws.statusReader(for: environment).snapshot()))
-            if dryRun {
-                Mutating.printDryRun(plan)
-                return
-            }
-            guard !plan.isEmpty else {
-                print("\(environment.name): nothing to do for \(action).")
-                return
-            }
-            try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
-            let clock = LiveDeploymentClock()
-            var report = StepReport()
-            for mutation in plan {
-                let started = clock.now()
-                do {
-                    try await aws.mutationApplier.apply(mutation)
-                } catch {
-                    let done = report.steps.count
-                    throw CommandError("\(action) stopped after \(done) of \(plan.count) change(s) at '\(mutation)': \(error)")
-                }
-                report.add("resize", seconds: clock.now().timeIntervalSince(started), mutation.description)
-            }
-            print("\(environment.name): \(action) done.")
-            Mutating.printReport(report)
+            try await PlanFlow(options: options, dryRun: dryRun).run(
+                action: action, nothingToDo: { _ in "nothing to do for \(action)." },
+                planning: { try planning(CapacityPlanner(snapshot: $0)) })
         }
     }
 }

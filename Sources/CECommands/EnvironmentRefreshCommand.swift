@@ -61,10 +61,13 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             if mutation.dryRun {
                 let snapshot = try await refresh.reader.snapshot()
                 let plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
-                Mutating.printDryRun(BlueGreenRefresh.dryRunCalls(plan, environment: environment, options: refreshOptions))
+                let phase = { (phase: RefreshMachine.Phase) in
+                    BlueGreenRefresh.mutations(for: phase, plan: plan, environment: environment, options: refreshOptions)
+                }
+                Mutating.printDryRun(phase(.protect) + phase(.deploy) + phase(.scale))
                 print("then wait for \(plan.capacity) healthy instance(s) of \(plan.target.rawValue) (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path) on each instance"), timeout \(environment.health.timeoutSeconds) s), and only then:")
-                let switchPlan = try TrafficSwitch(environment: environment, status: snapshot.status, routes: snapshot.routes).plan(to: plan.target, force: true)
-                for call in switchPlan + BlueGreenRefresh.finalizeMutations(plan, environment: environment) { print("  \(call)") }
+                let switchPlan = try TrafficSwitch(snapshot: snapshot).plan(to: plan.target, force: true)
+                for call in switchPlan + phase(.finalize) { print("  \(call)") }
                 return
             }
             try await Mutating.locked(environment, aws: aws) {

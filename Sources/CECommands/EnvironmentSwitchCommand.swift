@@ -30,7 +30,7 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
             let target = try Color.parse(to)
             let expected = try from.map(Color.parse)
             let force = self.force
-            try await SwitchFlow(options: options, dryRun: mutation.dryRun).run(action: "switch to \(target.rawValue)") { plan in
+            try await PlanFlow(options: options, dryRun: mutation.dryRun).runSwitch(action: "switch to \(target.rawValue)") { plan in
                 try plan.plan(to: target, from: expected, force: force)
             }
         }
@@ -54,46 +54,54 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         let force = self.force
         try await Mutating.run {
-            try await SwitchFlow(options: options, dryRun: mutation.dryRun).run(action: "rollback") { plan in
+            try await PlanFlow(options: options, dryRun: mutation.dryRun).runSwitch(action: "rollback") { plan in
                 try plan.plan(to: try plan.rollbackTarget(), force: force)
             }
         }
     }
 }
 
-/// Read, plan, confirm, then apply or print: shared by switch and rollback.
-struct SwitchFlow: Sendable {
+/// Read, plan, confirm, then apply or print: shared by switch, rollback, cleanup, start and stop. The lock is held
+/// from the read to the last change (not for a dry run, which changes nothing).
+struct PlanFlow: Sendable {
     var options: GlobalOptions
     var dryRun: Bool
 
-    func run(action: String, planning: @escaping @Sendable (TrafficSwitch) throws -> [Mutation]) async throws {
+    /// - Parameters:
+    ///   - nothingToDo: what to say when the plan is empty.
+    ///   - planning: the plan, from a fresh read of the environment.
+    func run(
+        action: String, nothingToDo: @escaping @Sendable (EnvironmentSnapshot) -> String,
+        planning: @escaping @Sendable (EnvironmentSnapshot) throws -> [Mutation]
+    ) async throws {
         let environment = try options.environmentConfiguration()
         let aws = try await AWSServices.live(options.awsSettings())
         try await Mutating.lockedUnlessDryRun(dryRun, environment, aws: aws) {
-            try await perform(action: action, environment: environment, aws: aws, planning: planning)
+            let snapshot = try await aws.statusReader(for: environment).snapshot()
+            let plan = try planning(snapshot)
+            if dryRun {
+                Mutating.printDryRun(plan)
+                return
+            }
+            guard !plan.isEmpty else {
+                print("\(environment.name): \(nothingToDo(snapshot))")
+                return
+            }
+            try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
+            let report = try await SwitchRunner(
+                environment: environment, applier: aws.mutationApplier, loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2),
+                clock: LiveDeploymentClock()
+            ).run(plan)
+            print("\(environment.name): \(action) done.")
+            Mutating.printReport(report)
         }
     }
 
-    func perform(
-        action: String, environment: EnvironmentConfiguration, aws: AWSServices, planning: (TrafficSwitch) throws -> [Mutation]
-    ) async throws {
-        let snapshot = try await aws.statusReader(for: environment).snapshot()
-        let switcher = TrafficSwitch(environment: environment, status: snapshot.status, routes: snapshot.routes)
-        let plan = try planning(switcher)
-        if dryRun {
-            Mutating.printDryRun(plan)
-            return
-        }
-        guard !plan.isEmpty else {
-            print("\(environment.name): nothing to do, \(switcher.servingColor?.rawValue ?? "?") already serves every route and SSM agrees.")
-            return
-        }
-        try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
-        let report = try await SwitchRunner(
-            environment: environment, applier: aws.mutationApplier, loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2),
-            clock: LiveDeploymentClock()
-        ).run(plan)
-        print("\(environment.name): \(action) done.")
-        Mutating.printReport(report)
+    /// Switch and rollback: plan with `TrafficSwitch`.
+    func runSwitch(action: String, planning: @escaping @Sendable (TrafficSwitch) throws -> [Mutation]) async throws {
+        try await run(
+            action: action,
+            nothingToDo: { "nothing to do, \(TrafficSwitch(snapshot: $0).servingColor?.rawValue ?? "?") already serves every route and SSM agrees." },
+            planning: { try planning(TrafficSwitch(snapshot: $0)) })
     }
 }

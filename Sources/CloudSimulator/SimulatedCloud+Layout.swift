@@ -1,6 +1,11 @@
 import Deployment
 
 extension SimulatedCloud {
+    /// Reads `environment` from this cloud, as `EnvironmentStatusReader` does from AWS.
+    public func statusReader(for environment: EnvironmentConfiguration) -> EnvironmentStatusReader {
+        EnvironmentStatusReader(environment: environment, loadBalancer: self, scalingGroups: self, parameters: self)
+    }
+
     /// The design document's layout, as `ce`'s built-in configuration names it: listeners on 80 and 443 whose
     /// default actions forward to Prod-Blue, a `/{env}*` rule per other environment on each listener, blue live
     /// everywhere at `version`, green at 0. Instances of every version are healthy unless told otherwise.

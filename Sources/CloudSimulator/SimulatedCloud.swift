@@ -19,7 +19,6 @@ public final class SimulatedCloud: Sendable {
 
     struct Instance {
         var id: String
-        var address: String
         var launchedAt: Date
         var version: String?
         var inService = false
@@ -253,7 +252,7 @@ public final class SimulatedCloud: Sendable {
                 state.nextInstance += 1
                 let newId = String(format: "i-%017x", number)
                 group.instances.append(
-                    Instance(id: newId, address: "127.0.0.1", launchedAt: state.now, version: group.versionParameter.flatMap { state.parameters[$0] }))
+                    Instance(id: newId, launchedAt: state.now, version: group.versionParameter.flatMap { state.parameters[$0] }))
                 refresh.batch.append(newId)
                 refresh.replaced.insert(newId)
             }
@@ -273,7 +272,7 @@ public final class SimulatedCloud: Sendable {
                 let id = String(format: "i-%017x", number)
                 group.instances.append(
                     Instance(
-                        id: id, address: "127.0.0.1", launchedAt: state.now,
+                        id: id, launchedAt: state.now,
                         version: group.versionParameter.flatMap { state.parameters[$0] }))
             }
             while group.instances.count > group.desiredCapacity {

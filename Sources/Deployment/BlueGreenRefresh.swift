@@ -129,6 +129,8 @@ public struct BlueGreenRefresh: Sendable {
     public func run(options: Options, progress: @Sendable (Progress) -> Void = { _ in }) async throws -> StepReport {
         var machine = RefreshMachine(environment: environment, options: options)
         var event = RefreshMachine.Event.start
+        // Instance addresses never change: look each up once, not on every poll of the gate.
+        var addresses: [String: String] = [:]
         while true {
             let action = machine.next(event, now: clock.now())
             if case .health = event, let current = machine.progress { progress(current) }
@@ -146,7 +148,7 @@ public struct BlueGreenRefresh: Sendable {
                     }
                 }
             case .checkHealth(let plan):
-                if let reading = try? await readHealth(plan) {
+                if let reading = try? await readHealth(plan, addresses: &addresses) {
                     event = .health(inService: reading.inService, healthy: reading.healthy)
                 } else {
                     event = .healthReadFailed
@@ -157,7 +159,7 @@ public struct BlueGreenRefresh: Sendable {
             case .switchTraffic(let target):
                 do {
                     let fresh = try await reader.snapshot()
-                    let plan = try TrafficSwitch(environment: environment, status: fresh.status, routes: fresh.routes).plan(to: target, force: true)
+                    let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: true)
                     event = .switched(try await SwitchRunner(environment: environment, applier: applier, loadBalancer: reader.loadBalancer, clock: clock).run(plan))
                 } catch {
                     event = .switchFailed(String(describing: error))
@@ -186,7 +188,7 @@ public struct BlueGreenRefresh: Sendable {
 
     /// One reading of the target colour: instances InService, and how many of them are healthy — by the load
     /// balancer's target health when a listener or rule uses the group, else by HTTP.
-    func readHealth(_ plan: Plan) async throws -> (inService: Int, healthy: Int) {
+    func readHealth(_ plan: Plan, addresses: inout [String: String]) async throws -> (inService: Int, healthy: Int) {
         let env = environment
         let groups = try await reader.scalingGroups.groups(names: [plan.targetGroup.name])
         let inService = (groups[plan.targetGroup.name]?.instances ?? []).filter { $0.lifecycleState == "InService" }.map(\.id)
@@ -195,10 +197,12 @@ public struct BlueGreenRefresh: Sendable {
             return (inService.count, targets.filter { inService.contains($0.id) && $0.state == "healthy" }.count)
         }
         guard !inService.isEmpty else { return (0, 0) }
-        let addresses = try await instances.addresses(instanceIds: inService)
+        let unknown = inService.filter { addresses[$0] == nil }
+        if !unknown.isEmpty { addresses.merge(try await instances.addresses(instanceIds: unknown)) { $1 } }
+        let known = addresses
         let healthy = await withTaskGroup(of: Bool.self) { group in
             for id in inService {
-                guard let address = addresses[id] else { continue }
+                guard let address = known[id] else { continue }
                 group.addTask { await prober.isHealthy(address: address, port: env.health.port, path: env.health.path, timeout: .seconds(2)) }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -209,24 +213,33 @@ public struct BlueGreenRefresh: Sendable {
 }
 
 extension BlueGreenRefresh {
-    /// After the switch: the new live colour gets min = max(1, minimum) and its original max (at least the
-    /// capacity); the old colour's min goes to 0 while it keeps running.
-    public static func finalizeMutations(_ plan: Plan, environment env: EnvironmentConfiguration) -> [Mutation] {
-        [
-            .resizeGroup(name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: nil, maxSize: max(plan.targetGroup.maxSize, plan.capacity)),
-            .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
-        ]
-    }
-
-    /// The calls a refresh would make before the health gate, in order, for `--dry-run`.
-    public static func dryRunCalls(_ plan: Plan, environment env: EnvironmentConfiguration, options: Options) -> [Mutation] {
-        var calls: [Mutation] = []
-        if plan.liveGroup.minSize < plan.liveGroup.desiredCapacity {
-            calls.append(.resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.desiredCapacity, desiredCapacity: nil, maxSize: nil))
+    /// The changes a phase makes, used by the state machine and by `--dry-run` alike.
+    /// - protect: the live colour's min up to its desired size;
+    /// - deploy: the inactive colour's version (and `version` when given);
+    /// - scale: the inactive colour pinned at the capacity;
+    /// - finalize: the new live colour gets min = max(1, minimum) and its original max (at least the capacity); the
+    ///   old colour's min goes to 0 while it keeps running.
+    public static func mutations(
+        for phase: RefreshMachine.Phase, plan: Plan, environment env: EnvironmentConfiguration, options: Options
+    ) -> [Mutation] {
+        switch phase {
+        case .protect:
+            let group = plan.liveGroup
+            return group.minSize < group.desiredCapacity
+                ? [.resizeGroup(name: group.name, minSize: group.desiredCapacity, desiredCapacity: nil, maxSize: nil)] : []
+        case .deploy:
+            var mutations: [Mutation] = [.putParameter(name: env.parameters.version(of: plan.target), value: plan.version)]
+            if options.version != nil { mutations.append(.putParameter(name: env.parameters.version, value: plan.version)) }
+            return mutations
+        case .scale:
+            return [.resizeGroup(name: plan.targetGroup.name, minSize: plan.capacity, desiredCapacity: plan.capacity, maxSize: plan.capacity)]
+        case .finalize:
+            return [
+                .resizeGroup(name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: nil, maxSize: max(plan.targetGroup.maxSize, plan.capacity)),
+                .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
+            ]
+        case .preflight, .healthGate, .switchTraffic, .done:
+            return []
         }
-        calls.append(.putParameter(name: env.parameters.version(of: plan.target), value: plan.version))
-        if options.version != nil { calls.append(.putParameter(name: env.parameters.version, value: plan.version)) }
-        calls.append(.resizeGroup(name: plan.targetGroup.name, minSize: plan.capacity, desiredCapacity: plan.capacity, maxSize: plan.capacity))
-        return calls
     }
 }

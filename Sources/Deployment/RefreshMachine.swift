@@ -130,25 +130,15 @@ public struct RefreshMachine: Sendable {
         phase = next
         phaseStarted = now
         let plan = self.plan!
-        let names = environment.parameters
         switch next {
-        case .protect:
-            let group = plan.liveGroup
-            return .apply(group.minSize < group.desiredCapacity ? [.resizeGroup(name: group.name, minSize: group.desiredCapacity, desiredCapacity: nil, maxSize: nil)] : [])
-        case .deploy:
-            var mutations: [Mutation] = [.putParameter(name: names.version(of: plan.target), value: plan.version)]
-            if options.version != nil { mutations.append(.putParameter(name: names.version, value: plan.version)) }
-            return .apply(mutations)
-        case .scale:
-            return .apply([.resizeGroup(name: plan.targetGroup.name, minSize: plan.capacity, desiredCapacity: plan.capacity, maxSize: plan.capacity)])
+        case .protect, .deploy, .scale, .finalize:
+            return .apply(BlueGreenRefresh.mutations(for: next, plan: plan, environment: environment, options: options))
         case .healthGate:
             gateStarted = now
             backoff = poll
             return .checkHealth(plan)
         case .switchTraffic:
             return .switchTraffic(to: plan.target)
-        case .finalize:
-            return .apply(BlueGreenRefresh.finalizeMutations(plan, environment: environment))
         case .preflight, .done:
             return .readSnapshot
         }

@@ -1,9 +1,11 @@
 import Foundation
 
-/// Performs a switch plan: every route change concurrently, one read-back round to verify, then SSM.
+/// Performs a plan: every route change concurrently and one read-back round to verify (a switch), then the other
+/// changes in order (SSM after a switch; group sizes for cleanup, start and stop).
 ///
 /// If a route change fails, or the read-back shows a route not forwarding to the target, SSM is not written and
-/// the error says exactly which routes moved, so nothing is left half-done silently.
+/// the error says exactly which routes moved; if a later change fails, the error says which were made. Nothing is
+/// left half-done silently.
 public struct SwitchRunner: Sendable {
     public let environment: EnvironmentConfiguration
     public let applier: any MutationApplier
@@ -25,6 +27,16 @@ public struct SwitchRunner: Sendable {
         public var failed: [String]
         public var description: String {
             "the switch did not complete: moved \(moved.isEmpty ? "no route" : moved.joined(separator: ", ")); not moved: \(failed.joined(separator: "; ")). SSM was not changed. Run the switch again, or switch back."
+        }
+    }
+
+    /// A change in the ordered part failed after `done` of the changes were made.
+    public struct StoppedPlan: Error, Sendable, CustomStringConvertible {
+        public var done: [String]
+        public var failed: String
+        public var cause: String
+        public var description: String {
+            "stopped at '\(failed)' (\(cause)) after \(done.count) change(s)\(done.isEmpty ? "" : ": " + done.joined(separator: "; "))"
         }
     }
 
@@ -72,8 +84,17 @@ public struct SwitchRunner: Sendable {
         }
         if !others.isEmpty {
             let started = clock.now()
-            for mutation in others { try await applier.apply(mutation) }
-            report.add("record", seconds: clock.now().timeIntervalSince(started), "\(others.count) change(s): " + others.map(Self.short).joined(separator: ", "))
+            var done: [String] = []
+            for mutation in others {
+                do {
+                    try await applier.apply(mutation)
+                } catch {
+                    throw StoppedPlan(done: done, failed: mutation.description, cause: String(describing: error))
+                }
+                done.append(mutation.description)
+            }
+            let recordsOnly = others.allSatisfy { if case .putParameter = $0 { true } else { false } }
+            report.add(recordsOnly ? "record" : "apply", seconds: clock.now().timeIntervalSince(started), "\(others.count) change(s): " + others.map(Self.short).joined(separator: ", "))
         }
         return report
     }
@@ -81,7 +102,8 @@ public struct SwitchRunner: Sendable {
     static func short(_ mutation: Mutation) -> String {
         switch mutation {
         case .putParameter(let name, let value): return "\(name)=\(value.count > 40 ? "…" + value.suffix(30) : Substring(value))"
-        case .resizeGroup(let name, _, _, _): return "resize \(name)"
+        case .resizeGroup(let name, let min, let desired, let max):
+            return "\(name) " + [min.map { "min \($0)" }, desired.map { "desired \($0)" }, max.map { "max \($0)" }].compactMap { $0 }.joined(separator: " ")
         case .forward(let route, _): return route.label
         }
     }

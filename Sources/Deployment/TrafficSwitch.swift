@@ -17,6 +17,11 @@ public struct TrafficSwitch: Sendable {
         self.routes = routes
     }
 
+    /// Plans from one read of the environment.
+    public init(snapshot: EnvironmentSnapshot) {
+        self.init(environment: snapshot.environment, status: snapshot.status, routes: snapshot.routes)
+    }
+
     /// The colour serving now: the load balancer's, else SSM's.
     public var servingColor: Color? { status.albColor ?? status.activeColor }
 

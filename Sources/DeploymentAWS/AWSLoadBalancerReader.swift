@@ -56,7 +56,11 @@ public struct AWSLoadBalancerReader: LoadBalancerReader {
             found = []
             if names.count > 1 {
                 for name in names {
-                    found += (try? await elbv2.describeTargetGroups(.init(names: [name]))) ?? []
+                    do {
+                        found += try await elbv2.describeTargetGroups(.init(names: [name]))
+                    } catch let error as AWSServiceError where error.code == "TargetGroupNotFound" {
+                        continue
+                    }
                 }
             }
         }

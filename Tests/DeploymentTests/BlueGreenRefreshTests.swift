@@ -11,7 +11,7 @@ struct BlueGreenRefreshTests {
         let environment = try DeploymentConfiguration.builtIn.environment(env)
         return BlueGreenRefresh(
             environment: environment,
-            reader: EnvironmentStatusReader(environment: environment, loadBalancer: cloud, scalingGroups: cloud, parameters: cloud),
+            reader: cloud.statusReader(for: environment),
             applier: cloud, instances: cloud, prober: cloud, clock: cloud.clock)
     }
 
@@ -119,6 +119,14 @@ struct BlueGreenRefreshTests {
         #expect(cloud.routes().filter { $0.pathPatterns == ["/staging*"] }.allSatisfy { $0.weights == ["arn:sim:targetgroup/Staging-Blue": 1] })
         #expect(serving(cloud, "prod") == ["Prod-Blue"])
         #expect(cloud.groupSize("beta-green")! == (1, 1, 24))
+    }
+
+    @Test func theHTTPGateLooksUpEachInstanceOnceNotOnEveryPoll() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["beta"])
+        cloud.setBehaviour(version: "b2", .healthy(startSeconds: 60))
+        _ = try await refresh(cloud, env: "beta").run(options: .init(version: "b2"))
+        #expect(cloud.calls.filter { $0.hasPrefix("HTTP GET") }.count > 5, "the gate polled many times")
+        #expect(cloud.calls.filter { $0 == "DescribeInstances" }.count == 1)
     }
 
     @Test func aGroupUsedByARuleIsGatedOnTargetHealth() async throws {

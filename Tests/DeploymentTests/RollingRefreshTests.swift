@@ -10,7 +10,7 @@ struct RollingRefreshTests {
         let environment = try DeploymentConfiguration.builtIn.environment(env)
         return RollingRefresh(
             environment: environment,
-            reader: EnvironmentStatusReader(environment: environment, loadBalancer: cloud, scalingGroups: cloud, parameters: cloud),
+            reader: cloud.statusReader(for: environment),
             applier: cloud, refresher: cloud, clock: cloud.clock)
     }
 
