@@ -26,6 +26,7 @@ let package = Package(
             dependencies: [
                 "AWSCore",
                 "AWSServices",
+                "CloudSimulator",
                 "Deployment",
                 "DeploymentAWS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -38,7 +39,7 @@ let package = Package(
         ),
         .target(
             name: "CloudSimulator",
-            dependencies: ["Deployment"]
+            dependencies: ["Deployment", "AWSCore"]
         ),
         .target(
             name: "DeploymentAWS",

@@ -22,9 +22,9 @@ struct BuildsCurrentCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
-            let aws = try await AWSServices.live(options.awsSettings())
             let name = environment.parameters.version
-            guard let value = try await AWSParameterReader(ssm: aws.ssm).values(names: [name])[name] else {
+            let value = try await Backend.with(options) { try await $0.ports.parameters.values(names: [name])[name] }
+            guard let value else {
                 throw CommandError("\(name) is not set. Run 'ce --env \(environment.name) builds set_current VERSION'.")
             }
             print(value)
@@ -57,12 +57,13 @@ struct BuildsSetCurrentCommand: GlobalOptionsCommand {
                 Mutating.printDryRun(plan)
                 return
             }
-            let aws = try await AWSServices.live(options.awsSettings())
             let version = self.version
-            try await Mutating.locked(environment, aws: aws) {
-                try Mutating.confirm(environment: environment.name, action: "Set the next build to \(version)", yes: options.yes)
-                try await aws.mutationApplier.apply(plan[0])
-                print("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
+            try Mutating.confirm(environment: environment.name, action: "Set the next build to \(version)", yes: options.yes)
+            try await Backend.with(options) { backend in
+                try await Mutating.locked(environment, backend: backend) { _ in
+                    try await backend.persistentPorts.applier.apply(plan[0])
+                    print("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
+                }
             }
         }
     }

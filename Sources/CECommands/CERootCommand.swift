@@ -11,7 +11,7 @@ public struct CERootCommand: AsyncParsableCommand {
             the subcommand: 'ce --endpoint-url URL doctor' and 'ce doctor --endpoint-url URL' are the same.
             """,
         version: CEVersion.current,
-        subcommands: [DoctorCommand.self, EnvironmentCommand.self, BuildsCommand.self, ConfigCommand.self]
+        subcommands: [DoctorCommand.self, EnvironmentCommand.self, BuildsCommand.self, ConfigCommand.self, SandboxCommand.self]
     )
 
     @OptionGroup public var global: GlobalOptions

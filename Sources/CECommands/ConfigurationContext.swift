@@ -7,6 +7,8 @@ import Foundation
 extension GlobalOptions {
     /// The effective configuration: `--config`, `./ce.yaml`, `~/.config/ce/config.yaml`, or the built-in defaults.
     func deploymentConfiguration() throws -> DeploymentConfiguration {
+        // The sandbox's world is the design document's layout: its configuration, unless a file is named.
+        if sandbox && config == nil { return Sandbox.configuration() }
         let environment = ProcessInfo.processInfo.environment
         let path = try ConfigurationLoader.locate(
             explicit: config, workingDirectory: FileManager.default.currentDirectoryPath,
@@ -31,11 +33,3 @@ enum CommandFailure {
     }
 }
 
-extension AWSServices {
-    /// The status reader for one environment, on these services.
-    func statusReader(for environment: EnvironmentConfiguration) -> EnvironmentStatusReader {
-        EnvironmentStatusReader(
-            environment: environment, loadBalancer: AWSLoadBalancerReader(elbv2: elbv2),
-            scalingGroups: AWSScalingGroupReader(autoScaling: autoScaling), parameters: AWSParameterReader(ssm: ssm))
-    }
-}

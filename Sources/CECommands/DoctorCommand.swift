@@ -1,6 +1,7 @@
 import AWSCore
 import AWSServices
 import ArgumentParser
+import Deployment
 import Foundation
 
 /// `ce doctor`: checks region, credentials, identity and every service endpoint, and says what to fix.
@@ -33,6 +34,17 @@ struct DoctorCommand: GlobalOptionsCommand {
 
     func run() async throws {
         LogSetup.bootstrap(verbose: options.verbose)
+        if options.sandbox {
+            try await Backend.with(options) { backend in
+                let sandbox = backend.sandbox!
+                let (now, environments) = sandbox.cloud.read { ($0.now, $0.environments.map(\.name)) }
+                print("ok   sandbox               simulated cloud in \(sandbox.directory) (no AWS account, no network)")
+                print("ok   virtual time          \(DeployLock.format(now))")
+                print("ok   environments          \(environments.joined(separator: ", "))")
+                print("All checks passed.")
+            }
+            return
+        }
         let report = await Doctor(settings: options.awsSettings(), services: selectedServices).run()
         switch options.outputFormat {
         case .text: print(report.text, terminator: "")

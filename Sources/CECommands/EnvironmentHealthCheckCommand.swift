@@ -18,7 +18,7 @@ struct EnvironmentHealthCheckCommand: GlobalOptionsCommand {
         let (environment, status): (EnvironmentConfiguration, EnvironmentStatus)
         do {
             environment = try options.environmentConfiguration()
-            status = try await AWSServices.live(options.awsSettings()).statusReader(for: environment).read()
+            status = try await Backend.with(options) { try await $0.ports.statusReader(for: environment).read() }
         } catch let error as ValidationError {
             throw error
         } catch {

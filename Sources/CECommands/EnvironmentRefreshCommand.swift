@@ -1,16 +1,18 @@
-import AWSCore
-import AWSServices
 import ArgumentParser
 import Deployment
-import DeploymentAWS
 import Foundation
 
-/// `ce environment refresh --strategy blue-green`: deploy the build to the inactive colour, gate on health, switch.
+/// `ce environment refresh --strategy blue-green`: deploy the build to the inactive colour, gate on health, switch,
+/// bake; `--resume` continues a deploy that stopped half-way.
 struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
         abstract: "Deploy a new build with zero downtime: the inactive colour is scaled up, health-gated, then gets all traffic at once.",
-        discussion: "See the README's 'Deploying' section for every step, what happens on failure, and the exit codes."
+        discussion: """
+            Exit codes: 0 deployed; 1 failed (the message says what state it left); 2 refused, nothing changed; \
+            3 rolled back after the bake period; 128+N stopped by signal N and brought to a consistent state. \
+            See the README's 'Deploying' section for every step.
+            """
     )
 
     enum Strategy: String, ExpressibleByArgument, CaseIterable {
@@ -22,8 +24,11 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
     @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set_current').") var version: String?
     @Option(help: "The colour to deploy to (optional; must be the inactive one).") var target: String?
+    @Option(help: "Watch the new colour this long after the switch (e.g. 90s, 5m; 0 turns it off); default from the config (1m).")
+    var bake: String?
+    @Flag(help: "Continue the unfinished deploy recorded in the journal, from its step.") var resume = false
     @Flag(help: "Deploy even if the inactive colour has capacity or SSM and the load balancer disagree.") var force = false
-    @Flag(name: .customLong("keep-failed"), help: "On failure before the switch, leave the new colour running for inspection.")
+    @Flag(name: .customLong("keep-failed"), help: "On failure, leave the new colour running for inspection.")
     var keepFailed = false
     @Option(name: .customLong("min-healthy-percent"), help: "Rolling strategy: the share of instances kept in service (default 75).")
     var minHealthyPercent = 75
@@ -37,6 +42,20 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         if let version, version.isEmpty || version.contains(where: \.isWhitespace) {
             throw ValidationError("--version must be a build name without spaces, e.g. gh-12345.")
         }
+        if let bake, ConfigurationLoader.seconds(bake).map({ $0 <= 86400 }) != true {
+            throw ValidationError("--bake must be a duration such as 0, 90s, 5m or 1h (at most 24h), not '\(bake)'.")
+        }
+        if resume && (version != nil || capacity != nil || target != nil || bake != nil || force || keepFailed || strategy == .rolling) {
+            throw ValidationError("--resume continues the recorded deploy with its own settings: drop --version, --capacity, --target, --bake, --force, --keep-failed and --strategy rolling.")
+        }
+    }
+
+    var refreshOptions: BlueGreenRefresh.Options {
+        get throws {
+            BlueGreenRefresh.Options(
+                version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse),
+                bakeSeconds: bake.flatMap(ConfigurationLoader.seconds))
+        }
     }
 
     func run() async throws {
@@ -44,62 +63,97 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
-            let chosen = strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
-            let settings = options.awsSettings()
-            let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
-            let aws = try await AWSServices.live(settings, transport: transport)
-            if chosen == .rolling {
-                try await runRolling(environment: environment, aws: aws, options: options)
-                return
-            }
-            let refresh = BlueGreenRefresh(
-                environment: environment, reader: aws.statusReader(for: environment), applier: aws.mutationApplier,
-                instances: AWSInstanceDirectory(ec2: aws.ec2), prober: HTTPHealthProber(transport: transport),
-                clock: LiveDeploymentClock())
-            let refreshOptions = BlueGreenRefresh.Options(
-                version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse))
-            if mutation.dryRun {
-                let snapshot = try await refresh.reader.snapshot()
-                let plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
-                let phase = { (phase: RefreshMachine.Phase) in
-                    BlueGreenRefresh.mutations(for: phase, plan: plan, environment: environment, options: refreshOptions)
-                }
-                Mutating.printDryRun(phase(.protect) + phase(.deploy) + phase(.scale))
-                print("then wait for \(plan.capacity) healthy instance(s) of \(plan.target.rawValue) (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path) on each instance"), timeout \(environment.health.timeoutSeconds) s), and only then:")
-                let switchPlan = try TrafficSwitch(snapshot: snapshot).plan(to: plan.target, force: true)
-                for call in switchPlan + phase(.finalize) { print("  \(call)") }
-                return
-            }
-            try await Mutating.locked(environment, aws: aws) {
-                try Mutating.confirm(environment: environment.name, action: "Deploy to prod", yes: options.yes)
-                let display = ProgressDisplay()
-                do {
-                    let report = try await refresh.run(options: refreshOptions) { display.show($0) }
-                    display.finish()
-                    print("\(environment.name): refresh done.")
-                    Mutating.printReport(report)
-                } catch let failure as BlueGreenRefresh.Failure {
-                    display.finish()
-                    Mutating.printReport(failure.report)
-                    throw CommandError(failure.description)
+            let chosen = resume ? .blueGreen : strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
+            try await Backend.with(options) { backend in
+                if chosen == .rolling {
+                    try await runRolling(environment: environment, backend: backend, options: options)
+                } else if mutation.dryRun {
+                    try await dryRun(environment: environment, backend: backend)
+                } else {
+                    try await deploy(environment: environment, backend: backend, options: options)
                 }
             }
         }
+    }
+
+    func deploy(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
+        let mode: RefreshMachine.Mode = resume ? .resume : .fresh(try refreshOptions)
+        try Mutating.confirm(environment: environment.name, action: resume ? "Resume the deploy to prod" : "Deploy to prod", yes: options.yes)
+        try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
+            let refresh = BlueGreenRefresh(
+                environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(), interruption: interruption)
+            let display = ProgressDisplay(clock: backend.ports.clock)
+            do {
+                let report = try await refresh.run(mode) { display.show($0) }
+                display.finish()
+                print("\(environment.name): refresh done.")
+                Mutating.printReport(report)
+            } catch let failure as BlueGreenRefresh.Failure {
+                display.finish()
+                Mutating.printReport(failure.report)
+                throw failure
+            }
+        }
+    }
+
+    /// The calls of every step, in order, the journal writes included; the gate and the bake period in words.
+    func dryRun(environment: EnvironmentConfiguration, backend: Backend) async throws {
+        let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
+        let journalName = environment.parameters.deployment
+        func journal(_ step: String) -> String { "SSM PutParameter Name=\(journalName) Value={journal: step \(step)} Type=String Overwrite=true" }
+        let plan: BlueGreenRefresh.Plan
+        let refreshOptions: BlueGreenRefresh.Options
+        var steps: [RefreshMachine.Phase] = [.protect, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize]
+        if resume {
+            guard let recorded = snapshot.status.deployment, recorded.isUnfinished,
+                let step = RefreshMachine.Phase(rawValue: recorded.step), let index = steps.firstIndex(of: step == .rollback ? .bake : step),
+                let resumed = BlueGreenRefresh.Plan(journal: recorded, snapshot: snapshot)
+            else {
+                throw Refusal("No unfinished deployment to resume in \(journalName). Nothing changed.")
+            }
+            print("dry run: would resume \(recorded.id) (\(recorded.version), \(recorded.from.rawValue) → \(recorded.to.rawValue)) at step '\(recorded.step)'")
+            plan = resumed
+            refreshOptions = .init(
+                version: recorded.setsVersion ? recorded.version : nil, capacity: recorded.capacity, keepFailed: recorded.keepFailed,
+                bakeSeconds: recorded.bakeSeconds)
+            steps = Array(steps[index...])
+        } else {
+            refreshOptions = try self.refreshOptions
+            plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
+        }
+        print("dry run: would make these AWS calls, in this order (route changes concurrently):")
+        let bakeSeconds = refreshOptions.bakeSeconds ?? environment.bakeSeconds
+        for step in steps {
+            switch step {
+            case .healthGate:
+                print("  \(journal(step.rawValue))")
+                print("then wait for \(plan.capacity) healthy instance(s) of \(plan.target.rawValue) (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path) on each instance"), stable for \(environment.health.stableSeconds) s, timeout \(environment.health.timeoutSeconds) s), and only then:")
+            case .switchTraffic:
+                print("  \(journal(step.rawValue))")
+                for call in try TrafficSwitch(snapshot: snapshot).plan(to: plan.target, force: true) { print("  \(call)") }
+            case .bake:
+                guard bakeSeconds > 0 else { continue }
+                let alarms = environment.alarmNames(for: plan.target)
+                print("  \(journal(step.rawValue))")
+                print("then watch \(plan.target.rawValue) for \(bakeSeconds) s (target health\(alarms.isEmpty ? "" : ", alarms \(alarms.joined(separator: ", "))")); on a failure switch back to \(plan.live.rawValue) and undo (exit 3); else:")
+            default:
+                print("  \(journal(step.rawValue))")
+                for call in BlueGreenRefresh.mutations(for: step, plan: plan, environment: environment, options: refreshOptions) { print("  \(call)") }
+            }
+        }
+        print("  \(journal("done"))")
     }
 }
 
 extension EnvironmentRefreshCommand {
     /// `--strategy rolling`: an instance refresh of the live colour (old and new builds serve side by side meanwhile).
-    func runRolling(environment: EnvironmentConfiguration, aws: AWSServices, options: GlobalOptions) async throws {
-        guard capacity == nil, target == nil, !keepFailed else {
-            throw ValidationError("--capacity, --target and --keep-failed belong to the blue-green strategy.")
+    func runRolling(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
+        guard capacity == nil, target == nil, !keepFailed, bake == nil else {
+            throw ValidationError("--capacity, --target, --bake and --keep-failed belong to the blue-green strategy.")
         }
-        let rolling = RollingRefresh(
-            environment: environment, reader: aws.statusReader(for: environment), applier: aws.mutationApplier,
-            refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling), clock: LiveDeploymentClock())
         let rollingOptions = RollingRefresh.Options(version: version, minHealthyPercentage: minHealthyPercent)
         if mutation.dryRun {
-            let snapshot = try await rolling.reader.snapshot()
+            let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
             guard let live = snapshot.status.albColor, let build = version ?? snapshot.values[environment.parameters.version] else {
                 throw Refusal("Nothing to roll: no single live colour or no build set. Nothing changed.")
             }
@@ -107,11 +161,15 @@ extension EnvironmentRefreshCommand {
             print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(environment.autoScalingGroupNames[live]!) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")
             return
         }
-        try await Mutating.locked(environment, aws: aws) {
-            try Mutating.confirm(environment: environment.name, action: "Rolling deploy to prod", yes: options.yes)
-            let display = ProgressDisplay()
+        try Mutating.confirm(environment: environment.name, action: "Rolling deploy to prod", yes: options.yes)
+        try await Mutating.locked(environment, backend: backend) { interruption in
+            let ports = backend.persistentPorts
+            let rolling = RollingRefresh(
+                environment: environment, reader: ports.statusReader(for: environment), applier: ports.applier,
+                refresher: ports.refresher, clock: ports.clock)
+            let display = ProgressDisplay(clock: ports.clock)
             do {
-                let report = try await rolling.run(options: rollingOptions) { display.show(rolling: $0) }
+                let report = try await rolling.run(options: rollingOptions, interruption: interruption) { display.show(rolling: $0) }
                 display.finish()
                 print("\(environment.name): rolling refresh done.")
                 Mutating.printReport(report)
@@ -124,17 +182,28 @@ extension EnvironmentRefreshCommand {
     }
 }
 
-/// Live progress of the health gate: one rewritten line on a terminal, timestamped lines otherwise.
+/// Live progress of the health gate and the bake period: one rewritten line on a terminal, timestamped lines
+/// otherwise.
 final class ProgressDisplay: Sendable {
     let isTerminal = isatty(STDOUT_FILENO) == 1
     let clock: any DeploymentClock
 
-    init(clock: any DeploymentClock = LiveDeploymentClock()) {
+    init(clock: any DeploymentClock) {
         self.clock = clock
     }
 
     func show(_ progress: BlueGreenRefresh.Progress) {
-        write("health gate: \(progress.color.rawValue) InService \(progress.inService)/\(progress.wanted), healthy \(progress.healthy)/\(progress.wanted), \(Int(progress.elapsedSeconds)) s of \(Int(progress.timeoutSeconds)) s")
+        switch progress.stage {
+        case .healthGate:
+            var text = "health gate: \(progress.color.rawValue) InService \(progress.inService)/\(progress.wanted), healthy \(progress.healthy)/\(progress.wanted)"
+            if let stable = progress.stableSeconds, progress.neededStableSeconds > 0 {
+                text += ", stable \(Int(stable))/\(Int(progress.neededStableSeconds)) s"
+            }
+            write(text + ", \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
+        case .bake:
+            let alarms = progress.alarmsFiring.isEmpty ? "alarms OK" : "ALARM: \(progress.alarmsFiring.joined(separator: ", "))"
+            write("bake: \(progress.color.rawValue) healthy \(progress.healthy)/\(progress.inService), \(alarms), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
+        }
     }
 
     func show(rolling status: InstanceRefreshStatus) {
@@ -145,7 +214,7 @@ final class ProgressDisplay: Sendable {
         if isTerminal {
             FileHandle.standardOutput.write(Data("\r\u{1B}[K\(text)".utf8))
         } else {
-            print("\(ISO8601DateFormatter.awsString(from: clock.now())) \(text)")
+            FileHandle.standardOutput.write(Data("\(DeployLock.format(clock.now())) \(text)\n".utf8))
         }
     }
 

@@ -8,7 +8,7 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show which colour serves the environment, drift between SSM and the load balancer, and both colours' state.",
-        discussion: "Exits 0 when consistent, 1 on drift or error. --output json gives the keys documented in docs/status.md."
+        discussion: "Exits 0 when consistent, 1 on drift, an unfinished deployment, or an error. --output json gives the keys documented in docs/status.md."
     )
 
     @OptionGroup var localGlobal: GlobalOptions
@@ -20,8 +20,7 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
         let status: EnvironmentStatus
         do {
             let environment = try options.environmentConfiguration()
-            let aws = try await AWSServices.live(options.awsSettings())
-            status = try await aws.statusReader(for: environment).read()
+            status = try await Backend.with(options) { try await $0.ports.statusReader(for: environment).read() }
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -31,6 +30,6 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
         case .text: print(StatusRenderer.text(status), terminator: "")
         case .json: print(try StatusRenderer.json(status))
         }
-        if status.drift { throw ExitCode(1) }
+        if status.drift || status.deployment?.isUnfinished == true { throw ExitCode(1) }
     }
 }

@@ -61,8 +61,9 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
     }
 }
 
-/// Read, plan, confirm, then apply or print: shared by switch, rollback, cleanup, start and stop. The lock is held
-/// from the read to the last change (not for a dry run, which changes nothing).
+/// Read, plan, confirm, then apply or print: shared by switch, rollback, cleanup, start and stop. The plan is made
+/// from a read, shown or confirmed, then made again from a fresh read under the lock (the world may have moved
+/// while the operator answered); a dry run takes no lock and changes nothing.
 struct PlanFlow: Sendable {
     var options: GlobalOptions
     var dryRun: Bool
@@ -75,25 +76,33 @@ struct PlanFlow: Sendable {
         planning: @escaping @Sendable (EnvironmentSnapshot) throws -> [Mutation]
     ) async throws {
         let environment = try options.environmentConfiguration()
-        let aws = try await AWSServices.live(options.awsSettings())
-        try await Mutating.lockedUnlessDryRun(dryRun, environment, aws: aws) {
-            let snapshot = try await aws.statusReader(for: environment).snapshot()
-            let plan = try planning(snapshot)
+        let options = self.options
+        try await Backend.with(options) { backend in
+            let first = try await backend.ports.statusReader(for: environment).snapshot()
+            let plan = try planning(first)
             if dryRun {
                 Mutating.printDryRun(plan)
                 return
             }
             guard !plan.isEmpty else {
-                print("\(environment.name): \(nothingToDo(snapshot))")
+                print("\(environment.name): \(nothingToDo(first))")
                 return
             }
             try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
-            let report = try await SwitchRunner(
-                environment: environment, applier: aws.mutationApplier, loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2),
-                clock: LiveDeploymentClock()
-            ).run(plan)
-            print("\(environment.name): \(action) done.")
-            Mutating.printReport(report)
+            try await Mutating.locked(environment, backend: backend) { _ in
+                let ports = backend.persistentPorts
+                let snapshot = try await ports.statusReader(for: environment).snapshot()
+                let plan = try planning(snapshot)
+                guard !plan.isEmpty else {
+                    print("\(environment.name): \(nothingToDo(snapshot))")
+                    return
+                }
+                let report = try await SwitchRunner(
+                    environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
+                ).run(plan)
+                print("\(environment.name): \(action) done.")
+                Mutating.printReport(report)
+            }
         }
     }
 

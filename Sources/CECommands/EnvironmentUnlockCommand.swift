@@ -18,17 +18,18 @@ struct EnvironmentUnlockCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
-            let aws = try await AWSServices.live(options.awsSettings())
-            let clock = LiveDeploymentClock()
-            let manager = LockManager(environment: environment, store: SSMLockStore(ssm: aws.ssm), clock: clock)
-            guard let value = try await manager.store.read(name: manager.name) else {
-                print("\(environment.name) is not locked.")
-                return
+            try await Backend.with(options) { backend in
+                let ports = backend.persistentPorts
+                let manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
+                guard let value = try await manager.store.read(name: manager.name) else {
+                    print("\(environment.name) is not locked.")
+                    return
+                }
+                print(manager.describeHeld(value, now: ports.clock.now()))
+                try Mutating.confirm(environment: environment.name, action: "Breaking the lock", yes: options.yes, everyEnvironment: true)
+                try await manager.store.delete(name: manager.name)
+                print("\(environment.name): lock \(manager.name) removed.")
             }
-            print(manager.describeHeld(value, now: clock.now()))
-            try Mutating.confirm(environment: environment.name, action: "Breaking the lock", yes: options.yes, everyEnvironment: true)
-            try await manager.store.delete(name: manager.name)
-            print("\(environment.name): lock \(manager.name) removed.")
         }
     }
 }

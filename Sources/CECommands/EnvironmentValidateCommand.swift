@@ -23,11 +23,12 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
         var checks: [EnvironmentValidator.Check] = []
         do {
             let environment = try options.environmentConfiguration()
-            let aws = try await AWSServices.live(options.awsSettings())
-            do {
-                checks = EnvironmentValidator.checks(try await aws.statusReader(for: environment).snapshot())
-            } catch let error as DeploymentError {
-                checks = [.init(name: "load balancer", outcome: .fail, detail: error.description)]
+            checks = try await Backend.with(options) { backend in
+                do {
+                    return EnvironmentValidator.checks(try await backend.ports.statusReader(for: environment).snapshot())
+                } catch let error as DeploymentError {
+                    return [.init(name: "load balancer", outcome: .fail, detail: error.description)]
+                }
             }
         } catch let error as ValidationError {
             throw error

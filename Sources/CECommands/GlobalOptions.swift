@@ -28,6 +28,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Log every AWS call (never credentials) to standard error.")
     public var verbose: Bool = false
 
+    @Flag(name: .long, help: "Run against the simulated cloud kept in ./.ce-sandbox (or CE_SANDBOX_DIR): no AWS account needed.")
+    public var sandbox: Bool = false
+
     @Option(name: .customLong("max-attempts"), help: "Attempts per AWS call, retries included (default 5).")
     public var maxAttempts: Int?
 
@@ -50,6 +53,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
         result.output = other.output ?? output
         result.verbose = verbose || other.verbose
         result.yes = yes || other.yes
+        result.sandbox = sandbox || other.sandbox
         result.maxAttempts = other.maxAttempts ?? maxAttempts
         result.connectTimeout = other.connectTimeout ?? connectTimeout
         result.requestTimeout = other.requestTimeout ?? requestTimeout

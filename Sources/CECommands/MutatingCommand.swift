@@ -4,10 +4,18 @@ import Deployment
 import DeploymentAWS
 import Foundation
 
-/// Exit codes: 0 done; 1 failed (the message says what state it left); 2 refused before any change.
+/// Exit codes: 0 done; 1 failed (the message says what state it left); 2 refused before any change; 3 rolled back
+/// by the bake period; 128 + N stopped by signal N (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP).
 enum ExitStatus {
     static let failed = ExitCode(1)
     static let refused = ExitCode(2)
+    static let rolledBack = ExitCode(3)
+}
+
+/// A command stopped by a signal after bringing the environment to a consistent state.
+struct StoppedBySignal: Error {
+    var code: Int32
+    var error: (any Error)?
 }
 
 /// Shared by the commands that change things: confirmation on prod, dry-run, error reporting by exit code.
@@ -38,14 +46,25 @@ enum Mutating {
 
     static func printReport(_ report: StepReport) {
         for step in report.steps {
-            print(String(format: "  %-8@ %6.2f s  %@", step.name as NSString, step.seconds, step.detail as NSString))
+            print(String(format: "  %-11@ %7.2f s  %@", step.name as NSString, step.seconds, step.detail as NSString))
         }
     }
 
-    /// Runs `body`, mapping refusals to exit 2 and other failures to exit 1, each as one line on standard error.
+    /// Runs `body`, mapping refusals to exit 2, rollbacks to 3, signals to 128 + N and other failures to exit 1,
+    /// each as one line on standard error.
     static func run(_ body: () async throws -> Void) async throws {
         do {
             try await body()
+        } catch let stop as StoppedBySignal {
+            if let error = stop.error, !(error is ExitCode) {
+                FileHandle.standardError.write(Data("stopped: \(error)\n".utf8))
+            } else {
+                FileHandle.standardError.write(Data("stopped by a signal after the command finished its work.\n".utf8))
+            }
+            throw ExitCode(stop.code)
+        } catch let failure as BlueGreenRefresh.Failure {
+            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            throw failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
         } catch let refusal as Refusal {
             FileHandle.standardError.write(Data("refused: \(refusal)\n".utf8))
             throw ExitStatus.refused
@@ -63,10 +82,6 @@ enum Mutating {
     }
 }
 
-extension AWSServices {
-    var mutationApplier: AWSMutationApplier { AWSMutationApplier(elbv2: elbv2, ssm: ssm, autoScaling: autoScaling) }
-}
-
 extension Mutating {
     /// Who this process is, for the deploy lock: `user@host`, the command line, the pid.
     static func lockIdentity() -> LockIdentity {
@@ -78,18 +93,36 @@ extension Mutating {
             pid: Int(ProcessInfo.processInfo.processIdentifier))
     }
 
-    /// Runs `body` holding the environment's deploy lock, or without it for a dry run (which changes nothing).
-    static func lockedUnlessDryRun(
-        _ dryRun: Bool, _ environment: EnvironmentConfiguration, aws: AWSServices, _ body: @Sendable () async throws -> Void
-    ) async throws {
-        if dryRun { try await body() } else { try await locked(environment, aws: aws, body) }
+    /// Whether `lock` was left by a process that is provably gone: on this host, as this user, and no process
+    /// with its pid exists any more.
+    static func holderIsGone(_ lock: DeployLock, ours: LockIdentity) -> Bool {
+        guard lock.holder == ours.holder, lock.pid != ours.pid, lock.pid > 0 else { return false }
+        return kill(pid_t(lock.pid), 0) != 0 && errno == ESRCH
     }
 
-    /// Runs `body` holding the environment's deploy lock (`{prefix}deploy-lock`).
+    /// Runs `body` holding the environment's deploy lock (`{prefix}deploy-lock`), with SIGINT, SIGTERM and SIGHUP
+    /// trapped: the first asks `body` to stop (its `Interruption`), the lock is released, and the command then
+    /// exits 128 + the signal. A dry run needs neither. `takeOver`: a lock left by a process that is gone is
+    /// taken over (`recover`, `refresh --resume`).
     static func locked<T: Sendable>(
-        _ environment: EnvironmentConfiguration, aws: AWSServices, _ body: @Sendable () async throws -> T
+        _ environment: EnvironmentConfiguration, backend: Backend, takeOver: Bool = false,
+        _ body: @Sendable (Interruption) async throws -> T
     ) async throws -> T {
-        let manager = LockManager(environment: environment, store: SSMLockStore(ssm: aws.ssm), clock: LiveDeploymentClock())
-        return try await manager.withLock(lockIdentity(), keepAlive: LiveDeploymentClock(), body)
+        let trap = SignalTrap()
+        defer { trap.cancel() }
+        let ports = backend.persistentPorts
+        let manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
+        let identity = lockIdentity()
+        let result: T
+        do {
+            result = try await manager.withLock(
+                identity, keepAlive: backend.keepAlive, takeOver: { takeOver && holderIsGone($0, ours: identity) }
+            ) { try await body(trap.interruption) }
+        } catch {
+            if let code = trap.exitCode { throw StoppedBySignal(code: code, error: error) }
+            throw error
+        }
+        if let code = trap.exitCode { throw StoppedBySignal(code: code, error: nil) }
+        return result
     }
 }

@@ -1,70 +1,140 @@
+import AWSCore
 import Deployment
 import Foundation
 
-extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReader, MutationApplier, InstanceDirectory,
-    HealthProber, InstanceRefresher
-{
-    public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
-        try withUpdatedState("StartInstanceRefresh") { state in
-            guard let target = state.groups[group] else { throw ValidationError(description: "no group \(group)") }
-            if state.refreshes.values.contains(where: { $0.group == group && $0.status == "InProgress" }) {
-                throw ValidationError(description: "InstanceRefreshInProgress: an instance refresh is already in progress for \(group)")
+/// An error answer of the simulated AWS, with its code as AWS would send it.
+public struct SimulatedAPIError: Error, TransientFailure, CustomStringConvertible, Equatable {
+    public var operation: String
+    public var code: String
+    public var message: String
+    public var isTransient: Bool
+    public var description: String { "\(operation) failed: \(code): \(message)" }
+}
+
+/// The tool has crashed (`Faults.crashAtStep`): nothing it sends arrives any more.
+public struct SimulatedCrash: Error, CustomStringConvertible, Equatable {
+    public var description: String { "the tool crashed (simulated): no call reaches the cloud" }
+}
+
+extension SimulatedWorld {
+    /// One API call of the tool, made as the AWS client makes it: each attempt may be throttled or fail with a 5xx
+    /// (per `faults`; a change may fail after it was made), and retryable failures are retried with
+    /// `AWSCore.RetryPolicy`'s backoff and full jitter, on virtual time. The world is brought up to date first.
+    mutating func toolCall<T>(_ operation: String, changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
+        let policy = RetryPolicy()
+        var attempt = 1
+        while true {
+            calls.append(operation)
+            if crashed { throw SimulatedCrash() }
+            advance(to: now.addingTimeInterval(faults.latencySeconds))
+            var failure: SimulatedAPIError?
+            if random.chance(faults.throttleRate) {
+                failure = .init(operation: operation, code: "Throttling", message: "Rate exceeded", isTransient: true)
+            } else if random.chance(faults.errorRate) {
+                failure = .init(operation: operation, code: "InternalFailure", message: "simulated server error", isTransient: true)
+                if changes && random.chance(0.5) { _ = try body(&self) }
             }
-            let id = "refresh-\(state.nextRefresh)"
-            state.nextRefresh += 1
-            state.refreshes[id] = Refresh(id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instances.count)
-            Self.update(&state)
-            return id
+            guard let failure else { return try body(&self) }
+            log("\(operation) attempt \(attempt): \(failure.code)")
+            guard attempt < policy.maxAttempts else { throw failure }
+            advance(to: now.addingTimeInterval(policy.delay(beforeRetry: attempt, unit: random.unit()).timeInterval))
+            attempt += 1
         }
     }
 
-    public func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus {
-        withUpdatedState("DescribeInstanceRefreshes") { state in
-            guard let refresh = state.refreshes[id] else { return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: nil) }
-            let done = refresh.replaced.count - (refresh.status == "Successful" ? 0 : refresh.batch.count)
-            return InstanceRefreshStatus(
-                id: id, status: refresh.status, percentComplete: refresh.total == 0 ? 100 : done * 100 / refresh.total, reason: refresh.reason)
+    /// A change made by the tool, checked against the invariants once made.
+    mutating func apply(_ mutation: Mutation) throws {
+        let before = servingBefore()
+        switch mutation {
+        case .forward(let route, let arn):
+            guard let index = routes.firstIndex(where: { $0.arn == route.arn }) else {
+                throw SimulatedAPIError(operation: "ModifyRule", code: "RuleNotFound", message: "no route \(route.arn)", isTransient: false)
+            }
+            guard targetGroupName(arn: arn) != nil else {
+                throw SimulatedAPIError(operation: "ModifyRule", code: "TargetGroupNotFound", message: arn, isTransient: false)
+            }
+            routes[index].weights = [arn: 1]
+        case .putParameter(let name, let value):
+            parameters[name] = .init(value: value, version: (parameters[name]?.version ?? 0) + 1)
+        case .resizeGroup(let name, let min, let desired, let max):
+            guard var group = groups[name] else {
+                throw SimulatedAPIError(operation: "UpdateAutoScalingGroup", code: "ValidationError", message: "AutoScalingGroup name not found - \(name)", isTransient: false)
+            }
+            let newMin = min ?? group.minSize
+            let newMax = max ?? group.maxSize
+            let newDesired = desired ?? group.desiredCapacity
+            // As AWS does: desired must lie within the new [min, max].
+            guard newMin <= newMax, (newMin...newMax).contains(newDesired) else {
+                throw SimulatedAPIError(
+                    operation: "UpdateAutoScalingGroup", code: "ValidationError",
+                    message: "Desired capacity:\(newDesired) must be between the specified min size:\(newMin) and max size:\(newMax)",
+                    isTransient: false)
+            }
+            (group.minSize, group.maxSize, group.desiredCapacity) = (newMin, newMax, newDesired)
+            groups[name] = group
         }
+        log("tool: \(mutation)")
+        reconcileGroups()
+        checkStillServing(after: mutation.description, before: before)
+    }
+
+    /// A journal write: noted for the invariants, and the crash fault fires right after the named step is recorded.
+    mutating func wrote(name: String, value: String) {
+        observeJournal(name: name, value: value)
+        guard let step = faults.crashAtStep, name.hasSuffix("/deployment"), let journal = DeploymentJournal.decode(value),
+            journal.isUnfinished, journal.step == step
+        else { return }
+        faults.crashAtStep = nil
+        crashed = true
+        log("the tool crashed right after journalling step '\(step)'")
+    }
+}
+
+extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReader, MutationApplier, InstanceDirectory,
+    HealthProber, InstanceRefresher, AlarmReader, DocumentStore
+{
+    func call<T>(_ operation: String, changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
+        try change { try $0.toolCall(operation, changes: changes, body) }
     }
 
     public func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? {
-        withUpdatedState("DescribeListeners") { state in
-            state.loadBalancerName == loadBalancerName
-                ? LoadBalancerRoutes(loadBalancerArn: state.loadBalancerArn, routes: state.routes) : nil
+        try call("ELBv2 DescribeListeners") { world in
+            world.loadBalancerName == loadBalancerName ? LoadBalancerRoutes(loadBalancerArn: world.loadBalancerArn, routes: world.routes) : nil
         }
     }
 
     public func targetGroups(names: [String]) async throws -> [String: TargetGroupSnapshot] {
-        withUpdatedState("DescribeTargetGroups") { state in
+        try call("ELBv2 DescribeTargetGroups") { world in
             var result: [String: TargetGroupSnapshot] = [:]
             for name in names {
-                guard let group = state.targetGroups[name] else { continue }
-                let used = state.routes.contains { $0.weights[group.arn, default: 0] > 0 }
+                guard let group = world.targetGroups[name] else { continue }
                 result[name] = TargetGroupSnapshot(
                     name: name, arn: group.arn, healthCheckPath: group.path, healthCheckPort: "traffic-port",
-                    loadBalancerArns: used ? [state.loadBalancerArn] : [])
+                    loadBalancerArns: world.isUsed(group.arn) ? [world.loadBalancerArn] : [])
             }
             return result
         }
     }
 
     public func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot] {
-        withUpdatedState("DescribeTargetHealth") { state in
-            guard let group = state.targetGroups.values.first(where: { $0.arn == targetGroupArn }) else { return [] }
-            return group.targets.sorted { $0.key < $1.key }.map {
+        try call("ELBv2 DescribeTargetHealth") { world in
+            guard let name = world.targetGroupName(arn: targetGroupArn) else {
+                throw SimulatedAPIError(operation: "DescribeTargetHealth", code: "TargetGroupNotFound", message: targetGroupArn, isTransient: false)
+            }
+            return world.targetGroups[name]!.targets.sorted { $0.key < $1.key }.map {
                 TargetSnapshot(id: $0.key, state: $0.value.state, reason: $0.value.state == "unused" ? "Target.NotInUse" : nil)
             }
         }
     }
 
     public func groups(names: [String]) async throws -> [String: ScalingGroupSnapshot] {
-        withUpdatedState("DescribeAutoScalingGroups") { state in
+        try call("AutoScaling DescribeAutoScalingGroups") { world in
             var result: [String: ScalingGroupSnapshot] = [:]
             for name in names {
-                guard let group = state.groups[name] else { continue }
+                guard let group = world.groups[name] else { continue }
                 result[name] = ScalingGroupSnapshot(
                     name: name, minSize: group.minSize, desiredCapacity: group.desiredCapacity, maxSize: group.maxSize,
-                    instances: group.instances.map {
+                    instances: group.instanceIds.compactMap { world.instances[$0] }.map {
                         .init(id: $0.id, lifecycleState: $0.inService ? "InService" : "Pending", healthStatus: "Healthy")
                     },
                     targetGroupArns: group.targetGroupArns, tags: group.tags)
@@ -74,75 +144,86 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     }
 
     public func values(names: [String]) async throws -> [String: String] {
-        withUpdatedState("GetParameters") { state in
-            Dictionary(uniqueKeysWithValues: names.compactMap { name in state.parameters[name].map { (name, $0) } })
+        try call("SSM GetParameters") { world in
+            Dictionary(uniqueKeysWithValues: names.compactMap { name in world.parameters[name].map { (name, $0.value) } })
         }
-    }
-
-    public struct ValidationError: Error, CustomStringConvertible {
-        public var description: String
     }
 
     public func apply(_ mutation: Mutation) async throws {
-        try withUpdatedState(String(describing: mutation).split(separator: " ").prefix(2).joined(separator: " ")) { state in
-            switch mutation {
-            case .forward(let route, let arn):
-                guard let index = state.routes.firstIndex(where: { $0.arn == route.arn }) else {
-                    throw ValidationError(description: "no route \(route.arn)")
-                }
-                state.routes[index].weights = [arn: 1]
-            case .putParameter(let name, let value):
-                state.parameters[name] = value
-            case .resizeGroup(let name, let min, let desired, let max):
-                guard var group = state.groups[name] else { throw ValidationError(description: "no group \(name)") }
-                let newMin = min ?? group.minSize
-                let newMax = max ?? group.maxSize
-                let newDesired = desired ?? group.desiredCapacity
-                // As AWS does: desired must lie within the new [min, max].
-                guard newMin <= newMax, (newMin...newMax).contains(newDesired) else {
-                    throw ValidationError(description: "ValidationError: desired \(newDesired) outside [\(newMin), \(newMax)] for \(name)")
-                }
-                (group.minSize, group.maxSize, group.desiredCapacity) = (newMin, newMax, newDesired)
-                state.groups[name] = group
-            }
-            Self.update(&state)
-        }
+        let operation = String(describing: mutation).split(separator: " ").prefix(2).joined(separator: " ")
+        try call(operation, changes: true) { try $0.apply(mutation) }
     }
 
     public func addresses(instanceIds: [String]) async throws -> [String: String] {
-        withUpdatedState("DescribeInstances") { state in
-            var result: [String: String] = [:]
-            for instance in state.groups.values.flatMap(\.instances) where instanceIds.contains(instance.id) {
-                result[instance.id] = instance.id
-            }
-            return result
+        try call("EC2 DescribeInstances") { world in
+            Dictionary(uniqueKeysWithValues: instanceIds.filter { world.instances[$0] != nil }.map { ($0, $0) })
         }
     }
 
-    /// In the simulator an instance's "address" is its id.
+    /// In the simulator an instance's "address" is its id. Not an AWS call: no faults, but nothing once crashed.
     public func isHealthy(address: String, port: Int, path: String, timeout: Duration) async -> Bool {
-        withUpdatedState("HTTP GET \(path)") { state in Self.appAnswers(state, instanceId: address, at: state.now) }
+        change { world in
+            world.calls.append("HTTP GET \(path)")
+            return !world.crashed && world.appIsUp(address, at: world.now)
+        }
     }
-}
 
-extension SimulatedCloud: LockStore {
+    public func states(names: [String]) async throws -> [String: String] {
+        try call("CloudWatch DescribeAlarms") { world in
+            world.evaluateAlarms()
+            return Dictionary(uniqueKeysWithValues: names.compactMap { name in world.alarms[name].map { (name, $0.state) } })
+        }
+    }
+
+    public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
+        try call("AutoScaling StartInstanceRefresh", changes: true) { world in
+            guard let target = world.groups[group] else {
+                throw SimulatedAPIError(operation: "StartInstanceRefresh", code: "ValidationError", message: "no group \(group)", isTransient: false)
+            }
+            if world.refreshes.values.contains(where: { $0.group == group && $0.status == "InProgress" }) {
+                throw SimulatedAPIError(
+                    operation: "StartInstanceRefresh", code: "InstanceRefreshInProgress",
+                    message: "An Instance Refresh is already in progress for \(group)", isTransient: false)
+            }
+            let id = "refresh-\(world.nextRefresh)"
+            world.nextRefresh += 1
+            world.refreshes[id] = .init(id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instanceIds.count)
+            world.log("tool: instance refresh \(id) of \(group) started")
+            world.advanceRefreshes()
+            return id
+        }
+    }
+
+    public func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus {
+        try call("AutoScaling DescribeInstanceRefreshes") { world in
+            guard let refresh = world.refreshes[id] else { return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: nil) }
+            let done = refresh.replaced.count - (refresh.status == "Successful" ? 0 : refresh.batch.count)
+            return InstanceRefreshStatus(
+                id: id, status: refresh.status, percentComplete: refresh.total == 0 ? 100 : done * 100 / refresh.total, reason: refresh.reason)
+        }
+    }
+
     public func create(name: String, value: String) async throws -> Bool {
-        withUpdatedState("PutParameter Overwrite=false") { state in
-            guard state.parameters[name] == nil else { return false }
-            state.parameters[name] = value
+        try call("SSM PutParameter", changes: true) { world in
+            guard world.parameters[name] == nil else { return false }
+            world.parameters[name] = .init(value: value, version: 1)
+            world.wrote(name: name, value: value)
             return true
         }
     }
 
     public func read(name: String) async throws -> String? {
-        withUpdatedState("GetParameter") { $0.parameters[name] }
+        try call("SSM GetParameter") { $0.parameters[name]?.value }
     }
 
     public func overwrite(name: String, value: String) async throws {
-        withUpdatedState("PutParameter") { $0.parameters[name] = value }
+        try call("SSM PutParameter", changes: true) { world in
+            world.parameters[name] = .init(value: value, version: (world.parameters[name]?.version ?? 0) + 1)
+            world.wrote(name: name, value: value)
+        }
     }
 
     public func delete(name: String) async throws {
-        withUpdatedState("DeleteParameter") { $0.parameters[name] = nil }
+        try call("SSM DeleteParameter", changes: true) { $0.parameters[name] = nil }
     }
 }

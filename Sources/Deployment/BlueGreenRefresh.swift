@@ -2,22 +2,20 @@ import Foundation
 
 /// The blue-green deploy of `environment refresh --strategy blue-green`.
 ///
-/// Steps, each recorded with its duration:
-/// 1. `preflight`: resolve everything; refuse (nothing changed) if the inactive colour already has capacity or SSM
-///    and the load balancer disagree, unless forced.
+/// Steps, each recorded with its duration and journalled in `{prefix}deployment` before it changes anything:
+/// 1. `preflight`: resolve everything; refuse (nothing changed) if an unfinished deploy is journalled, the inactive
+///    colour already has capacity, SSM and the load balancer disagree (unless forced), or a watched alarm is missing.
 /// 2. `protect`: the live colour's min is raised to its desired size, so it cannot shrink but can still grow.
 /// 3. `deploy`: write the inactive colour's `{color}/version` (and `version` when given) before it boots.
 /// 4. `scale`: pin the inactive colour at the capacity (min = desired = max).
 /// 5. `health gate`: wait until every new instance is `InService` and healthy — by the load balancer's target
-///    health when a listener or rule uses the group, else by an HTTP check of each instance — within one timeout,
-///    polling at most `pollSeconds` apart and backing off after failed reads. Replaced instances are followed.
+///    health when a listener or rule uses the group, else by an HTTP check of each instance — and has stayed so for
+///    `health.stable`, within one timeout, polling at most `pollSeconds` apart and backing off after failed reads.
 /// 6. `switch`: every route at once, read back, then SSM (see `SwitchRunner`).
-/// 7. `finalize`: the new live colour gets min = max(1, minimum) and its original max; the old colour's min goes to
+/// 7. `bake`: watch the new colour's target health and the configured alarms; on a failure switch back to the warm
+///    old colour (`rollback`) and undo.
+/// 8. `finalize`: the new live colour gets min = max(1, minimum) and its original max; the old colour's min goes to
 ///    0 but it keeps running, warm for rollback.
-///
-/// A failure before the switch leaves traffic untouched, scales the inactive colour back to 0 (unless keepFailed)
-/// and restores the live colour's settings. A failure after the switch never reduces the now-live colour and says
-/// what is left to do.
 public struct BlueGreenRefresh: Sendable {
     public struct Options: Sendable, Equatable {
         public var version: String?
@@ -26,21 +24,28 @@ public struct BlueGreenRefresh: Sendable {
         public var keepFailed = false
         /// The colour to deploy to; must be the inactive one (`--target`, as in the design document's test plan).
         public var target: Color?
-        public init(version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false, target: Color? = nil) {
+        /// The bake period; `nil` takes the environment's.
+        public var bakeSeconds: Int?
+        public init(
+            version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false, target: Color? = nil,
+            bakeSeconds: Int? = nil
+        ) {
             self.target = target
             self.version = version
             self.capacity = capacity
             self.force = force
             self.keepFailed = keepFailed
+            self.bakeSeconds = bakeSeconds
         }
     }
 
-    /// What a deploy will do, worked out in preflight.
+    /// What a deploy will do, worked out in preflight (or from the journal when resuming).
     public struct Plan: Sendable, Equatable {
         public var live: Color
         public var target: Color
         public var version: String
         public var capacity: Int
+        /// The groups as they were before the deploy.
         public var liveGroup: ScalingGroupSnapshot
         public var targetGroup: ScalingGroupSnapshot
         /// Whether the load balancer health-checks the target group (a rule uses it); otherwise HTTP checks.
@@ -48,49 +53,102 @@ public struct BlueGreenRefresh: Sendable {
         public var targetGroupArn: String
     }
 
-    /// Progress of the health gate, for live display.
+    /// A reading of the health gate or the bake period, for live display.
     public struct Progress: Sendable, Equatable {
+        public enum Stage: String, Sendable { case healthGate = "health gate", bake }
+        public var stage: Stage
         public var color: Color
         public var inService: Int
         public var healthy: Int
         public var wanted: Int
         public var elapsedSeconds: Double
-        public var timeoutSeconds: Double
+        /// The gate's timeout, or the bake period's length.
+        public var limitSeconds: Double
+        /// How long every instance has been healthy (gate), `nil` when not all are.
+        public var stableSeconds: Double?
+        public var neededStableSeconds: Double
+        public var alarmsFiring: [String] = []
+    }
+
+    /// One look at the new colour during the bake period.
+    public struct BakeReading: Sendable, Equatable {
+        public var healthy: Int
+        public var unhealthy: Int
+        /// Registered targets, draining ones excluded.
+        public var total: Int
+        public var firing: [String]
+        public var missing: [String]
+        public var watched: Int
+        public init(healthy: Int, unhealthy: Int, total: Int, firing: [String] = [], missing: [String] = [], watched: Int = 0) {
+            self.healthy = healthy
+            self.unhealthy = unhealthy
+            self.total = total
+            self.firing = firing
+            self.missing = missing
+            self.watched = watched
+        }
+
+        /// Why the new colour must not keep the traffic, or `nil`.
+        public var problem: String? {
+            if !firing.isEmpty { return "alarm\(firing.count == 1 ? "" : "s") in ALARM: \(firing.joined(separator: ", "))" }
+            if unhealthy > 0 { return "\(unhealthy) of \(total) target(s) unhealthy" }
+            if total == 0 { return "no target registered" }
+            if !missing.isEmpty { return "watched alarm\(missing.count == 1 ? "" : "s") no longer exist: \(missing.joined(separator: ", "))" }
+            return nil
+        }
     }
 
     /// A deploy that stopped: the step, the cause, and what state it left.
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Kind: String, Sendable {
+            /// Something failed; `state` says what was undone or is left.
+            case failed
+            /// A stop was requested (a signal) and the environment was brought to a consistent state.
+            case interrupted
+            /// The bake period failed and traffic went back to the old colour.
+            case rolledBack = "rolled back"
+        }
         public var step: String
         public var cause: String
         public var state: String
         public var report: StepReport
-        public var description: String { "refresh failed at \(step): \(cause). \(state)" }
+        public var kind: Kind = .failed
+
+        public var description: String {
+            switch kind {
+            case .failed: return "refresh failed at \(step): \(cause). \(state)"
+            case .interrupted: return "refresh stopped at \(step): \(cause). \(state)"
+            case .rolledBack: return "refresh rolled back: \(cause). \(state)"
+            }
+        }
     }
 
     public let environment: EnvironmentConfiguration
-    public let reader: EnvironmentStatusReader
-    public let applier: any MutationApplier
-    public let instances: any InstanceDirectory
-    public let prober: any HealthProber
-    public let clock: any DeploymentClock
+    public let ports: CloudPorts
+    public let identity: LockIdentity
+    public let interruption: Interruption
 
     public init(
-        environment: EnvironmentConfiguration, reader: EnvironmentStatusReader, applier: any MutationApplier,
-        instances: any InstanceDirectory, prober: any HealthProber, clock: any DeploymentClock
+        environment: EnvironmentConfiguration, ports: CloudPorts, identity: LockIdentity = .unknown,
+        interruption: Interruption = Interruption()
     ) {
         self.environment = environment
-        self.reader = reader
-        self.applier = applier
-        self.instances = instances
-        self.prober = prober
-        self.clock = clock
+        self.ports = ports
+        self.identity = identity
+        self.interruption = interruption
     }
+
+    public var reader: EnvironmentStatusReader { ports.statusReader(for: environment) }
+    var clock: any DeploymentClock { ports.clock }
 
     // MARK: - Preflight
 
     public static func plan(_ snapshot: EnvironmentSnapshot, options: Options) throws -> Plan {
         let env = snapshot.environment
         let status = snapshot.status
+        if let journal = status.deployment, journal.isUnfinished {
+            throw Refusal("An unfinished deployment is recorded in \(env.parameters.deployment): \(journal.id) (\(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue)) stopped at '\(journal.step)', by \(journal.by). Nothing changed; run 'ce --env \(env.name) environment refresh --resume' to finish it or 'ce --env \(env.name) environment recover' to undo it.")
+        }
         guard let live = status.albColor ?? (options.force ? status.activeColor : nil) else {
             throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with 'environment switch --to COLOR'.")
         }
@@ -116,6 +174,12 @@ public struct BlueGreenRefresh: Sendable {
         guard let version = options.version ?? snapshot.values[env.parameters.version] else {
             throw Refusal("No build to deploy: \(env.parameters.version) is not set. Run 'ce --env \(env.name) builds set_current VERSION' or pass --version.")
         }
+        if (options.bakeSeconds ?? env.bakeSeconds) > 0 {
+            let missing = env.alarmNames(for: target).filter { status.alarms[$0] == nil || status.alarms[$0] == "missing" }
+            if !missing.isEmpty {
+                throw Refusal("The bake period would watch alarm\(missing.count == 1 ? "" : "s") that do not exist: \(missing.joined(separator: ", ")). Nothing changed; create them or fix 'alarms' in the config.")
+            }
+        }
         let capacity = options.capacity ?? max(liveGroup.desiredCapacity, env.liveFloor)
         guard capacity >= 1 else { throw Refusal("--capacity must be at least 1. Nothing changed.") }
         return Plan(
@@ -125,23 +189,45 @@ public struct BlueGreenRefresh: Sendable {
 
     // MARK: - Running
 
-    /// Performs the actions of a `RefreshMachine` until it finishes, refuses or fails.
+    /// A fresh deploy; see `run(_:progress:)`.
     public func run(options: Options, progress: @Sendable (Progress) -> Void = { _ in }) async throws -> StepReport {
-        var machine = RefreshMachine(environment: environment, options: options)
+        try await run(.fresh(options), progress: progress)
+    }
+
+    /// Performs the actions of a `RefreshMachine` until it finishes, refuses or fails. A stop request on
+    /// `interruption` takes the place of the next action the machine accepts it for (see `acceptsInterruption`).
+    public func run(_ mode: RefreshMachine.Mode, progress: @Sendable (Progress) -> Void = { _ in }) async throws -> StepReport {
+        var machine = RefreshMachine(environment: environment, mode: mode, identity: identity)
         var event = RefreshMachine.Event.start
+        var interruptionDelivered = false
         // Instance addresses never change: look each up once, not on every poll of the gate.
         var addresses: [String: String] = [:]
         while true {
             let action = machine.next(event, now: clock.now())
-            if case .health = event, let current = machine.progress { progress(current) }
+            switch event {
+            case .health, .bake: if let current = machine.progress { progress(current) }
+            default: break
+            }
+            if !interruptionDelivered, let reason = interruption.reason, machine.acceptsInterruption {
+                interruptionDelivered = true
+                event = .interrupted(reason)
+                continue
+            }
             switch action {
             case .readSnapshot:
                 event = .snapshot(try await reader.snapshot())
+            case .record(let journal):
+                do {
+                    try await ports.documents.overwrite(name: environment.parameters.deployment, value: journal.json())
+                    event = .recorded
+                } catch {
+                    event = .recordFailed(String(describing: error))
+                }
             case .apply(let mutations):
                 event = .applied
                 for mutation in mutations {
                     do {
-                        try await applier.apply(mutation)
+                        try await ports.applier.apply(mutation)
                     } catch {
                         event = .applyFailed("\(mutation): \(error)")
                         break
@@ -153,23 +239,28 @@ public struct BlueGreenRefresh: Sendable {
                 } else {
                     event = .healthReadFailed
                 }
-            case .wait(let duration):
-                try await clock.sleep(for: duration)
-                event = .waited
-            case .switchTraffic(let target):
-                do {
-                    let fresh = try await reader.snapshot()
-                    let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: true)
-                    event = .switched(try await SwitchRunner(environment: environment, applier: applier, loadBalancer: reader.loadBalancer, clock: clock).run(plan))
-                } catch {
-                    event = .switchFailed(String(describing: error))
+            case .checkBake(let plan, let alarms):
+                if let reading = try? await readBake(plan, alarms: alarms) {
+                    event = .bake(reading)
+                } else {
+                    event = .bakeReadFailed
                 }
+            case .wait(let duration):
+                let completed = try await interruption.sleep(on: clock, for: duration)
+                if !completed && !interruptionDelivered && machine.acceptsInterruption {
+                    interruptionDelivered = true
+                    event = .interrupted(interruption.reason ?? "a stop request")
+                } else {
+                    event = .waited
+                }
+            case .switchTraffic(let target, let checked):
+                event = await switchTraffic(to: target, checked: checked)
             case .undo(let mutations):
                 var done: [String] = []
                 var failed: [String] = []
                 for mutation in mutations {
                     do {
-                        try await applier.apply(mutation)
+                        try await ports.applier.apply(mutation)
                         done.append(mutation.description)
                     } catch {
                         failed.append("\(mutation) (\(error))")
@@ -186,30 +277,84 @@ public struct BlueGreenRefresh: Sendable {
         }
     }
 
+    /// Every route to `target`, verified, then SSM. If it fails half-way, the routes that moved are sent back, so
+    /// that the machine knows whether any traffic was left on `target`.
+    func switchTraffic(to target: Color, checked: Bool) async -> RefreshMachine.Event {
+        let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
+        do {
+            let fresh = try await reader.snapshot()
+            let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: !checked)
+            return .switched(try await runner.run(plan))
+        } catch {
+            let cause = String(describing: error)
+            guard let after = try? await reader.snapshot(), let arn = after.targetGroups[environment.targetGroupNames[target]!]?.arn else {
+                return .switchFailed(cause, trafficMoved: true)
+            }
+            let moved = after.routes.filter { ($0.weights[arn] ?? 0) > 0 }
+            if moved.isEmpty { return .switchFailed(cause, trafficMoved: false) }
+            // Send the moved routes back to the other colour, so that no traffic is left on a colour being undone.
+            guard let back = after.targetGroups[environment.targetGroupNames[target.other]!]?.arn else {
+                return .switchFailed(cause, trafficMoved: true)
+            }
+            let restore = moved.map { Mutation.forward(route: $0, targetGroupArn: back) }
+            do {
+                _ = try await runner.run(restore)
+                return .switchFailed(cause + "; the routes that had moved were sent back", trafficMoved: false)
+            } catch {
+                return .switchFailed(cause + "; sending the moved routes back failed too: \(error)", trafficMoved: true)
+            }
+        }
+    }
+
     /// One reading of the target colour: instances InService, and how many of them are healthy — by the load
     /// balancer's target health when a listener or rule uses the group, else by HTTP.
     func readHealth(_ plan: Plan, addresses: inout [String: String]) async throws -> (inService: Int, healthy: Int) {
         let env = environment
-        let groups = try await reader.scalingGroups.groups(names: [plan.targetGroup.name])
+        let groups = try await ports.scalingGroups.groups(names: [plan.targetGroup.name])
         let inService = (groups[plan.targetGroup.name]?.instances ?? []).filter { $0.lifecycleState == "InService" }.map(\.id)
         if plan.targetGroupInUse {
-            let targets = try await reader.loadBalancer.targetHealth(targetGroupArn: plan.targetGroupArn)
-            return (inService.count, targets.filter { inService.contains($0.id) && $0.state == "healthy" }.count)
+            let targets = try await ports.loadBalancer.targetHealth(targetGroupArn: plan.targetGroupArn)
+            let ids = Set(inService)
+            return (inService.count, targets.filter { ids.contains($0.id) && $0.state == "healthy" }.count)
         }
         guard !inService.isEmpty else { return (0, 0) }
         let unknown = inService.filter { addresses[$0] == nil }
-        if !unknown.isEmpty { addresses.merge(try await instances.addresses(instanceIds: unknown)) { $1 } }
+        if !unknown.isEmpty { addresses.merge(try await ports.instances.addresses(instanceIds: unknown)) { $1 } }
         let known = addresses
-        let healthy = await withTaskGroup(of: Bool.self) { group in
-            for id in inService {
-                guard let address = known[id] else { continue }
-                group.addTask { await prober.isHealthy(address: address, port: env.health.port, path: env.health.path, timeout: .seconds(2)) }
-            }
-            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let prober = ports.prober
+        let results = await FanOut.map(inService.compactMap { known[$0] }) { address in
+            await prober.isHealthy(address: address, port: env.health.port, path: env.health.path, timeout: .seconds(2))
         }
-        return (inService.count, healthy)
+        return (inService.count, results.filter { $0 }.count)
     }
 
+    /// One look at the new colour during the bake: its target health and the watched alarms.
+    func readBake(_ plan: Plan, alarms: [String]) async throws -> BakeReading {
+        let targets = try await ports.loadBalancer.targetHealth(targetGroupArn: plan.targetGroupArn).filter { $0.state != "draining" }
+        let states = alarms.isEmpty ? [:] : try await ports.alarms.states(names: alarms)
+        return BakeReading(
+            healthy: targets.filter { $0.state == "healthy" }.count, unhealthy: targets.filter { $0.state == "unhealthy" }.count,
+            total: targets.count, firing: alarms.filter { states[$0] == "ALARM" }, missing: alarms.filter { states[$0] == nil },
+            watched: alarms.count)
+    }
+}
+
+extension BlueGreenRefresh.Plan {
+    /// The plan of a journalled deploy, with the groups' original settings.
+    public init?(journal: DeploymentJournal, snapshot: EnvironmentSnapshot) {
+        guard let from = journal.originalGroup(journal.from), let to = journal.originalGroup(journal.to) else { return nil }
+        func group(_ settings: DeploymentJournal.GroupSettings) -> ScalingGroupSnapshot {
+            let current = snapshot.groups[settings.name]
+            return ScalingGroupSnapshot(
+                name: settings.name, minSize: settings.min, desiredCapacity: settings.desired, maxSize: settings.max,
+                instances: current?.instances ?? [], targetGroupArns: current?.targetGroupArns ?? [], tags: current?.tags ?? [:])
+        }
+        let targetGroupName = snapshot.environment.targetGroupNames[journal.to]!
+        self.init(
+            live: journal.from, target: journal.to, version: journal.version, capacity: journal.capacity, liveGroup: group(from),
+            targetGroup: group(to), targetGroupInUse: !(snapshot.targetGroups[targetGroupName]?.loadBalancerArns.isEmpty ?? true),
+            targetGroupArn: journal.targetGroupArn)
+    }
 }
 
 extension BlueGreenRefresh {
@@ -238,7 +383,7 @@ extension BlueGreenRefresh {
                 .resizeGroup(name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: nil, maxSize: max(plan.targetGroup.maxSize, plan.capacity)),
                 .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
             ]
-        case .preflight, .healthGate, .switchTraffic, .done:
+        case .preflight, .healthGate, .switchTraffic, .bake, .rollback, .done:
             return []
         }
     }

@@ -11,7 +11,9 @@ import Yams
 ///   ssmPrefix: "/compiler-explorer/{env}/"
 ///   minInstances: 0
 ///   strategy: blue-green         # or rolling
-///   health: {path: /healthcheck, port: 80, timeout: 10m, poll: 5s}
+///   health: {path: /healthcheck, port: 80, timeout: 10m, poll: 5s, stable: 10s}
+///   bake: 1m                     # watch the new colour after the switch; 0 turns it off
+///   alarms: ["{env}-{color}-5xx"] # CloudWatch alarms watched during the bake
 /// environments:                  # replaces the built-in list when present
 ///   prod: {routing: default, minInstances: 2}
 ///   beta: {routing: "/beta*"}
@@ -79,6 +81,19 @@ public enum ConfigurationLoader {
         return DeploymentConfiguration(environments: environments, source: file)
     }
 
+    /// `90`, `90s`, `10m`, `1h` → seconds; `nil` for anything else.
+    public static func seconds(_ text: String) -> Int? {
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+        var number = Substring(text)
+        var unit = 1
+        if let last = text.last, let factor = units[last] {
+            number = text.dropLast()
+            unit = factor
+        }
+        guard let value = Int(number), value >= 0, value <= Int.max / 3600 else { return nil }
+        return value * unit
+    }
+
     static func line(of error: YamlError) -> Int? {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
@@ -124,18 +139,10 @@ public enum ConfigurationLoader {
 
         /// `90`, `90s`, `10m`, `1h` → seconds.
         func seconds(_ node: Node, key: String, range: ClosedRange<Int>) throws -> Int {
-            let text = try string(node, key: key)
-            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
-            var number = Substring(text)
-            var unit = 1
-            if let last = text.last, let factor = units[last] {
-                number = text.dropLast()
-                unit = factor
-            }
-            guard let value = Int(number), range.contains(value * unit) else {
+            guard let value = ConfigurationLoader.seconds(try string(node, key: key)), range.contains(value) else {
                 throw error(node, key, "must be a duration such as 90, 90s, 10m or 1h, from \(range.lowerBound) s to \(range.upperBound) s")
             }
-            return value * unit
+            return value
         }
 
         func pattern(_ node: Node, key: String, needsColor: Bool) throws -> String {
@@ -151,7 +158,7 @@ public enum ConfigurationLoader {
         {
             let keys = try mapping(
                 node, key: key,
-                allowed: ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health"])
+                allowed: ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms"])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
             if let n = keys["targetGroupPattern"] { result.targetGroupPattern = try pattern(n, key: "\(key).targetGroupPattern", needsColor: true) }
@@ -169,11 +176,13 @@ public enum ConfigurationLoader {
                 result.strategy = strategy
             }
             if let n = keys["health"] { result.health = try health(n, base: result.health, key: "\(key).health") }
+            if let n = keys["bake"] { result.bakeSeconds = try seconds(n, key: "\(key).bake", range: 0...86400) }
+            if let n = keys["alarms"] { result.alarms = try alarms(n, key: "\(key).alarms") }
             return result
         }
 
         func health(_ node: Node, base: HealthSettings, key: String) throws -> HealthSettings {
-            let keys = try mapping(node, key: key, allowed: ["path", "port", "timeout", "poll"])
+            let keys = try mapping(node, key: key, allowed: ["path", "port", "timeout", "poll", "stable"])
             var result = base
             if let n = keys["path"] {
                 result.path = try string(n, key: "\(key).path")
@@ -182,7 +191,18 @@ public enum ConfigurationLoader {
             if let n = keys["port"] { result.port = try integer(n, key: "\(key).port", range: 1...65535) }
             if let n = keys["timeout"] { result.timeoutSeconds = try seconds(n, key: "\(key).timeout", range: 10...7200) }
             if let n = keys["poll"] { result.pollSeconds = try seconds(n, key: "\(key).poll", range: 1...60) }
+            if let n = keys["stable"] { result.stableSeconds = try seconds(n, key: "\(key).stable", range: 0...3600) }
             return result
+        }
+
+        /// A list of alarm names (each 1–255 characters, as CloudWatch allows).
+        func alarms(_ node: Node, key: String) throws -> [String] {
+            guard case .sequence(let sequence) = node else { throw error(node, key, "must be a list of CloudWatch alarm names") }
+            return try sequence.enumerated().map { index, item in
+                let name = try string(item, key: "\(key)[\(index)]")
+                guard name.count <= 255 else { throw error(item, "\(key)[\(index)]", "must be at most 255 characters") }
+                return name
+            }
         }
 
         func colorPair(_ node: Node, key: String) throws -> [Color: String] {
@@ -197,7 +217,7 @@ public enum ConfigurationLoader {
             -> EnvironmentConfiguration
         {
             let key = "environments.\(name)"
-            let shared: Set<String> = ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health"]
+            let shared: Set<String> = ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms"]
             let keys = try mapping(node, key: key, allowed: shared.union(["routing", "targetGroups", "autoScalingGroups"]))
             // The environment's own copies of the default keys override the defaults.
             var overrides: [(Node, Node)] = []

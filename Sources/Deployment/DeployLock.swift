@@ -16,7 +16,7 @@ public struct DeployLock: Sendable, Equatable, Codable {
         self.expiresAt = Self.format(expiresAt)
     }
 
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
@@ -43,15 +43,6 @@ public struct DeployLock: Sendable, Equatable, Codable {
         else { return nil }
         return lock
     }
-}
-
-/// Stores the lock: an atomic create (SSM PutParameter with Overwrite=false), read, overwrite and delete.
-public protocol LockStore: Sendable {
-    /// `false` when the name already exists.
-    func create(name: String, value: String) async throws -> Bool
-    func read(name: String) async throws -> String?
-    func overwrite(name: String, value: String) async throws
-    func delete(name: String) async throws
 }
 
 /// Who is taking the lock.

@@ -27,6 +27,8 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var minInstances = 0
         public var strategy = EnvironmentConfiguration.Strategy.blueGreen
         public var health = HealthSettings()
+        public var bakeSeconds = 60
+        public var alarms: [String] = []
         public init() {}
     }
 
@@ -58,7 +60,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         return EnvironmentConfiguration(
             name: name, loadBalancerName: defaults.loadBalancer, routing: routing, targetGroupNames: targetGroupNames,
             autoScalingGroupNames: groupNames, ssmPrefix: prefix, minInstances: minInstances ?? defaults.minInstances,
-            health: defaults.health, strategy: defaults.strategy)
+            health: defaults.health, strategy: defaults.strategy, bakeSeconds: defaults.bakeSeconds, alarms: defaults.alarms)
     }
 
     /// Fills `{env}`, `{Env}`, `{color}`, `{Color}`.

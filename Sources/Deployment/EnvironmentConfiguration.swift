@@ -26,6 +26,12 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var minInstances: Int
     public var health: HealthSettings
     public var strategy: Strategy
+    /// After the switch, how long the new colour is watched (target health and `alarms`) before the deploy counts
+    /// as done; a failure then switches back to the warm old colour. 0 turns the bake period off.
+    public var bakeSeconds: Int
+    /// CloudWatch alarm names watched during the bake period; `{env}`, `{Env}`, `{color}`, `{Color}` are filled in
+    /// with the environment and the new colour.
+    public var alarms: [String]
 
     public enum Strategy: String, Sendable, Equatable, CaseIterable {
         case blueGreen = "blue-green"
@@ -35,7 +41,7 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public init(
         name: String, loadBalancerName: String, routing: Routing, targetGroupNames: [Color: String],
         autoScalingGroupNames: [Color: String], ssmPrefix: String, minInstances: Int, health: HealthSettings = HealthSettings(),
-        strategy: Strategy = .blueGreen
+        strategy: Strategy = .blueGreen, bakeSeconds: Int = 60, alarms: [String] = []
     ) {
         self.name = name
         self.loadBalancerName = loadBalancerName
@@ -46,6 +52,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
         self.minInstances = minInstances
         self.health = health
         self.strategy = strategy
+        self.bakeSeconds = bakeSeconds
+        self.alarms = alarms
     }
 
     /// The SSM parameter names of the contract (other systems read them; keep them exact).
@@ -53,6 +61,11 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
 
     /// The smallest live colour a deploy leaves behind.
     public var liveFloor: Int { max(1, minInstances) }
+
+    /// The alarm names to watch when `color` has just taken the traffic.
+    public func alarmNames(for color: Color) -> [String] {
+        alarms.map { DeploymentConfiguration.expand($0, env: name, color: color) }
+    }
 }
 
 /// The SSM parameters under an environment's prefix.
@@ -64,6 +77,8 @@ public struct ParameterNames: Sendable, Equatable {
     public var version: String { prefix + "version" }
     /// One mutating command at a time holds it (see `LockManager`).
     public var deployLock: String { prefix + "deploy-lock" }
+    /// The journal of the last deploy (see `DeploymentJournal`).
+    public var deployment: String { prefix + "deployment" }
     /// The build `color` runs; its instances read it at boot.
     public func version(of color: Color) -> String { prefix + "\(color.rawValue)/version" }
 }
@@ -77,11 +92,14 @@ public struct HealthSettings: Sendable, Equatable {
     public var timeoutSeconds: Int
     /// Polls at most this far apart.
     public var pollSeconds: Int
+    /// Every new instance must stay healthy this long before the switch (a flapping build fails the gate).
+    public var stableSeconds: Int
 
-    public init(path: String = "/healthcheck", port: Int = 80, timeoutSeconds: Int = 600, pollSeconds: Int = 5) {
+    public init(path: String = "/healthcheck", port: Int = 80, timeoutSeconds: Int = 600, pollSeconds: Int = 5, stableSeconds: Int = 10) {
         self.path = path
         self.port = port
         self.timeoutSeconds = timeoutSeconds
         self.pollSeconds = pollSeconds
+        self.stableSeconds = stableSeconds
     }
 }

@@ -36,6 +36,10 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     public var nextVersion: String?
     /// The deploy lock's value when a command holds the environment (`deploy-lock`), else `nil`.
     public var lock: String?
+    /// The last deploy's journal (`deployment`); `isUnfinished` when it stopped half-way.
+    public var deployment: DeploymentJournal?
+    /// The configured alarms of both colours and their states (`OK`, `ALARM`, `INSUFFICIENT_DATA`, `missing`).
+    public var alarms: [String: String]
     public var routes: [RouteStatus]
     public var colors: [String: ColorStatus]
 
@@ -57,21 +61,23 @@ public struct EnvironmentSnapshot: Sendable {
 
 /// Reads an environment's state through the ports and works out its status. The number of calls does not grow
 /// with the number of instances: routes (3 calls for 2 listeners), target groups (1), target health (1 per
-/// colour), groups (1), parameters (1).
+/// colour), groups (1), parameters (1), and alarms (1) when the environment has some.
 public struct EnvironmentStatusReader: Sendable {
     public let environment: EnvironmentConfiguration
     public let loadBalancer: any LoadBalancerReader
     public let scalingGroups: any ScalingGroupReader
     public let parameters: any ParameterReader
+    public let alarms: (any AlarmReader)?
 
     public init(
         environment: EnvironmentConfiguration, loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader,
-        parameters: any ParameterReader
+        parameters: any ParameterReader, alarms: (any AlarmReader)? = nil
     ) {
         self.environment = environment
         self.loadBalancer = loadBalancer
         self.scalingGroups = scalingGroups
         self.parameters = parameters
+        self.alarms = alarms
     }
 
     public func read() async throws -> EnvironmentStatus { try await snapshot().status }
@@ -80,32 +86,46 @@ public struct EnvironmentStatusReader: Sendable {
     public func snapshot() async throws -> EnvironmentSnapshot {
         let env = environment
         let names = env.parameters
-        async let routesRead = loadBalancer.routes(loadBalancerName: env.loadBalancerName)
-        async let groupsRead = loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
-        async let asgsRead = scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! })
-        async let valuesRead = parameters.values(
-            names: [names.activeColor, names.activeTargetGroupArn, names.version, names.deployLock]
-                + Color.allCases.map { names.version(of: $0) })
-
-        guard let allRoutes = try await routesRead else { throw DeploymentError.missingLoadBalancer(env.loadBalancerName) }
-        let targetGroups = try await groupsRead
-        let asgs = try await asgsRead
-        let values = try await valuesRead
-
-        var health: [Color: [TargetSnapshot]] = [:]
-        try await withThrowingTaskGroup(of: (Color, [TargetSnapshot]).self) { group in
-            for color in Color.allCases {
-                guard let arn = targetGroups[env.targetGroupNames[color]!]?.arn else { continue }
-                group.addTask { (color, try await loadBalancer.targetHealth(targetGroupArn: arn)) }
-            }
-            for try await (color, targets) in group { health[color] = targets }
+        let parameterNames = [names.activeColor, names.activeTargetGroupArn, names.version, names.deployLock, names.deployment]
+            + Color.allCases.map { names.version(of: $0) }
+        let alarmNames = Color.allCases.flatMap { env.alarmNames(for: $0) }
+        let read: (LoadBalancerRoutes?, [String: TargetGroupSnapshot], [String: ScalingGroupSnapshot], [String: String], [String: String])
+        if FanOut.sequential {
+            read = (
+                try await loadBalancer.routes(loadBalancerName: env.loadBalancerName),
+                try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! }),
+                try await scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! }),
+                try await parameters.values(names: parameterNames),
+                try await readAlarms(alarmNames))
+        } else {
+            async let routesRead = loadBalancer.routes(loadBalancerName: env.loadBalancerName)
+            async let groupsRead = loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
+            async let asgsRead = scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! })
+            async let valuesRead = parameters.values(names: parameterNames)
+            async let alarmsRead = readAlarms(alarmNames)
+            read = (try await routesRead, try await groupsRead, try await asgsRead, try await valuesRead, try await alarmsRead)
         }
+        let (routesFound, targetGroups, asgs, values, alarmStates) = read
+        guard let allRoutes = routesFound else { throw DeploymentError.missingLoadBalancer(env.loadBalancerName) }
+
+        let loadBalancer = self.loadBalancer
+        let colors = Color.allCases.filter { targetGroups[env.targetGroupNames[$0]!] != nil }
+        let healthRead = try await FanOut.mapThrowing(colors) { color in
+            (color, try await loadBalancer.targetHealth(targetGroupArn: targetGroups[env.targetGroupNames[color]!]!.arn))
+        }
+        let health = Dictionary(uniqueKeysWithValues: healthRead)
         let routes = allRoutes.routes(for: env)
-        let status = Self.status(
+        var status = Self.status(
             environment: env, routes: routes, targetGroups: targetGroups, groups: asgs, health: health, values: values)
+        for name in alarmNames { status.alarms[name] = alarmStates[name] ?? "missing" }
         return EnvironmentSnapshot(
             environment: env, status: status, loadBalancer: allRoutes, routes: routes, targetGroups: targetGroups,
             groups: asgs, values: values)
+    }
+
+    func readAlarms(_ names: [String]) async throws -> [String: String] {
+        guard let alarms, !names.isEmpty else { return [:] }
+        return try await alarms.states(names: names)
     }
 
     /// The pure part: derive the status from what was read.
@@ -179,7 +199,8 @@ public struct EnvironmentStatusReader: Sendable {
 
         return EnvironmentStatus(
             environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
-            driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock], routes: routeStatuses,
+            driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock],
+            deployment: values[names.deployment].flatMap(DeploymentJournal.decode), alarms: [:], routes: routeStatuses,
             colors: colors)
     }
 }

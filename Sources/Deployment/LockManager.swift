@@ -7,12 +7,12 @@ import Foundation
 /// `environment unlock` breaks it). The holder extends it while it works and releases it on every exit path.
 public struct LockManager: Sendable {
     public let environment: EnvironmentConfiguration
-    public let store: any LockStore
+    public let store: any DocumentStore
     public let clock: any DeploymentClock
     /// How long a lock lasts without being extended.
     public var ttlSeconds: Double = 900
 
-    public init(environment: EnvironmentConfiguration, store: any LockStore, clock: any DeploymentClock) {
+    public init(environment: EnvironmentConfiguration, store: any DocumentStore, clock: any DeploymentClock) {
         self.environment = environment
         self.store = store
         self.clock = clock
@@ -20,7 +20,12 @@ public struct LockManager: Sendable {
 
     public var name: String { environment.parameters.deployLock }
 
-    public func acquire(_ identity: LockIdentity) async throws -> DeployLock {
+    /// Takes the lock, or refuses naming its holder.
+    /// - Parameter takeOver: whether a held lock may be taken over: `recover` and `refresh --resume` take over a
+    ///   lock whose holder is provably gone (same host, process no longer running). It is deleted, then created
+    ///   again atomically, so that of two processes taking over, one wins.
+    public func acquire(_ identity: LockIdentity, takeOver: @Sendable (DeployLock) -> Bool = { _ in false }) async throws -> DeployLock {
+        var tookOver = false
         for _ in 0..<3 {
             let now = clock.now()
             let lock = DeployLock(
@@ -29,6 +34,13 @@ public struct LockManager: Sendable {
             if try await store.create(name: name, value: lock.json()) { return lock }
             // Held: say by whom. If it vanished meanwhile, try again.
             guard let value = try await store.read(name: name) else { continue }
+            // Our own create may have succeeded although its answer was lost (a retried call).
+            if value == lock.json() { return lock }
+            if !tookOver, let held = DeployLock.decode(value), takeOver(held) {
+                tookOver = true
+                try await store.delete(name: name)
+                continue
+            }
             throw Refusal(describeHeld(value, now: now) + " Nothing changed.")
         }
         throw Refusal("Could not take \(name): it keeps appearing and disappearing. Nothing changed; try again.")
@@ -69,9 +81,10 @@ public struct LockManager: Sendable {
     /// Runs `body` holding the lock: extended every third of its lifetime (waiting on `keepAlive`, real time in the
     /// CLI; never the simulated clock, whose sleeps would move the world under the body), released whatever happens.
     public func withLock<T: Sendable>(
-        _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, _ body: @Sendable () async throws -> T
+        _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, takeOver: @Sendable (DeployLock) -> Bool = { _ in false },
+        _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        let lock = try await acquire(identity)
+        let lock = try await acquire(identity, takeOver: takeOver)
         let keeper = Task { [self] in
             guard let keepAlive else { return }
             var current = lock

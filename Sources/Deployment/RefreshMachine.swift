@@ -1,26 +1,39 @@
 import Foundation
 
 /// The blue-green deploy as a state machine: each `next(_:now:)` takes what the last action produced and returns the
-/// next action. It performs no I/O and reads no clock, so every transition is testable on its own, and a journal
-/// can record the phase before each action (issue 4). `BlueGreenRefresh.run` is the one runner that performs the
-/// actions.
+/// next action. It performs no I/O and reads no clock, so every transition is testable on its own; `BlueGreenRefresh`
+/// is the one runner that performs the actions.
+///
+/// Before each step's changes the machine asks for the journal (`{prefix}deployment`) to be written with that step,
+/// so a deploy stopped anywhere can be resumed from the step or recovered. Phases:
+/// `preflight → protect → deploy → scale → health gate → switch → bake → finalize`, and `rollback` when the bake
+/// period fails. Before the switch any failure or interruption is undone; after it the new colour is never reduced.
 public struct RefreshMachine: Sendable {
     public enum Phase: String, Sendable, Codable, CaseIterable {
-        case preflight, protect, deploy, scale, healthGate = "health gate", switchTraffic = "switch", finalize, done
+        case preflight, protect, deploy, scale, healthGate = "health gate", switchTraffic = "switch", bake, finalize,
+            rollback, done
+
+        /// Whether traffic may already be on the new colour.
+        public var isAfterSwitch: Bool { [.bake, .finalize, .rollback, .done].contains(self) }
     }
 
     /// What the runner should do next.
     public enum Action: Sendable {
         /// Read the environment (`EnvironmentStatusReader.snapshot`).
         case readSnapshot
+        /// Write the journal to `{prefix}deployment`.
+        case record(DeploymentJournal)
         /// Apply these mutations in order; the first failure stops.
         case apply([Mutation])
-        /// Read the target colour's instances and health once.
+        /// Read the new colour's instances and health once.
         case checkHealth(BlueGreenRefresh.Plan)
-        /// Sleep on the injected clock.
+        /// Read the new colour's target health and these alarms once.
+        case checkBake(BlueGreenRefresh.Plan, alarms: [String])
+        /// Sleep on the injected clock; an interruption ends it early.
         case wait(Duration)
-        /// Switch every route to the target colour, verify, write SSM (`SwitchRunner`).
-        case switchTraffic(to: Color)
+        /// Switch every route to `to`, verify, write SSM (`SwitchRunner`). `checked`: refuse if `to` lacks healthy
+        /// capacity (the way back after a failed bake); the way forward was just proven by the gate.
+        case switchTraffic(to: Color, checked: Bool)
         /// Best-effort: apply each, collecting failures.
         case undo([Mutation])
         case finished(StepReport)
@@ -32,60 +45,120 @@ public struct RefreshMachine: Sendable {
     public enum Event: Sendable {
         case start
         case snapshot(EnvironmentSnapshot)
+        case recorded
+        case recordFailed(String)
         case applied
         case applyFailed(String)
         case health(inService: Int, healthy: Int)
         case healthReadFailed
+        case bake(BlueGreenRefresh.BakeReading)
+        case bakeReadFailed
         case waited
+        /// A stop was requested (SIGINT, …) instead of the last action being performed.
+        case interrupted(String)
         case switched(StepReport)
-        case switchFailed(String)
+        /// `trafficMoved`: some route was left forwarding to the colour being switched to.
+        case switchFailed(String, trafficMoved: Bool)
         case undone(done: [String], failed: [String])
     }
 
+    /// A fresh deploy, or the continuation of the unfinished one in the journal.
+    public enum Mode: Sendable, Equatable {
+        case fresh(BlueGreenRefresh.Options)
+        case resume
+    }
+
     public let environment: EnvironmentConfiguration
-    public let options: BlueGreenRefresh.Options
+    public let mode: Mode
+    public let identity: LockIdentity
+    public private(set) var options: BlueGreenRefresh.Options
     public private(set) var phase: Phase = .preflight
     public private(set) var plan: BlueGreenRefresh.Plan?
+    public private(set) var journal: DeploymentJournal?
     public private(set) var report = StepReport()
-    /// The gate's latest reading.
+    /// The latest reading of the health gate or the bake period, for live display.
     public private(set) var progress: BlueGreenRefresh.Progress?
+
     var phaseStarted: Date?
     var gateStarted: Date?
+    var stableSince: Date?
+    var bakeStarted: Date?
     var backoff: Double = 0
-    var failure: (step: String, cause: String)?
+    var failure: (step: String, cause: String, kind: BlueGreenRefresh.Failure.Kind)?
+    var interruptedBy: String?
+    /// The action waiting for the journal write to finish.
+    var afterRecord: Action?
 
-    public init(environment: EnvironmentConfiguration, options: BlueGreenRefresh.Options) {
+    public init(environment: EnvironmentConfiguration, mode: Mode, identity: LockIdentity) {
         self.environment = environment
-        self.options = options
+        self.mode = mode
+        self.identity = identity
+        if case .fresh(let options) = mode { self.options = options } else { self.options = .init() }
+    }
+
+    /// A fresh deploy.
+    public init(environment: EnvironmentConfiguration, options: BlueGreenRefresh.Options, identity: LockIdentity = .unknown) {
+        self.init(environment: environment, mode: .fresh(options), identity: identity)
     }
 
     var timeout: Double { Double(environment.health.timeoutSeconds) }
     var poll: Double { Double(max(1, min(environment.health.pollSeconds, 5))) }
+    var stable: Double { Double(environment.health.stableSeconds) }
+    var bakeSeconds: Double { Double(options.bakeSeconds ?? environment.bakeSeconds) }
+
+    /// Whether a stop request may take the place of the action just returned: during the preflight, the steps
+    /// before the switch (they are undone) and the bake period (the deploy is then finalized) — never while the
+    /// journal is written, traffic moves, or a failure is being cleaned up.
+    public var acceptsInterruption: Bool {
+        afterRecord == nil && failure == nil && interruptedBy == nil
+            && [.preflight, .protect, .deploy, .scale, .healthGate, .switchTraffic, .bake].contains(phase)
+    }
 
     public mutating func next(_ event: Event, now: Date) -> Action {
-        if failure != nil {
-            guard case .undone(let done, let failed) = event else { return .failed(makeFailure(undone: [], notUndone: [])) }
-            return .failed(makeFailure(undone: done, notUndone: failed))
+        if let pending = afterRecord {
+            switch event {
+            case .recorded:
+                afterRecord = nil
+                return pending
+            case .recordFailed(let cause):
+                afterRecord = nil
+                // After the switch, or once the outcome is known, carry on: the deploy cannot be made safer by
+                // stopping. Before it, a deploy that cannot be journalled is undone.
+                if phase.isAfterSwitch || failure != nil || phase == .done {
+                    report.add("journal", seconds: 0, "could not write \(environment.parameters.deployment): \(cause)")
+                    return pending
+                }
+                return fail("could not write the journal \(environment.parameters.deployment): \(cause)")
+            default:
+                return fail("unexpected \(event) while writing the journal")
+            }
         }
+        if let failure, failure.kind != .rolledBack || phase != .rollback {
+            guard case .undone(let done, let notDone) = event else {
+                return .failed(makeFailure(undone: [], notUndone: []))
+            }
+            let final = makeFailure(undone: done, notUndone: notDone)
+            let status: DeploymentJournal.Status =
+                !notDone.isEmpty ? .inProgress
+                : failure.kind == .interrupted ? .interrupted : failure.kind == .rolledBack ? .rolledBack : .failed
+            return conclude(status, note: "\(failure.step): \(failure.cause)", now: now, then: .failed(final))
+        }
+
         switch (phase, event) {
         case (.preflight, .start):
             phaseStarted = now
             return .readSnapshot
         case (.preflight, .snapshot(let snapshot)):
-            let plan: BlueGreenRefresh.Plan
-            do {
-                plan = try BlueGreenRefresh.plan(snapshot, options: options)
-            } catch let refusal as Refusal {
-                return .refused(refusal)
-            } catch {
-                return .refused(Refusal(String(describing: error)))
-            }
-            self.plan = plan
-            finishPhase(now, "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live")
-            return begin(.protect, now)
+            return mode == .resume ? resume(snapshot, now: now) : start(snapshot, now: now)
+        case (.preflight, .interrupted(let reason)):
+            return .failed(.init(step: "preflight", cause: "interrupted by \(reason)", state: "Nothing changed.", report: report, kind: .interrupted))
+
         case (.protect, .applied):
             let group = plan!.liveGroup
-            finishPhase(now, "\(group.name) min \(group.minSize) → \(max(group.minSize, group.desiredCapacity))")
+            finishPhase(
+                now, group.minSize < group.desiredCapacity
+                    ? "\(group.name) min \(group.minSize) → \(group.desiredCapacity) (cannot shrink during the deploy)"
+                    : "\(group.name) min is already its desired size (\(group.desiredCapacity))")
             return begin(.deploy, now)
         case (.deploy, .applied):
             finishPhase(now, "\(environment.parameters.version(of: plan!.target)) = \(plan!.version)")
@@ -93,16 +166,22 @@ public struct RefreshMachine: Sendable {
         case (.scale, .applied):
             finishPhase(now, "\(plan!.targetGroup.name) pinned at \(plan!.capacity)")
             return begin(.healthGate, now)
+
         case (.healthGate, .health(let inService, let healthy)):
             let plan = self.plan!
+            let ready = inService >= plan.capacity && healthy >= plan.capacity
+            if ready { stableSince = stableSince ?? now } else { stableSince = nil }
+            let stableFor = stableSince.map { now.timeIntervalSince($0) } ?? 0
             progress = .init(
-                color: plan.target, inService: inService, healthy: healthy, wanted: plan.capacity,
-                elapsedSeconds: now.timeIntervalSince(gateStarted!), timeoutSeconds: timeout)
-            if inService >= plan.capacity && healthy >= plan.capacity {
-                finishPhase(now, "\(healthy)/\(plan.capacity) healthy (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path)"))")
+                stage: .healthGate, color: plan.target, inService: inService, healthy: healthy, wanted: plan.capacity,
+                elapsedSeconds: now.timeIntervalSince(gateStarted!), limitSeconds: timeout,
+                stableSeconds: ready ? stableFor : nil, neededStableSeconds: stable)
+            if ready && stableFor >= stable {
+                let stability = stable > 0 ? ", stable for \(Int(stableFor)) s" : ""
+                finishPhase(now, "\(healthy)/\(plan.capacity) healthy (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path)")\(stability))")
                 return begin(.switchTraffic, now)
             }
-            backoff = poll
+            backoff = ready ? min(poll, max(0.5, stable - stableFor)) : poll
             return waitOrTimeOut(now)
         case (.healthGate, .healthReadFailed):
             // A failed read (throttling, a blip): back off, within the one timeout.
@@ -110,38 +189,209 @@ public struct RefreshMachine: Sendable {
             return waitOrTimeOut(now)
         case (.healthGate, .waited):
             return .checkHealth(plan!)
+
         case (.switchTraffic, .switched(let switchReport)):
             report.steps += switchReport.steps
+            return bakeSeconds > 0 ? begin(.bake, now) : begin(.finalize, now)
+        case (.switchTraffic, .switchFailed(let cause, let moved)):
+            if moved {
+                failure = ("switch", cause, .failed)
+                return .failed(makeFailure(undone: [], notUndone: []))
+            }
+            return fail(cause)
+
+        case (.bake, .bake(let reading)):
+            let plan = self.plan!
+            let elapsed = now.timeIntervalSince(bakeStarted!)
+            progress = .init(
+                stage: .bake, color: plan.target, inService: reading.total, healthy: reading.healthy, wanted: plan.capacity,
+                elapsedSeconds: elapsed, limitSeconds: bakeSeconds, stableSeconds: nil, neededStableSeconds: 0,
+                alarmsFiring: reading.firing)
+            if let problem = reading.problem {
+                finishPhase(now, "failed after \(Int(elapsed)) s: \(problem)")
+                return beginRollback(problem, now: now)
+            }
+            if elapsed >= bakeSeconds {
+                finishPhase(now, "\(Int(bakeSeconds)) s: \(reading.healthy)/\(reading.total) healthy, \(reading.watched) alarm(s) OK")
+                return begin(.finalize, now)
+            }
+            backoff = poll
+            return .wait(.milliseconds(Int64(min(poll, bakeSeconds - elapsed) * 1000)))
+        case (.bake, .bakeReadFailed):
+            // Without a reading the bake cannot pass: it goes on, backing off, until a read succeeds.
+            backoff = min(max(backoff, poll) * 2, 30)
+            return .wait(.milliseconds(Int64(backoff * 1000)))
+        case (.bake, .waited):
+            return .checkBake(plan!, alarms: environment.alarmNames(for: plan!.target))
+        case (.bake, .interrupted(let reason)):
+            interruptedBy = reason
+            finishPhase(now, "interrupted by \(reason) after \(Int(now.timeIntervalSince(bakeStarted!))) s; finishing the deploy")
             return begin(.finalize, now)
+
         case (.finalize, .applied):
             let plan = self.plan!
             finishPhase(now, "\(plan.targetGroup.name) min \(environment.liveFloor) max \(max(plan.targetGroup.maxSize, plan.capacity)); \(plan.liveGroup.name) min 0, kept warm for rollback")
             phase = .done
-            return .finished(report)
-        case (_, .applyFailed(let cause)), (_, .switchFailed(let cause)):
+            if let reason = interruptedBy {
+                let stop = BlueGreenRefresh.Failure(
+                    step: "bake", cause: "interrupted by \(reason)",
+                    state: "Traffic is on \(plan.target.rawValue) (\(plan.version)) and the deploy was finalized; \(plan.live.rawValue) is kept warm: 'environment rollback' goes back.",
+                    report: report, kind: .interrupted)
+                return conclude(.interrupted, note: "interrupted by \(reason) during the bake; finalized", now: now, then: .failed(stop))
+            }
+            return conclude(.done, note: nil, now: now, then: .finished(report))
+
+        case (.rollback, .switched(let switchReport)):
+            report.steps += switchReport.steps
+            return .undo(restoreMutations())
+        case (.rollback, .undone(let done, let notDone)):
+            let plan = self.plan!
+            let cause = failure!.cause
+            finishPhase(now, "traffic back on \(plan.live.rawValue)")
+            var state = "Traffic is back on \(plan.live.rawValue). "
+            if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
+            if options.keepFailed { state += "\(plan.targetGroup.name) kept for inspection (--keep-failed); 'environment cleanup' removes it. " }
+            if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
+            let stop = BlueGreenRefresh.Failure(step: "bake", cause: cause, state: state, report: report, kind: .rolledBack)
+            return conclude(notDone.isEmpty ? .rolledBack : .inProgress, note: "rolled back: \(cause)", now: now, then: .failed(stop))
+        case (.rollback, .switchFailed(let cause, _)):
+            let plan = self.plan!
+            let stop = BlueGreenRefresh.Failure(
+                step: "rollback", cause: "\(failure?.cause ?? "the bake failed"), and the switch back to \(plan.live.rawValue) failed: \(cause)",
+                state: "Traffic may be on \(plan.target.rawValue) or split. Run 'ce --env \(environment.name) environment recover'.",
+                report: report, kind: .failed)
+            return .failed(stop)
+
+        case (.protect, .interrupted(let reason)), (.deploy, .interrupted(let reason)), (.scale, .interrupted(let reason)),
+            (.healthGate, .interrupted(let reason)), (.switchTraffic, .interrupted(let reason)):
+            return fail("interrupted by \(reason)", kind: .interrupted)
+        case (_, .applyFailed(let cause)):
             return fail(cause)
         default:
             return fail("unexpected \(event) during \(phase.rawValue)")
         }
     }
 
-    /// Starts a phase and returns its first action.
+    // MARK: - Starting and resuming
+
+    mutating func start(_ snapshot: EnvironmentSnapshot, now: Date) -> Action {
+        let plan: BlueGreenRefresh.Plan
+        do {
+            plan = try BlueGreenRefresh.plan(snapshot, options: options)
+        } catch let refusal as Refusal {
+            return .refused(refusal)
+        } catch {
+            return .refused(Refusal(String(describing: error)))
+        }
+        self.plan = plan
+        let names = environment.parameters
+        var originalValues: [String: String] = [:]
+        for name in [names.version(of: plan.target)] + (options.version != nil ? [names.version] : []) {
+            if let value = snapshot.values[name] { originalValues[name] = value }
+        }
+        func settings(_ group: ScalingGroupSnapshot) -> DeploymentJournal.GroupSettings {
+            .init(name: group.name, min: group.minSize, desired: group.desiredCapacity, max: group.maxSize)
+        }
+        journal = DeploymentJournal(
+            id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: "blue-green", from: plan.live, to: plan.target,
+            version: plan.version, capacity: plan.capacity, step: Phase.protect.rawValue, status: .inProgress,
+            original: [plan.live.rawValue: settings(plan.liveGroup), plan.target.rawValue: settings(plan.targetGroup)],
+            originalValues: originalValues, targetGroupArn: plan.targetGroupArn, keepFailed: options.keepFailed,
+            bakeSeconds: Int(bakeSeconds), setsVersion: options.version != nil, startedAt: DeploymentJournal.timestamp(now),
+            updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command, note: nil)
+        finishPhase(now, "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; journal \(journal!.id)")
+        return begin(.protect, now)
+    }
+
+    mutating func resume(_ snapshot: EnvironmentSnapshot, now: Date) -> Action {
+        guard let recorded = snapshot.status.deployment, recorded.isUnfinished else {
+            return .refused(Refusal("No unfinished deployment to resume in \(environment.parameters.deployment)\(snapshot.status.deployment.map { " (the last one, \($0.id), is \($0.status.rawValue))" } ?? ""). Nothing changed."))
+        }
+        guard let step = Phase(rawValue: recorded.step), step != .preflight, step != .done else {
+            return .refused(Refusal("The journal's step '\(recorded.step)' cannot be resumed. Nothing changed; run 'environment recover'."))
+        }
+        if let problem = Self.resumeProblem(recorded, step: step, snapshot: snapshot) {
+            return .refused(Refusal("Cannot resume \(recorded.id) at \(step.rawValue): \(problem). Nothing changed; run 'ce --env \(environment.name) environment recover'."))
+        }
+        guard let plan = BlueGreenRefresh.Plan(journal: recorded, snapshot: snapshot) else {
+            return .refused(Refusal("The journal \(recorded.id) does not name both groups' original settings. Nothing changed; run 'environment recover'."))
+        }
+        self.plan = plan
+        options = .init(
+            version: recorded.setsVersion ? recorded.version : nil, capacity: recorded.capacity, force: true,
+            keepFailed: recorded.keepFailed, target: recorded.to, bakeSeconds: recorded.bakeSeconds)
+        var journal = recorded
+        journal.note = "resumed by \(identity.holder) at \(step.rawValue)"
+        self.journal = journal
+        finishPhase(now, "resume \(recorded.id): \(recorded.version) \(recorded.from.rawValue) → \(recorded.to.rawValue) at \(step.rawValue)")
+        if step == .rollback {
+            failure = ("bake", "resumed rollback", .rolledBack)
+            return begin(.rollback, now)
+        }
+        return begin(step, now)
+    }
+
+    /// Why the world no longer fits the journal's step (someone changed it meanwhile), or `nil`.
+    static func resumeProblem(_ journal: DeploymentJournal, step: Phase, snapshot: EnvironmentSnapshot) -> String? {
+        let serving = snapshot.status.albColor
+        let env = snapshot.environment
+        let arns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]!]?.arn })
+        if snapshot.routes.isEmpty { return "no listener or rule routes \(env.name)" }
+        if snapshot.routes.contains(where: { !Set($0.weights.filter { $0.value > 0 }.keys).isSubset(of: arns) }) {
+            return "a route forwards to a target group of neither colour"
+        }
+        switch step {
+        case .protect, .deploy, .scale, .healthGate:
+            if serving != journal.from { return "the journal expects all traffic on \(journal.from.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
+        case .bake, .finalize:
+            if serving != journal.to { return "the journal expects all traffic on \(journal.to.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
+        case .switchTraffic, .rollback, .preflight, .done:
+            break
+        }
+        return nil
+    }
+
+    // MARK: - Steps
+
+    /// Starts a phase: first the journal, then the phase's first action.
     mutating func begin(_ next: Phase, _ now: Date) -> Action {
         phase = next
         phaseStarted = now
+        let action = firstAction(next, now)
+        guard var journal else { return action }
+        journal.step = next.rawValue
+        journal.updatedAt = DeploymentJournal.timestamp(now)
+        self.journal = journal
+        afterRecord = action
+        return .record(journal)
+    }
+
+    mutating func firstAction(_ phase: Phase, _ now: Date) -> Action {
         let plan = self.plan!
-        switch next {
+        switch phase {
         case .protect, .deploy, .scale, .finalize:
-            return .apply(BlueGreenRefresh.mutations(for: next, plan: plan, environment: environment, options: options))
+            return .apply(BlueGreenRefresh.mutations(for: phase, plan: plan, environment: environment, options: options))
         case .healthGate:
             gateStarted = now
+            stableSince = nil
             backoff = poll
             return .checkHealth(plan)
         case .switchTraffic:
-            return .switchTraffic(to: plan.target)
+            return .switchTraffic(to: plan.target, checked: false)
+        case .bake:
+            bakeStarted = now
+            backoff = poll
+            return .checkBake(plan, alarms: environment.alarmNames(for: plan.target))
+        case .rollback:
+            return .switchTraffic(to: plan.live, checked: true)
         case .preflight, .done:
             return .readSnapshot
         }
+    }
+
+    mutating func beginRollback(_ problem: String, now: Date) -> Action {
+        failure = ("bake", problem, .rolledBack)
+        return begin(.rollback, now)
     }
 
     mutating func waitOrTimeOut(_ now: Date) -> Action {
@@ -157,34 +407,72 @@ public struct RefreshMachine: Sendable {
         report.add(phase.rawValue, seconds: now.timeIntervalSince(phaseStarted ?? now), detail)
     }
 
-    /// Before the switch: undo (the inactive colour back to 0 unless kept, the live colour's min back). After it:
-    /// never reduce the live colour; say what is left.
-    mutating func fail(_ cause: String) -> Action {
-        guard let plan else { return .refused(Refusal(cause)) }
-        failure = (phase.rawValue, cause)
-        if phase == .finalize {
+    /// Writes the outcome to the journal, then `then`.
+    mutating func conclude(_ status: DeploymentJournal.Status, note: String?, now: Date, then: Action) -> Action {
+        guard var journal else { return then }
+        journal.status = status
+        journal.note = note
+        journal.updatedAt = DeploymentJournal.timestamp(now)
+        self.journal = journal
+        afterRecord = then
+        return .record(journal)
+    }
+
+    /// Before the switch: undo (the new colour back to its original size unless kept, the live colour's min and the
+    /// version parameters back). After it: never reduce the new colour; say what is left.
+    mutating func fail(_ cause: String, kind: BlueGreenRefresh.Failure.Kind = .failed) -> Action {
+        guard plan != nil else { return .refused(Refusal(cause)) }
+        failure = (phase.rawValue, cause, kind)
+        if phase.isAfterSwitch {
             return .failed(makeFailure(undone: [], notUndone: []))
         }
-        var mutations: [Mutation] = [.resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.minSize, desiredCapacity: nil, maxSize: nil)]
+        return .undo(restoreMutations())
+    }
+
+    /// What puts the environment back as the journal found it: the new colour's group (unless kept for inspection),
+    /// the live colour's min, and the version parameters the deploy wrote.
+    func restoreMutations() -> [Mutation] {
+        let plan = self.plan!
+        var mutations: [Mutation] = []
         if !options.keepFailed {
-            mutations.insert(.resizeGroup(name: plan.targetGroup.name, minSize: 0, desiredCapacity: 0, maxSize: plan.targetGroup.maxSize), at: 0)
+            let original = journal?.originalGroup(plan.target)
+            mutations.append(
+                .resizeGroup(
+                    name: plan.targetGroup.name, minSize: original?.min ?? 0, desiredCapacity: original?.desired ?? 0,
+                    maxSize: original?.max ?? plan.targetGroup.maxSize))
         }
-        return .undo(mutations)
+        mutations.append(.resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.minSize, desiredCapacity: nil, maxSize: nil))
+        for (name, value) in (journal?.originalValues ?? [:]).sorted(by: { $0.key < $1.key }) {
+            mutations.append(.putParameter(name: name, value: value))
+        }
+        return mutations
     }
 
     func makeFailure(undone: [String], notUndone: [String]) -> BlueGreenRefresh.Failure {
         let plan = self.plan!
-        let (step, cause) = failure!
-        if phase == .finalize {
+        let (step, cause, kind) = failure!
+        let recover = "'ce --env \(environment.name) environment recover'"
+        if step == "switch" && phase == .switchTraffic && undone.isEmpty && notUndone.isEmpty {
             return .init(
                 step: step, cause: cause,
-                state: "Traffic is on \(plan.target.rawValue) (\(plan.version)); \(plan.targetGroup.name) was left as it is. Left to do: set \(plan.targetGroup.name) min \(environment.liveFloor) and max \(max(plan.targetGroup.maxSize, plan.capacity)), and \(plan.liveGroup.name) min 0.",
-                report: report)
+                state: "Some traffic may be on \(plan.target.rawValue): the new colour was left running. Run \(recover) (or 'environment refresh --resume' to finish the switch).",
+                report: report, kind: kind)
+        }
+        if phase.isAfterSwitch {
+            return .init(
+                step: step, cause: cause,
+                state: "Traffic is on \(plan.target.rawValue) (\(plan.version)); \(plan.targetGroup.name) was left as it is. Left to do: set \(plan.targetGroup.name) min \(environment.liveFloor) and max \(max(plan.targetGroup.maxSize, plan.capacity)), and \(plan.liveGroup.name) min 0 — 'environment refresh --resume' or \(recover) does it.",
+                report: report, kind: kind)
         }
         var state = "Traffic was not touched (\(plan.live.rawValue) still serves). "
         if !undone.isEmpty { state += "Undone: \(undone.joined(separator: "; ")). " }
         if options.keepFailed { state += "\(plan.targetGroup.name) kept at \(plan.capacity) for inspection (--keep-failed); 'environment cleanup' removes it. " }
-        if !notUndone.isEmpty { state += "NOT undone, do by hand: \(notUndone.joined(separator: "; "))." }
-        return .init(step: step, cause: cause, state: state, report: report)
+        if !notUndone.isEmpty { state += "NOT undone, do by hand or run \(recover): \(notUndone.joined(separator: "; "))." }
+        return .init(step: step, cause: cause, state: state, report: report, kind: kind)
     }
+}
+
+extension LockIdentity {
+    /// For tests and tools that do not say who they are.
+    public static let unknown = LockIdentity(holder: "unknown", command: "ce", pid: 0)
 }

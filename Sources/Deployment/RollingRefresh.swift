@@ -36,11 +36,17 @@ public struct RollingRefresh: Sendable {
         self.clock = clock
     }
 
-    public func run(options: Options, progress: @Sendable (InstanceRefreshStatus) -> Void = { _ in }) async throws -> StepReport {
+    /// - Parameter interruption: a stop request ends the following (the instance refresh goes on in AWS).
+    public func run(
+        options: Options, interruption: Interruption = Interruption(), progress: @Sendable (InstanceRefreshStatus) -> Void = { _ in }
+    ) async throws -> StepReport {
         let env = environment
         var report = StepReport()
         var started = clock.now()
         let snapshot = try await reader.snapshot()
+        if let journal = snapshot.status.deployment, journal.isUnfinished {
+            throw Refusal("An unfinished deployment is recorded in \(env.parameters.deployment): \(journal.id) stopped at '\(journal.step)'. Nothing changed; run 'ce --env \(env.name) environment recover' first.")
+        }
         guard let live = snapshot.status.albColor else {
             throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(snapshot.status.driftReasons.joined(separator: "; "))). Nothing changed.")
         }
@@ -106,7 +112,12 @@ public struct RollingRefresh: Sendable {
                     step: "wait", cause: "still running after \(Int(limitSeconds)) s",
                     state: "The instance refresh \(id) goes on in AWS; follow it in the console or cancel it.", report: report)
             }
-            try await clock.sleep(for: .milliseconds(Int64(wait * 1000)))
+            if try await !interruption.sleep(on: clock, for: .milliseconds(Int64(wait * 1000))) {
+                throw BlueGreenRefresh.Failure(
+                    step: "wait", cause: "interrupted by \(interruption.reason ?? "a stop request")",
+                    state: "The instance refresh \(id) goes on in AWS; follow it with 'environment status' or cancel it in the console.",
+                    report: report, kind: .interrupted)
+            }
         }
     }
 }

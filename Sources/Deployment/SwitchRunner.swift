@@ -50,18 +50,14 @@ public struct SwitchRunner: Sendable {
 
         if !forwards.isEmpty {
             let started = clock.now()
-            let outcomes = await withTaskGroup(of: (ForwardRoute, String?).self) { group in
-                for (route, arn) in forwards {
-                    group.addTask {
-                        do {
-                            try await applier.apply(.forward(route: route, targetGroupArn: arn))
-                            return (route, nil)
-                        } catch {
-                            return (route, String(describing: error))
-                        }
-                    }
+            let applier = self.applier
+            let outcomes = await FanOut.map(forwards) { (route, arn) -> (ForwardRoute, String?) in
+                do {
+                    try await applier.apply(.forward(route: route, targetGroupArn: arn))
+                    return (route, nil)
+                } catch {
+                    return (route, String(describing: error))
                 }
-                return await group.reduce(into: [(ForwardRoute, String?)]()) { $0.append($1) }
             }
             let failed = outcomes.filter { $0.1 != nil }
             if !failed.isEmpty {

@@ -48,14 +48,20 @@ public enum Moto {
         public var listenerArns: [String: String]
         public var environments: [String: Environment]
 
-        /// A `ce` config file for this layout's prefixed names.
-        public var configYAML: String {
+        /// A `ce` config file for this layout's prefixed names. moto answers at once and waits are real in the
+        /// binary, so by default no bake period and no stability window.
+        public var configYAML: String { config() }
+
+        public func config(bake: String = "0", health: String = "{stable: 0s}", alarms: [String] = []) -> String {
             """
             defaults:
               loadBalancer: "\(prefix)GccExplorerApp"
               targetGroupPattern: "\(prefix){Env}-{Color}"
               asgPattern: "\(prefix){env}-{color}"
               ssmPrefix: "/\(prefix)compiler-explorer/{env}/"
+              bake: \(bake)
+              health: \(health)
+              alarms: [\(alarms.map { "\"\($0)\"" }.joined(separator: ", "))]
 
             """
         }

@@ -26,16 +26,21 @@ final class InstantClock: DeploymentClock {
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct RefreshIntegrationTests {
     func refresh(_ layout: Moto.Layout, env: String, healthPort: Int) throws -> BlueGreenRefresh {
-        let yaml = layout.configYAML.replacingOccurrences(of: "defaults:\n", with: "defaults:\n  health: {port: \(healthPort), timeout: 60s, poll: 5s}\n")
+        let yaml = layout.config(health: "{port: \(healthPort), timeout: 60s, poll: 5s, stable: 0s}")
         let environment = try ConfigurationLoader.parse(yaml, file: "t.yaml").environment(env)
+        return BlueGreenRefresh(environment: environment, ports: Self.ports())
+    }
+
+    /// The ports on moto, with every instance at the local health server and waits on virtual time.
+    static func ports() -> CloudPorts {
         let client = Moto.client()
-        return BlueGreenRefresh(
-            environment: environment,
-            reader: EnvironmentStatusReader(
-                environment: environment, loadBalancer: AWSLoadBalancerReader(elbv2: ELBv2(client: client)),
-                scalingGroups: AWSScalingGroupReader(autoScaling: AutoScaling(client: client)), parameters: AWSParameterReader(ssm: SSM(client: client))),
+        return CloudPorts(
+            loadBalancer: AWSLoadBalancerReader(elbv2: ELBv2(client: client)), scalingGroups: AWSScalingGroupReader(autoScaling: AutoScaling(client: client)),
+            parameters: AWSParameterReader(ssm: SSM(client: client)),
             applier: AWSMutationApplier(elbv2: ELBv2(client: client), ssm: SSM(client: client), autoScaling: AutoScaling(client: client)),
-            instances: LoopbackDirectory(), prober: HTTPHealthProber(transport: AsyncHTTPClientTransport()), clock: InstantClock())
+            documents: SSMDocumentStore(ssm: SSM(client: client)), alarms: CloudWatchAlarmReader(cloudWatch: CloudWatch(client: client)),
+            instances: LoopbackDirectory(), prober: HTTPHealthProber(transport: AsyncHTTPClientTransport()),
+            refresher: AWSInstanceRefresher(autoScaling: AutoScaling(client: client)), clock: InstantClock(), random: SystemRandom())
     }
 
     @Test func prodRefreshMovesBothListeners() async throws {
@@ -79,8 +84,11 @@ struct RefreshIntegrationTests {
             #expect(failure.cause.contains("timed out after 60 s: 1/1 InService, 0/1 healthy"))
         }
         let after = try await Moto.world(layout)
-        let changed = zip(before.split(separator: "\n"), after.split(separator: "\n")).filter { $0 != $1 }.map(\.1)
-        // Only the green version parameter moved (written before boot, by design); routes and sizes are as before.
-        #expect(changed.count == 1 && changed[0].contains("/beta/green/version=v1 v2"), "\(changed)")
+        let changed = after.split(separator: "\n").filter { !before.split(separator: "\n").contains($0) && !$0.contains("/deployment=") }
+        // Routes and sizes are as before; the green version parameter was written before boot and put back
+        // (a new SSM version, same value), and the journal records the failure.
+        #expect(changed.count == 1 && changed[0].contains("/beta/green/version=v1 v3"), "\(changed)")
+        let journal = try #require(after.split(separator: "\n").first { $0.contains("/beta/deployment=") })
+        #expect(journal.contains(#""status":"failed""#))
     }
 }

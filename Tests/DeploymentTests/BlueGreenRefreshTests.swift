@@ -7,12 +7,10 @@ import Testing
 
 /// The blue-green deploy on the simulated cloud, on virtual time.
 struct BlueGreenRefreshTests {
-    func refresh(_ cloud: SimulatedCloud, env: String = "prod") throws -> BlueGreenRefresh {
-        let environment = try DeploymentConfiguration.builtIn.environment(env)
-        return BlueGreenRefresh(
-            environment: environment,
-            reader: cloud.statusReader(for: environment),
-            applier: cloud, instances: cloud, prober: cloud, clock: cloud.clock)
+    func refresh(_ cloud: SimulatedCloud, env: String = "prod", bake: Int = 60) throws -> BlueGreenRefresh {
+        var environment = try DeploymentConfiguration.builtIn.environment(env)
+        environment.bakeSeconds = bake
+        return BlueGreenRefresh(environment: environment, ports: cloud.ports)
     }
 
     func serving(_ cloud: SimulatedCloud, _ name: String) -> Set<String> {
@@ -27,7 +25,7 @@ struct BlueGreenRefreshTests {
         let seen = Mutex<[BlueGreenRefresh.Progress]>([])
         let report = try await refresh(cloud).run(options: .init()) { progress in seen.withLock { $0.append(progress) } }
 
-        #expect(report.steps.map(\.name) == ["preflight", "protect", "deploy", "scale", "health gate", "switch", "verify", "record", "finalize"])
+        #expect(report.steps.map(\.name) == ["preflight", "protect", "deploy", "scale", "health gate", "switch", "verify", "record", "bake", "finalize"])
         #expect(serving(cloud, "prod") == ["Prod-Green"])
         #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "green")
         #expect(cloud.parameter("/compiler-explorer/prod/active-target-group-arn") == "arn:sim:targetgroup/Prod-Green")
@@ -36,13 +34,17 @@ struct BlueGreenRefreshTests {
         #expect(cloud.instanceVersions("prod-blue") == ["v1", "v1"])
         #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
         #expect(cloud.groupSize("prod-blue")! == (0, 2, 24), "old colour warm, min 0")
-        // Boot 60 s + start 30 s, polled every 5 s: the whole deploy takes about 90 s of virtual time.
+        // Boot 60 s + start 30 s + stable 10 s, polled every 5 s, then a 60 s bake: about 160 s of virtual time.
         let elapsed = cloud.now.timeIntervalSince(started)
-        #expect(elapsed >= 90 && elapsed <= 100, "\(elapsed)")
-        let polls = seen.withLock { $0 }
-        #expect(polls.last?.healthy == 2)
-        #expect(polls.allSatisfy { $0.wanted == 2 && $0.timeoutSeconds == 600 })
-        #expect(polls.count >= 18)
+        #expect(elapsed >= 160 && elapsed <= 170, "\(elapsed)")
+        let gate = seen.withLock { $0 }.filter { $0.stage == .healthGate }
+        #expect(gate.last?.healthy == 2 && gate.last?.stableSeconds == 10)
+        #expect(gate.allSatisfy { $0.wanted == 2 && $0.limitSeconds == 600 })
+        #expect(gate.count >= 20)
+        #expect(seen.withLock { $0 }.filter { $0.stage == .bake }.count >= 12)
+        let journal = try #require(cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode))
+        #expect(journal.status == .done && journal.step == "finalize" && journal.version == "v2" && journal.from == .blue && journal.to == .green)
+        #expect(cloud.violations == [])
         // Beta and staging were not touched.
         #expect(cloud.parameter("/compiler-explorer/beta/active-color") == "blue")
     }
@@ -63,7 +65,11 @@ struct BlueGreenRefreshTests {
         #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "blue")
         #expect(cloud.groupSize("prod-green")! == (0, 0, 24), "scaled back to 0")
         #expect(cloud.groupSize("prod-blue")! == (2, 2, 24), "live colour's settings restored")
-        #expect(!cloud.calls.contains { $0.hasPrefix("ELBv2") }, "no route was ever changed")
+        #expect(cloud.parameter("/compiler-explorer/prod/green/version") == "v1", "the version parameter put back")
+        #expect(!cloud.calls.contains { $0.hasPrefix("ELBv2 Modify") }, "no route was ever changed")
+        #expect(cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode)?.status == .failed)
+        #expect(cloud.requests.allSatisfy { $0.version == "v1" }, "no request ever reached the bad build")
+        #expect(cloud.violations == [])
     }
 
     @Test func slowBootHitsTheTimeoutAndKeepFailedLeavesItForInspection() async throws {
@@ -126,7 +132,7 @@ struct BlueGreenRefreshTests {
         cloud.setBehaviour(version: "b2", .healthy(startSeconds: 60))
         _ = try await refresh(cloud, env: "beta").run(options: .init(version: "b2"))
         #expect(cloud.calls.filter { $0.hasPrefix("HTTP GET") }.count > 5, "the gate polled many times")
-        #expect(cloud.calls.filter { $0 == "DescribeInstances" }.count == 1)
+        #expect(cloud.calls.filter { $0 == "EC2 DescribeInstances" }.count == 1)
     }
 
     @Test func aGroupUsedByARuleIsGatedOnTargetHealth() async throws {

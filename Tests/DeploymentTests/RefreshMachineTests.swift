@@ -5,10 +5,16 @@ import Testing
 
 /// Transitions of the refresh state machine, without any runner.
 struct RefreshMachineTests {
-    let prod = try! DeploymentConfiguration.builtIn.environment("prod")
+    let prod: EnvironmentConfiguration = {
+        var env = try! DeploymentConfiguration.builtIn.environment("prod")
+        env.health.stableSeconds = 0
+        env.bakeSeconds = 0
+        return env
+    }()
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+    let alice = LockIdentity(holder: "alice@admin", command: "ce --env prod environment refresh", pid: 42)
 
-    func snapshot(greenDesired: Int = 0) -> EnvironmentSnapshot {
+    func snapshot(greenDesired: Int = 0, routesTo: String = "arn:blue", journal: DeploymentJournal? = nil, alarms: [String: String] = [:]) -> EnvironmentSnapshot {
         let groups: [String: TargetGroupSnapshot] = [
             "Prod-Blue": .init(name: "Prod-Blue", arn: "arn:blue", healthCheckPath: "/healthcheck", healthCheckPort: nil, loadBalancerArns: ["lb"]),
             "Prod-Green": .init(name: "Prod-Green", arn: "arn:green", healthCheckPath: "/healthcheck", healthCheckPort: nil, loadBalancerArns: []),
@@ -17,15 +23,28 @@ struct RefreshMachineTests {
             "prod-blue": .init(name: "prod-blue", minSize: 2, desiredCapacity: 3, maxSize: 24, instances: [], targetGroupArns: ["arn:blue"], tags: [:]),
             "prod-green": .init(name: "prod-green", minSize: 0, desiredCapacity: greenDesired, maxSize: 24, instances: [], targetGroupArns: ["arn:green"], tags: [:]),
         ]
-        let routes = [ForwardRoute(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: ["arn:blue": 1])]
-        let values = [
-            "/compiler-explorer/prod/active-color": "blue", "/compiler-explorer/prod/active-target-group-arn": "arn:blue",
-            "/compiler-explorer/prod/version": "v2",
+        let routes = [ForwardRoute(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: [routesTo: 1])]
+        var values = [
+            "/compiler-explorer/prod/active-color": routesTo == "arn:blue" ? "blue" : "green",
+            "/compiler-explorer/prod/active-target-group-arn": routesTo,
+            "/compiler-explorer/prod/version": "v2", "/compiler-explorer/prod/green/version": "v1",
         ]
-        let status = EnvironmentStatusReader.status(environment: prod, routes: routes, targetGroups: groups, groups: asgs, health: [:], values: values)
+        if let journal { values["/compiler-explorer/prod/deployment"] = journal.json() }
+        var status = EnvironmentStatusReader.status(environment: prod, routes: routes, targetGroups: groups, groups: asgs, health: [:], values: values)
+        status.alarms = alarms
         return EnvironmentSnapshot(
             environment: prod, status: status, loadBalancer: .init(loadBalancerArn: "lb", routes: routes), routes: routes,
             targetGroups: groups, groups: asgs, values: values)
+    }
+
+    /// The next action, with every journal write acknowledged; the written journals are collected.
+    func next(_ machine: inout RefreshMachine, _ event: RefreshMachine.Event, _ seconds: Double = 0, journals: inout [DeploymentJournal]) -> RefreshMachine.Action {
+        var action = machine.next(event, now: t0.addingTimeInterval(seconds))
+        while case .record(let journal) = action {
+            journals.append(journal)
+            action = machine.next(.recorded, now: t0.addingTimeInterval(seconds))
+        }
+        return action
     }
 
     func mutations(_ action: RefreshMachine.Action) -> [Mutation]? {
@@ -35,69 +54,195 @@ struct RefreshMachineTests {
         }
     }
 
-    @Test func walksThePhasesInOrder() {
-        var machine = RefreshMachine(environment: prod, options: .init())
+    @Test func walksThePhasesInOrderJournallingEachBeforeItsChanges() {
+        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
         guard case .readSnapshot = machine.next(.start, now: t0) else { Issue.record("expected a read"); return }
-        #expect(mutations(machine.next(.snapshot(snapshot()), now: t0)) == [.resizeGroup(name: "prod-blue", minSize: 3, desiredCapacity: nil, maxSize: nil)])
-        #expect(machine.phase == .protect)
-        #expect(mutations(machine.next(.applied, now: t0)) == [.putParameter(name: "/compiler-explorer/prod/green/version", value: "v2")])
-        #expect(mutations(machine.next(.applied, now: t0)) == [.resizeGroup(name: "prod-green", minSize: 3, desiredCapacity: 3, maxSize: 3)])
-        guard case .checkHealth = machine.next(.applied, now: t0) else { Issue.record("expected the gate"); return }
-        guard case .wait(let wait) = machine.next(.health(inService: 1, healthy: 0), now: t0.addingTimeInterval(1)) else { Issue.record("expected a wait"); return }
+        // The journal of protect comes before protect's change.
+        guard case .record(let first) = machine.next(.snapshot(snapshot()), now: t0) else { Issue.record("expected the journal first"); return }
+        #expect(first.step == "protect" && first.status == .inProgress && first.from == .blue && first.to == .green)
+        #expect(first.original["blue"] == .init(name: "prod-blue", min: 2, desired: 3, max: 24))
+        #expect(first.original["green"] == .init(name: "prod-green", min: 0, desired: 0, max: 24))
+        #expect(first.originalValues == ["/compiler-explorer/prod/green/version": "v1"])
+        #expect(first.id == "d-20270115T080000Z-42" && first.by == "alice@admin")
+        #expect(mutations(machine.next(.recorded, now: t0)) == [.resizeGroup(name: "prod-blue", minSize: 3, desiredCapacity: nil, maxSize: nil)])
+        #expect(mutations(next(&machine, .applied, journals: &journals)) == [.putParameter(name: "/compiler-explorer/prod/green/version", value: "v2")])
+        #expect(mutations(next(&machine, .applied, journals: &journals)) == [.resizeGroup(name: "prod-green", minSize: 3, desiredCapacity: 3, maxSize: 3)])
+        guard case .checkHealth = next(&machine, .applied, journals: &journals) else { Issue.record("expected the gate"); return }
+        guard case .wait(let wait) = next(&machine, .health(inService: 1, healthy: 0), 1, journals: &journals) else { Issue.record("expected a wait"); return }
         #expect(wait == .seconds(5))
         #expect(machine.progress?.inService == 1)
-        guard case .checkHealth = machine.next(.waited, now: t0.addingTimeInterval(6)) else { Issue.record("expected a poll"); return }
-        guard case .switchTraffic(to: .green) = machine.next(.health(inService: 3, healthy: 3), now: t0.addingTimeInterval(6)) else {
+        guard case .checkHealth = next(&machine, .waited, 6, journals: &journals) else { Issue.record("expected a poll"); return }
+        guard case .switchTraffic(to: .green, checked: false) = next(&machine, .health(inService: 3, healthy: 3), 6, journals: &journals) else {
             Issue.record("expected the switch"); return
         }
-        #expect(mutations(machine.next(.switched(StepReport()), now: t0.addingTimeInterval(7))) == [
+        #expect(mutations(next(&machine, .switched(StepReport()), 7, journals: &journals)) == [
             .resizeGroup(name: "prod-green", minSize: 2, desiredCapacity: nil, maxSize: 24),
             .resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: nil, maxSize: nil),
         ])
-        guard case .finished(let report) = machine.next(.applied, now: t0.addingTimeInterval(8)) else { Issue.record("expected the end"); return }
+        guard case .finished(let report) = next(&machine, .applied, 8, journals: &journals) else { Issue.record("expected the end"); return }
         #expect(report.steps.map(\.name) == ["preflight", "protect", "deploy", "scale", "health gate", "finalize"])
         #expect(report.steps.first { $0.name == "health gate" }?.seconds == 6)
+        #expect(journals.map(\.step) == ["deploy", "scale", "health gate", "switch", "finalize", "finalize"])
+        #expect(journals.last?.status == .done)
     }
 
-    @Test func failedReadsBackOffWithinTheTimeout() {
-        var machine = RefreshMachine(environment: prod, options: .init())
+    @Test func theGateWaitsUntilEveryInstanceHasStayedHealthyForTheStableWindow() {
+        var env = prod
+        env.health.stableSeconds = 10
+        var machine = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
         _ = machine.next(.start, now: t0)
-        _ = machine.next(.snapshot(snapshot()), now: t0)
-        _ = machine.next(.applied, now: t0)
-        _ = machine.next(.applied, now: t0)
-        _ = machine.next(.applied, now: t0)
+        _ = next(&machine, .snapshot(snapshot()), journals: &journals)
+        for _ in 0..<3 { _ = next(&machine, .applied, journals: &journals) }
+        guard case .wait = next(&machine, .health(inService: 3, healthy: 3), 60, journals: &journals) else { Issue.record("healthy once is not enough"); return }
+        _ = next(&machine, .waited, 65, journals: &journals)
+        // One instance flaps: the window starts again.
+        guard case .wait = next(&machine, .health(inService: 3, healthy: 2), 65, journals: &journals) else { Issue.record("expected a wait"); return }
+        _ = next(&machine, .waited, 70, journals: &journals)
+        guard case .wait = next(&machine, .health(inService: 3, healthy: 3), 70, journals: &journals) else { Issue.record("expected a wait"); return }
+        #expect(machine.progress?.stableSeconds == 0)
+        _ = next(&machine, .waited, 80, journals: &journals)
+        guard case .switchTraffic = next(&machine, .health(inService: 3, healthy: 3), 80, journals: &journals) else { Issue.record("stable 10 s: switch"); return }
+    }
+
+    @Test func failedReadsBackOffWithinTheTimeoutThenEverythingIsPutBack() {
+        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
+        _ = machine.next(.start, now: t0)
+        _ = next(&machine, .snapshot(snapshot()), journals: &journals)
+        for _ in 0..<3 { _ = next(&machine, .applied, journals: &journals) }
         var waits: [Duration] = []
         for _ in 0..<4 {
-            guard case .wait(let wait) = machine.next(.healthReadFailed, now: t0) else { return }
+            guard case .wait(let wait) = next(&machine, .healthReadFailed, journals: &journals) else { return }
             waits.append(wait)
-            _ = machine.next(.waited, now: t0)
+            _ = next(&machine, .waited, journals: &journals)
         }
         #expect(waits == [.seconds(10), .seconds(20), .seconds(30), .seconds(30)])
-        guard case .undo(let undo) = machine.next(.health(inService: 0, healthy: 0), now: t0.addingTimeInterval(600)) else {
+        guard case .undo(let undo) = next(&machine, .health(inService: 0, healthy: 0), 600, journals: &journals) else {
             Issue.record("expected the undo"); return
         }
         #expect(undo == [
             .resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 0, maxSize: 24),
             .resizeGroup(name: "prod-blue", minSize: 2, desiredCapacity: nil, maxSize: nil),
+            .putParameter(name: "/compiler-explorer/prod/green/version", value: "v1"),
         ])
-        guard case .failed(let failure) = machine.next(.undone(done: ["a"], failed: ["b"]), now: t0) else { Issue.record("expected failure"); return }
+        guard case .record(let outcome) = machine.next(.undone(done: ["a"], failed: ["b"]), now: t0) else { Issue.record("expected the outcome journalled"); return }
+        #expect(outcome.status == .inProgress, "something was not undone: recover must finish it")
+        guard case .failed(let failure) = machine.next(.recorded, now: t0) else { Issue.record("expected failure"); return }
         #expect(failure.step == "health gate")
-        #expect(failure.state.contains("NOT undone, do by hand: b"))
+        #expect(failure.state.contains("NOT undone, do by hand or run 'ce --env prod environment recover': b"))
     }
 
-    @Test func refusesInPreflightAndNeverShrinksAfterTheSwitch() {
-        var refused = RefreshMachine(environment: prod, options: .init())
+    @Test func refusesWithAnUnfinishedJournalAndNeverShrinksAfterTheSwitch() {
+        var started = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
+        _ = started.next(.start, now: t0)
+        _ = next(&started, .snapshot(snapshot()), journals: &journals)
+        let unfinished = started.journal!
+
+        var blocked = RefreshMachine(environment: prod, options: .init(force: true), identity: alice)
+        _ = blocked.next(.start, now: t0)
+        guard case .refused(let refusal) = blocked.next(.snapshot(snapshot(journal: unfinished)), now: t0) else { Issue.record("expected a refusal"); return }
+        #expect(refusal.reason.contains("unfinished deployment") && refusal.reason.contains("--resume") && refusal.reason.contains("recover"))
+
+        var refused = RefreshMachine(environment: prod, options: .init(), identity: alice)
         _ = refused.next(.start, now: t0)
         guard case .refused = refused.next(.snapshot(snapshot(greenDesired: 1)), now: t0) else { Issue.record("expected a refusal"); return }
 
-        var machine = RefreshMachine(environment: prod, options: .init())
+        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
         _ = machine.next(.start, now: t0)
-        _ = machine.next(.snapshot(snapshot()), now: t0)
-        for _ in 0..<3 { _ = machine.next(.applied, now: t0) }
-        _ = machine.next(.health(inService: 3, healthy: 3), now: t0)
-        _ = machine.next(.switched(StepReport()), now: t0)
-        guard case .failed(let failure) = machine.next(.applyFailed("throttled"), now: t0) else { Issue.record("expected failure"); return }
+        _ = next(&machine, .snapshot(snapshot()), journals: &journals)
+        for _ in 0..<3 { _ = next(&machine, .applied, journals: &journals) }
+        _ = next(&machine, .health(inService: 3, healthy: 3), journals: &journals)
+        _ = next(&machine, .switched(StepReport()), journals: &journals)
+        guard case .failed(let failure) = next(&machine, .applyFailed("throttled"), journals: &journals) else { Issue.record("expected failure"); return }
         #expect(failure.step == "finalize")
         #expect(failure.state.hasPrefix("Traffic is on green (v2); prod-green was left as it is. Left to do:"))
+        #expect(machine.journal?.status == .inProgress, "left for --resume or recover")
+    }
+
+    @Test func aFailedBakeSwitchesBackThenUndoes() {
+        var env = prod
+        env.bakeSeconds = 60
+        env.alarms = ["{env}-{color}-5xx"]
+        var machine = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
+        _ = machine.next(.start, now: t0)
+        _ = next(&machine, .snapshot(snapshot(alarms: ["prod-green-5xx": "OK", "prod-blue-5xx": "OK"])), journals: &journals)
+        for _ in 0..<3 { _ = next(&machine, .applied, journals: &journals) }
+        _ = next(&machine, .health(inService: 3, healthy: 3), journals: &journals)
+        guard case .checkBake(_, let alarms) = next(&machine, .switched(StepReport()), 1, journals: &journals) else { Issue.record("expected the bake"); return }
+        #expect(alarms == ["prod-green-5xx"])
+        guard case .wait = next(&machine, .bake(.init(healthy: 3, unhealthy: 0, total: 3, watched: 1)), 2, journals: &journals) else { Issue.record("expected a wait"); return }
+        _ = next(&machine, .waited, 7, journals: &journals)
+        guard case .switchTraffic(to: .blue, checked: true) = next(&machine, .bake(.init(healthy: 3, unhealthy: 0, total: 3, firing: ["prod-green-5xx"], watched: 1)), 7, journals: &journals) else {
+            Issue.record("expected the switch back"); return
+        }
+        #expect(journals.last?.step == "rollback" && journals.last?.status == .inProgress)
+        guard case .undo(let undo) = next(&machine, .switched(StepReport()), 8, journals: &journals) else { Issue.record("expected the undo"); return }
+        #expect(undo.first == .resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 0, maxSize: 24))
+        guard case .failed(let failure) = next(&machine, .undone(done: undo.map(\.description), failed: []), 9, journals: &journals) else {
+            Issue.record("expected the rollback outcome"); return
+        }
+        #expect(failure.kind == .rolledBack && failure.cause == "alarm in ALARM: prod-green-5xx")
+        #expect(failure.state.hasPrefix("Traffic is back on blue."))
+        #expect(journals.last?.status == .rolledBack)
+    }
+
+    @Test func aStopRequestBeforeTheSwitchUndoesAndDuringTheBakeFinishes() {
+        var env = prod
+        env.bakeSeconds = 60
+        var before = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
+        _ = before.next(.start, now: t0)
+        _ = next(&before, .snapshot(snapshot()), journals: &journals)
+        for _ in 0..<3 { _ = next(&before, .applied, journals: &journals) }
+        #expect(before.acceptsInterruption)
+        guard case .undo = next(&before, .interrupted("SIGINT"), journals: &journals) else { Issue.record("expected the undo"); return }
+        #expect(!before.acceptsInterruption, "the undo is not interrupted")
+        guard case .failed(let stopped) = next(&before, .undone(done: ["x"], failed: []), journals: &journals) else { Issue.record("expected the stop"); return }
+        #expect(stopped.kind == .interrupted && stopped.cause == "interrupted by SIGINT")
+        #expect(journals.last?.status == .interrupted)
+
+        var during = RefreshMachine(environment: env, options: .init(), identity: alice)
+        _ = during.next(.start, now: t0)
+        _ = next(&during, .snapshot(snapshot()), journals: &journals)
+        for _ in 0..<3 { _ = next(&during, .applied, journals: &journals) }
+        _ = next(&during, .health(inService: 3, healthy: 3), journals: &journals)
+        _ = next(&during, .switched(StepReport()), journals: &journals)
+        #expect(during.phase == .bake && during.acceptsInterruption)
+        guard case .apply(let finalize) = next(&during, .interrupted("SIGTERM"), 20, journals: &journals) else { Issue.record("expected finalize"); return }
+        #expect(finalize.first == .resizeGroup(name: "prod-green", minSize: 2, desiredCapacity: nil, maxSize: 24))
+        guard case .failed(let stop) = next(&during, .applied, 21, journals: &journals) else { Issue.record("expected the stop"); return }
+        #expect(stop.kind == .interrupted && stop.state.contains("finalized"))
+    }
+
+    @Test func resumeStartsAtTheRecordedStepOnlyIfTheWorldStillFits() {
+        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var journals: [DeploymentJournal] = []
+        _ = machine.next(.start, now: t0)
+        _ = next(&machine, .snapshot(snapshot()), journals: &journals)
+        _ = next(&machine, .applied, journals: &journals)
+        var journal = machine.journal!
+        journal.step = "scale"
+
+        let bob = LockIdentity(holder: "bob@laptop", command: "ce --env prod environment refresh --resume", pid: 7)
+        var resumed = RefreshMachine(environment: prod, mode: .resume, identity: bob)
+        _ = resumed.next(.start, now: t0)
+        guard case .record(let written) = resumed.next(.snapshot(snapshot(greenDesired: 0, journal: journal)), now: t0) else { Issue.record("expected a journal write"); return }
+        #expect(written.id == journal.id && written.step == "scale" && written.note == "resumed by bob@laptop at scale")
+        #expect(mutations(resumed.next(.recorded, now: t0)) == [.resizeGroup(name: "prod-green", minSize: 3, desiredCapacity: 3, maxSize: 3)])
+
+        // Someone switched meanwhile: resuming "scale" would be wrong.
+        var stale = RefreshMachine(environment: prod, mode: .resume, identity: bob)
+        _ = stale.next(.start, now: t0)
+        guard case .refused(let refusal) = stale.next(.snapshot(snapshot(routesTo: "arn:green", journal: journal)), now: t0) else { Issue.record("expected a refusal"); return }
+        #expect(refusal.reason.contains("expects all traffic on blue") && refusal.reason.contains("environment recover"))
+
+        var nothing = RefreshMachine(environment: prod, mode: .resume, identity: bob)
+        _ = nothing.next(.start, now: t0)
+        guard case .refused(let none) = nothing.next(.snapshot(snapshot()), now: t0) else { Issue.record("expected a refusal"); return }
+        #expect(none.reason.hasPrefix("No unfinished deployment to resume"))
     }
 }

@@ -2,8 +2,8 @@ import AWSCore
 import AWSServices
 import Deployment
 
-/// `LockStore` on SSM: PutParameter with Overwrite=false is the atomic create.
-public struct SSMLockStore: LockStore {
+/// `DocumentStore` on SSM: PutParameter with Overwrite=false is the atomic create.
+public struct SSMDocumentStore: DocumentStore {
     public let ssm: SSM
 
     public init(ssm: SSM) {
@@ -12,7 +12,7 @@ public struct SSMLockStore: LockStore {
 
     public func create(name: String, value: String) async throws -> Bool {
         do {
-            try await ssm.putParameter(.init(name: name, value: value, overwrite: false, description: "ce deploy lock"))
+            try await ssm.putParameter(.init(name: name, value: value, overwrite: false, description: "ce"))
             return true
         } catch let error as AWSServiceError where error.code == "ParameterAlreadyExists" {
             return false

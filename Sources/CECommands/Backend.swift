@@ -1,0 +1,92 @@
+import AWSCore
+import AWSServices
+import ArgumentParser
+import CloudSimulator
+import Deployment
+import DeploymentAWS
+import Foundation
+import Synchronization
+
+/// Where a command runs: AWS (or any endpoint speaking its protocols, such as moto), or with `--sandbox` the
+/// simulated cloud kept in a local folder. Commands only see `ports`.
+final class Backend: Sendable {
+    let ports: CloudPorts
+    /// Extends the deploy lock while a command works: real time on AWS; none in the sandbox, where a command's
+    /// virtual minutes pass in milliseconds.
+    let keepAlive: (any DeploymentClock)?
+    let sandbox: Sandbox?
+    let aws: AWSServices?
+
+    init(ports: CloudPorts, keepAlive: (any DeploymentClock)?, sandbox: Sandbox?, aws: AWSServices?) {
+        self.ports = ports
+        self.keepAlive = keepAlive
+        self.sandbox = sandbox
+        self.aws = aws
+    }
+
+    /// The backend the global options name.
+    static func make(_ options: GlobalOptions) async throws -> Backend {
+        if options.sandbox {
+            let sandbox = try Sandbox()
+            return Backend(ports: sandbox.cloud.ports, keepAlive: nil, sandbox: sandbox, aws: nil)
+        }
+        let settings = options.awsSettings()
+        let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
+        let aws = try await AWSServices.live(settings, transport: transport)
+        let ports = CloudPorts(
+            loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2), scalingGroups: AWSScalingGroupReader(autoScaling: aws.autoScaling),
+            parameters: AWSParameterReader(ssm: aws.ssm), applier: aws.mutationApplier, documents: SSMDocumentStore(ssm: aws.ssm),
+            alarms: CloudWatchAlarmReader(cloudWatch: aws.cloudWatch), instances: AWSInstanceDirectory(ec2: aws.ec2),
+            prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
+            clock: LiveDeploymentClock(), random: SystemRandom())
+        return Backend(ports: ports, keepAlive: LiveDeploymentClock(), sandbox: nil, aws: aws)
+    }
+
+    /// Runs `body` on the backend of `options`; in the sandbox the world is saved and the traffic summary printed
+    /// afterwards, whatever the outcome.
+    static func with<T>(_ options: GlobalOptions, _ body: (Backend) async throws -> T) async throws -> T {
+        let backend = try await make(options)
+        do {
+            let result = try await body(backend)
+            try backend.finish()
+            return result
+        } catch {
+            try? backend.finish()
+            throw error
+        }
+    }
+
+    /// In the sandbox: saves the world, and shows on standard error, once the command's own output is out, what
+    /// traffic saw meanwhile (standard output stays the command's, e.g. valid JSON).
+    func finish() throws {
+        guard let sandbox else { return }
+        try sandbox.save()
+        SandboxSummary.showAtExit(sandbox.summary())
+    }
+
+    /// The ports for a mutating command: every call kept going through transient failures.
+    var persistentPorts: CloudPorts { ports.persistent() }
+}
+
+extension AWSServices {
+    var mutationApplier: AWSMutationApplier { AWSMutationApplier(elbv2: elbv2, ssm: ssm, autoScaling: autoScaling) }
+}
+
+/// The sandbox summary, written when the process exits (after everything the command printed).
+enum SandboxSummary {
+    private static let pending = Mutex<String?>(nil)
+
+    static func showAtExit(_ text: String) {
+        let first = pending.withLock { pending -> Bool in
+            defer { pending = text }
+            return pending == nil
+        }
+        guard first else { return }
+        atexit {
+            fflush(nil)
+            if let text = SandboxSummary.pending.withLock({ $0 }) {
+                FileHandle.standardError.write(Data((text + "\n").utf8))
+            }
+        }
+    }
+}

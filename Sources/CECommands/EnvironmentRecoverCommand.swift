@@ -1,0 +1,51 @@
+import ArgumentParser
+import Deployment
+import Foundation
+
+/// `ce environment recover`: back to the last consistent state after a deploy stopped half-way.
+struct EnvironmentRecoverCommand: GlobalOptionsCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recover",
+        abstract: "Bring the environment back to its last consistent state after a deploy stopped half-way.",
+        discussion: """
+            With an unfinished deployment in the journal ({prefix}deployment): if the new colour serves every route, \
+            the deploy is finished (SSM, sizes); if the old colour does, the recorded original settings are restored \
+            and the half-deployed colour scaled back down; if traffic is split, every route goes back to the old \
+            colour first. Without one, SSM is reconciled with the load balancer. A lock left by a process of yours \
+            on this host that is gone is taken over.
+            """
+    )
+
+    @OptionGroup var mutation: MutationOptions
+    @OptionGroup var localGlobal: GlobalOptions
+    @ParentCommand var root: CERootCommand
+
+    func run() async throws {
+        let options = self.options
+        LogSetup.bootstrap(verbose: options.verbose)
+        try await Mutating.run {
+            let environment = try options.environmentConfiguration()
+            let identity = Mutating.lockIdentity()
+            try await Backend.with(options) { backend in
+                let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
+                let plan = try Recovery.plan(snapshot, now: backend.ports.clock.now(), by: identity.holder)
+                if mutation.dryRun {
+                    print("dry run: \(plan.summary)")
+                    Mutating.printDryRun(plan.mutations)
+                    if let journal = plan.journal { print("  SSM PutParameter Name=\(environment.parameters.deployment) Value={journal \(journal.id): recovered} Type=String Overwrite=true") }
+                    return
+                }
+                if plan.mutations.isEmpty && plan.journal == nil {
+                    print("\(environment.name): \(plan.summary)")
+                    return
+                }
+                try Mutating.confirm(environment: environment.name, action: "Recover", yes: options.yes)
+                try await Mutating.locked(environment, backend: backend, takeOver: true) { _ in
+                    let (done, report) = try await Recovery(environment: environment, ports: backend.persistentPorts).run(by: identity.holder)
+                    print("\(environment.name): recovered — \(done.summary).")
+                    Mutating.printReport(report)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import CloudSimulator
+import Deployment
+import Foundation
+
+/// `ce --sandbox`: the simulated cloud kept in a local folder (`./.ce-sandbox/`, or `CE_SANDBOX_DIR`), so that
+/// successive commands see the same world. Each command loads it, runs on it (virtual time moves while the tool
+/// waits), prints what traffic saw meanwhile, and saves it. One command at a time holds the folder (flock).
+final class Sandbox: @unchecked Sendable {
+    static let defaultSeed: UInt64 = 2026
+    /// The sandbox's alarms, watched during the bake period: one 5xx alarm per colour.
+    static let alarmPattern = "{env}-{color}-5xx"
+
+    let directory: String
+    let cloud: SimulatedCloud
+    let startedAt: Date
+    let violationsBefore: Int
+    private let lockDescriptor: Int32
+
+    var statePath: String { directory + "/world.json" }
+
+    static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let dir = environment["CE_SANDBOX_DIR"], !dir.isEmpty { return dir }
+        return FileManager.default.currentDirectoryPath + "/.ce-sandbox"
+    }
+
+    /// Opens the sandbox, creating the design document's world on first use.
+    init(directory: String = Sandbox.directory()) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        lockDescriptor = open(directory + "/lock", O_CREAT | O_RDWR, 0o644)
+        guard lockDescriptor >= 0 else { throw CommandError("Cannot open the sandbox folder \(directory). Check its permissions.") }
+        flock(lockDescriptor, LOCK_EX)
+        let path = directory + "/world.json"
+        let cloud: SimulatedCloud
+        if let data = FileManager.default.contents(atPath: path) {
+            do {
+                cloud = try SimulatedCloud(decoding: data)
+            } catch {
+                throw CommandError("The sandbox state \(path) cannot be read (\(error)). Run 'ce sandbox reset' to start afresh.")
+            }
+        } else {
+            cloud = try Self.newWorld(seed: Self.defaultSeed)
+        }
+        self.cloud = cloud
+        // The previous command's process is gone: whatever it left "crashed" reaches the cloud again.
+        cloud.restartTool()
+        cloud.change { $0.trafficCounts = [:] }
+        startedAt = cloud.now
+        violationsBefore = cloud.violations.count
+    }
+
+    deinit {
+        flock(lockDescriptor, LOCK_UN)
+        close(lockDescriptor)
+    }
+
+    /// The design document's layout: prod, beta and staging, blue live at v1, a 5xx alarm per colour, traffic to
+    /// every environment, instances booting in 45–75 s.
+    static func newWorld(seed: UInt64, requestsPerSecond: Double = 5) throws -> SimulatedCloud {
+        let cloud = try SimulatedCloud.designDocument(
+            environments: ["prod", "beta", "staging"], configuration: configuration(), seed: seed,
+            requestsPerSecond: requestsPerSecond, alarms: alarmPattern)
+        cloud.setBootSeconds(45...75)
+        cloud.change { $0.keepRequests = false }
+        return cloud
+    }
+
+    /// The sandbox's configuration: the built-in layout, with the sandbox's alarms watched during the bake period.
+    static func configuration() -> DeploymentConfiguration {
+        var configuration = DeploymentConfiguration.builtIn
+        for name in configuration.environments.keys { configuration.environments[name]!.alarms = [alarmPattern] }
+        configuration.source = "built-in defaults (sandbox: alarms \(alarmPattern))"
+        return configuration
+    }
+
+    /// Saves the world; keeps the event log short.
+    func save() throws {
+        cloud.restartTool()
+        cloud.change { world in
+            world.calls = []
+            world.requests = []
+            if world.events.count > 500 { world.events.removeFirst(world.events.count - 500) }
+        }
+        try cloud.encoded().write(to: URL(fileURLWithPath: statePath), options: .atomic)
+    }
+
+    /// What happened during this command: virtual time, traffic, and any invariant the simulator saw broken.
+    func summary() -> String {
+        let (now, traffic, violations) = cloud.read { ($0.now, $0.trafficSummary, $0.invariants.violations) }
+        var lines = ["sandbox: \(Self.duration(now.timeIntervalSince(startedAt))) of virtual time passed"]
+        if traffic.isEmpty {
+            lines[0] += "; no traffic meanwhile"
+        } else {
+            lines[0] += "; traffic meanwhile:"
+            for environment in Array(Set(traffic.map(\.environment))).sorted() {
+                let rows = traffic.filter { $0.environment == environment }
+                let total = rows.reduce(0) { $0 + $1.count }
+                let errors = rows.filter { $0.status >= 500 }.reduce(0) { $0 + $1.count }
+                var servedBy: [String: Int] = [:]
+                for row in rows where row.status < 500 { servedBy["\(row.color) \(row.version)", default: 0] += row.count }
+                let served = servedBy.sorted { $0.key < $1.key }.map { "\($0.value) by \($0.key)" }.joined(separator: ", ")
+                lines.append("  \(environment.padding(toLength: 8, withPad: " ", startingAt: 0)) \(total) requests: \(served.isEmpty ? "none served" : served); \(errors) 5xx")
+            }
+        }
+        let new = violations.dropFirst(violationsBefore)
+        lines.append(new.isEmpty ? "  invariants: all held" : "  INVARIANTS VIOLATED:")
+        lines += new.map { "    \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s < 60 ? "\(s)s" : s < 3600 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
+    }
+}

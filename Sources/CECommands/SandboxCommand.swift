@@ -1,0 +1,276 @@
+import ArgumentParser
+import CloudSimulator
+import Deployment
+import Foundation
+
+/// `ce sandbox …`: shape the simulated cloud that `ce --sandbox` commands run against, and soak-test ce on it.
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Control the simulated cloud of 'ce --sandbox' (./.ce-sandbox, or CE_SANDBOX_DIR): reset it, script builds and faults, let time pass, soak-test.",
+        subcommands: [
+            SandboxResetCommand.self, SandboxShowCommand.self, SandboxAppCommand.self, SandboxFaultsCommand.self,
+            SandboxAdvanceCommand.self, SandboxLoseInstanceCommand.self, SandboxAlarmCommand.self, SandboxSoakCommand.self,
+        ])
+}
+
+/// Opens the sandbox, changes it, saves it.
+enum SandboxEdit {
+    static func run(_ body: (Sandbox) throws -> String) throws {
+        do {
+            let sandbox = try Sandbox()
+            let message = try body(sandbox)
+            try sandbox.save()
+            print(message)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw CommandFailure.report(error)
+        }
+    }
+}
+
+struct SandboxResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset", abstract: "Start afresh: the design document's layout (prod, beta, staging), blue live at v1, no faults.")
+
+    @Option(help: "Seed of the simulated world (boot times, traffic, faults).") var seed: UInt64 = Sandbox.defaultSeed
+    @Option(name: .customLong("requests-per-second"), help: "Traffic sent to each environment (default 5).") var requestsPerSecond: Double = 5
+
+    func validate() throws {
+        guard requestsPerSecond >= 0 && requestsPerSecond <= 1000 else {
+            throw ValidationError("--requests-per-second must be between 0 and 1000.")
+        }
+    }
+
+    func run() throws {
+        let directory = Sandbox.directory()
+        try? FileManager.default.removeItem(atPath: directory + "/world.json")
+        try SandboxEdit.run { sandbox in
+            let fresh = try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond)
+            sandbox.cloud.change { $0 = fresh.read { $0 } }
+            return "sandbox reset in \(directory): prod, beta and staging, blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
+        }
+    }
+}
+
+struct SandboxShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the sandbox: time, builds, faults, recent events, invariants.")
+
+    @Option(help: "How many recent events to show.") var events = 25
+
+    func run() throws {
+        try SandboxEdit.run { sandbox in
+            sandbox.cloud.read { world in
+                var lines = ["sandbox \(sandbox.directory): virtual time \(DeployLock.format(world.now)), \(Sandbox.duration(world.now.timeIntervalSince(world.start))) since reset"]
+                lines.append("builds: " + (world.behaviours.isEmpty ? "every build healthy" : world.behaviours.sorted { $0.key < $1.key }.map { "\($0.key) \(SandboxAppCommand.describe($0.value))" }.joined(separator: "; ")))
+                let f = world.faults
+                lines.append("faults: throttle \(Int(f.throttleRate * 100))%, 5xx \(Int(f.errorRate * 100))%, latency \(Int(f.latencySeconds * 1000)) ms\(f.crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")")
+                lines.append("alarms: " + world.alarms.keys.sorted().map { "\($0) \(world.alarms[$0]!.state)\(world.alarms[$0]!.forced != nil ? " (forced)" : "")" }.joined(separator: ", "))
+                lines.append("recent events:")
+                lines += world.events.suffix(events).map { "  \($0)" }
+                lines.append(world.invariants.violations.isEmpty ? "invariants: all held" : "invariants violated:")
+                lines += world.invariants.violations.map { "  \($0)" }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+}
+
+struct SandboxAppCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "app", abstract: "Script how a build behaves once deployed (healthy by default).")
+
+    @Argument(help: "The build, e.g. v2.") var version: String
+    @Option(help: "Seconds after boot before it answers.") var start: Double = 0
+    @Flag(name: .customLong("never-healthy"), help: "It never passes its health check.") var neverHealthy = false
+    @Option(help: "Percent of its answers that are 5xx (feeds the 5xx alarms).") var errors: Double = 0
+    @Option(help: "UP:DOWN seconds: it flaps forever.") var flapping: String?
+
+    func validate() throws {
+        guard start >= 0, (0...100).contains(errors) else { throw ValidationError("--start must be at least 0 and --errors between 0 and 100.") }
+        if let flapping, parseFlapping(flapping) == nil { throw ValidationError("--flapping takes UP:DOWN seconds, e.g. 8:8.") }
+        if neverHealthy && flapping != nil { throw ValidationError("--never-healthy and --flapping exclude each other.") }
+    }
+
+    func parseFlapping(_ text: String) -> (Double, Double)? {
+        let parts = text.split(separator: ":").compactMap { Double($0) }
+        return parts.count == 2 && parts.allSatisfy { $0 > 0 } ? (parts[0], parts[1]) : nil
+    }
+
+    static func describe(_ behaviour: AppBehaviour) -> String {
+        var text: String
+        switch behaviour.health {
+        case .healthy: text = "healthy"
+        case .never: text = "never healthy"
+        case .flapping(let up, let down): text = "flapping \(Int(up)):\(Int(down)) s"
+        }
+        if behaviour.startSeconds > 0 { text += " after \(Int(behaviour.startSeconds)) s" }
+        if behaviour.errorRate > 0 { text += ", \(Int(behaviour.errorRate * 100))% 5xx" }
+        return text
+    }
+
+    func run() throws {
+        var behaviour = AppBehaviour(startSeconds: start, errorRate: errors / 100)
+        if neverHealthy { behaviour.health = .never }
+        if let flapping, let (up, down) = parseFlapping(flapping) { behaviour.health = .flapping(up: up, down: down) }
+        try SandboxEdit.run { sandbox in
+            sandbox.cloud.setBehaviour(version: version, behaviour)
+            return "sandbox: build \(version) is \(Self.describe(behaviour)) (instances that boot it from now on)."
+        }
+    }
+}
+
+struct SandboxFaultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "faults", abstract: "Inject faults into ce's calls: throttling, 5xx, latency, a crash after a step.")
+
+    @Option(help: "Percent of API attempts throttled.") var throttle: Double?
+    @Option(help: "Percent of API attempts answered 5xx.") var errors: Double?
+    @Option(help: "Milliseconds each API call takes.") var latency: Double?
+    @Option(name: .customLong("crash-at"), help: "The next deploy dies right after journalling this step (protect, deploy, scale, 'health gate', switch, bake, finalize).")
+    var crashAt: String?
+    @Flag(help: "Remove every fault.") var clear = false
+
+    func validate() throws {
+        for (name, value) in [("--throttle", throttle), ("--errors", errors)] {
+            if let value, !(0...100).contains(value) { throw ValidationError("\(name) must be a percentage between 0 and 100.") }
+        }
+        if let latency, !(0...60000).contains(latency) { throw ValidationError("--latency must be between 0 and 60000 ms.") }
+        if let crashAt, !SoakScenario.crashSteps.contains(crashAt) {
+            throw ValidationError("--crash-at must be one of: \(SoakScenario.crashSteps.joined(separator: ", ")).")
+        }
+    }
+
+    func run() throws {
+        try SandboxEdit.run { sandbox in
+            sandbox.cloud.change { world in
+                if clear { world.faults = Faults() }
+                if let throttle { world.faults.throttleRate = throttle / 100 }
+                if let errors { world.faults.errorRate = errors / 100 }
+                if let latency { world.faults.latencySeconds = latency / 1000 }
+                if let crashAt { world.faults.crashAtStep = crashAt }
+                let f = world.faults
+                return "sandbox faults: throttle \(Int(f.throttleRate * 100))%, 5xx \(Int(f.errorRate * 100))%, latency \(Int(f.latencySeconds * 1000)) ms\(f.crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")."
+            }
+        }
+    }
+}
+
+struct SandboxAdvanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "advance", abstract: "Let virtual time pass (traffic flows, instances boot, alarms evaluate).")
+
+    @Argument(help: "How long, e.g. 90s, 10m, 1h.") var duration: String
+
+    func validate() throws {
+        guard let seconds = ConfigurationLoader.seconds(duration), seconds <= 7 * 86400 else {
+            throw ValidationError("The duration must be like 90s, 10m or 1h (at most a week), not '\(duration)'.")
+        }
+    }
+
+    func run() throws {
+        let seconds = Double(ConfigurationLoader.seconds(duration)!)
+        let sandbox: Sandbox
+        do { sandbox = try Sandbox() } catch { throw CommandFailure.report(error) }
+        sandbox.cloud.change { $0.advance(to: $0.now.addingTimeInterval(seconds)) }
+        do { try sandbox.save() } catch { throw CommandFailure.report(error) }
+        print(sandbox.summary())
+    }
+}
+
+struct SandboxLoseInstanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lose-instance", abstract: "A spot interruption: the group's newest instance disappears now.")
+
+    @Argument(help: "The Auto Scaling group, e.g. prod-blue.") var group: String
+
+    func run() throws {
+        try SandboxEdit.run { sandbox in
+            guard sandbox.cloud.read({ $0.groups[group]?.instanceIds.isEmpty == false }) else {
+                throw CommandError("The sandbox group '\(group)' does not exist or has no instance. 'ce --sandbox --env prod environment status' shows the groups.")
+            }
+            sandbox.cloud.loseInstance(of: group, at: sandbox.cloud.now)
+            sandbox.cloud.change { $0.advance(to: $0.now.addingTimeInterval(1)) }
+            return "sandbox: \(group) lost an instance; Auto Scaling launches a replacement."
+        }
+    }
+}
+
+struct SandboxAlarmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "alarm", abstract: "Force an alarm's state, or give it back to its 5xx metric.")
+
+    @Argument(help: "The alarm, e.g. prod-green-5xx.") var name: String
+    @Option(help: "ALARM, OK, or auto (computed from the 5xx answers).") var state: String
+
+    func validate() throws {
+        guard ["ALARM", "OK", "auto"].contains(state) else { throw ValidationError("--state must be ALARM, OK or auto.") }
+    }
+
+    func run() throws {
+        try SandboxEdit.run { sandbox in
+            guard sandbox.cloud.read({ $0.alarms[name] != nil }) else {
+                throw CommandError("No sandbox alarm '\(name)'. Alarms: \(sandbox.cloud.read { $0.alarms.keys.sorted().joined(separator: ", ") }).")
+            }
+            sandbox.cloud.forceAlarm(name, state == "auto" ? nil : state)
+            return "sandbox: alarm \(name) is \(state == "auto" ? "computed from 5xx answers" : "forced to \(state)")."
+        }
+    }
+}
+
+/// `ce sandbox soak`: many random fault schedules against the simulator's invariants.
+struct SandboxSoakCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "soak",
+        abstract: "Run many seeded random fault schedules (bad builds, throttling, 5xx, latency, lost instances, crashes, Ctrl-C, alarms) and check the invariants.",
+        discussion: "Exits 1 if any invariant was violated, printing each failing seed; a seed replays exactly with --seed N --runs 1 --events.")
+
+    @Option(help: "How many scenarios.") var runs = 300
+    @Option(help: "The first scenario's seed; the others follow.") var seed: UInt64 = 1
+    @Option(help: "Instances in the live colour (default: 1–5, drawn per scenario).") var instances: Int?
+    @Flag(help: "Print every scenario's event log.") var events = false
+
+    func validate() throws {
+        guard (1...1_000_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000000.") }
+        if let instances, !(1...5000).contains(instances) { throw ValidationError("--instances must be between 1 and 5000.") }
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        let scenarios = (0..<UInt64(runs)).map { SoakScenario.random(seed: seed + $0, liveInstances: instances) }
+        let parallel = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        var outcomes: [SoakOutcome] = []
+        for chunk in stride(from: 0, to: scenarios.count, by: parallel) {
+            let batch = Array(scenarios[chunk..<min(chunk + parallel, scenarios.count)])
+            let results = await withTaskGroup(of: SoakOutcome.self) { group in
+                for scenario in batch { group.addTask { await Soak.run(scenario) } }
+                return await group.reduce(into: [SoakOutcome]()) { $0.append($1) }
+            }
+            outcomes += results.sorted { $0.scenario.seed < $1.scenario.seed }
+        }
+        let elapsed = ContinuousClock.now - started
+        var byResult: [String: Int] = [:]
+        for outcome in outcomes {
+            let kind = outcome.result.replacingOccurrences(of: #" at [a-z ]+"#, with: "", options: .regularExpression)
+            byResult[kind, default: 0] += 1
+            if events || runs == 1 {
+                print("\(outcome.scenario)\n  → \(outcome.result)")
+                if events { outcome.events.forEach { print("    \($0)") } }
+            }
+        }
+        let failing = outcomes.filter { !$0.violations.isEmpty }
+        let virtual = outcomes.reduce(0) { $0 + $1.virtualSeconds }
+        let requests = outcomes.reduce(0) { $0 + $1.requests }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("soak: \(runs) scenario(s) from seed \(seed) in \(String(format: "%.2f", seconds)) s wall (\(String(format: "%.1f", seconds * 1000 / Double(runs))) ms each), \(Int(virtual / 3600)) h of virtual time, \(requests) requests")
+        for (kind, count) in byResult.sorted(by: { $0.value > $1.value }) { print("  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(kind)") }
+        if failing.isEmpty {
+            print("invariants: all held in every scenario")
+        } else {
+            print("INVARIANTS VIOLATED in \(failing.count) scenario(s):")
+            for outcome in failing {
+                print("  \(outcome.scenario)\n    → \(outcome.result)")
+                outcome.violations.forEach { print("    ! \($0)") }
+            }
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Deployment
+import Dispatch
+import Foundation
+import Synchronization
+
+/// SIGINT, SIGTERM and SIGHUP while a mutating command holds the lock. The first asks the command to stop
+/// (`interruption`): waits end, the current step is brought to a consistent state (before the switch: undone;
+/// after it: the bookkeeping finished, the live colour never shrunk), the lock is released, and the command exits
+/// with 128 + the signal's number. A second signal exits at once, leaving the journal for `environment recover`.
+final class SignalTrap: @unchecked Sendable {
+    let interruption = Interruption()
+    private let received = Mutex<[Int32]>([])
+    private var sources: [DispatchSourceSignal] = []
+    private let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    init() {
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.receive(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Puts the default handlers back.
+    func cancel() {
+        for source in sources { source.cancel() }
+        sources = []
+        for number in signals { signal(number, SIG_DFL) }
+    }
+
+    /// 128 + the first signal's number, once one was received.
+    var exitCode: Int32? { received.withLock { $0.first.map { 128 + $0 } } }
+
+    static func name(_ number: Int32) -> String {
+        switch number {
+        case SIGINT: return "SIGINT"
+        case SIGTERM: return "SIGTERM"
+        case SIGHUP: return "SIGHUP"
+        default: return "signal \(number)"
+        }
+    }
+
+    private func receive(_ number: Int32) {
+        let count = received.withLock { list -> Int in
+            list.append(number)
+            return list.count
+        }
+        if count == 1 {
+            FileHandle.standardError.write(Data("\n\(Self.name(number)): stopping — bringing the environment to a consistent state and releasing the lock (send it again to exit at once).\n".utf8))
+            interruption.request(Self.name(number))
+        } else {
+            FileHandle.standardError.write(Data("\n\(Self.name(number)) again: exiting at once. The lock and the journal are left; run 'ce --env ENV environment recover'.\n".utf8))
+            _exit(128 + number)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Deployment
+import Foundation
+
+/// What the simulator watches, and every violation it saw.
+///
+/// Checked after every event (each second of the world, each change the tool makes):
+/// 1. **One colour serves**: no route of an environment splits its traffic between colours (unless a canary is
+///    allowed), and the routes agree on one colour — a disagreement may last only while a switch is in flight
+///    (`switchWindowSeconds`).
+/// 2. **Never down by the tool's hand**: a change made by the tool never leaves a route forwarding to a colour with
+///    no healthy instance, when the environment had one before (ground truth: the application answers).
+/// 3. **A failed build gets no traffic**: no request is served by a build that can never pass its health check,
+///    nor by one whose health gate failed in that environment.
+/// 4. **Consistent at the end** (`checkEnd`): one colour serves, SSM agrees, no lock or unfinished deployment is
+///    left, and the live group is not left pinned (its max is back to the layout's).
+public struct InvariantState: Codable, Sendable {
+    public var violations: [String] = []
+    /// Routes may disagree this long while a switch is in flight.
+    public var switchWindowSeconds = 60.0
+    var disagreeingSince: [String: Date] = [:]
+    var disagreementReported: Set<String> = []
+    /// "env|version" whose health gate failed.
+    var gateFailed: Set<String> = []
+    /// Environments an operator took down on purpose (`environment stop` in the sandbox).
+    public var downtimeAllowed: Set<String> = []
+}
+
+extension SimulatedWorld {
+    mutating func violate(_ text: String) {
+        let line = String(format: "%.1f s: ", now.timeIntervalSince(start)) + text
+        invariants.violations.append(line)
+        log("INVARIANT VIOLATED: \(text)")
+    }
+
+    func routes(of env: EnvironmentRecord) -> [ForwardRoute] {
+        routes.filter { route in
+            guard let pattern = env.pathPattern else { return route.kind == .listenerDefault }
+            return route.kind == .rule && route.pathPatterns.contains(pattern)
+        }
+    }
+
+    /// The colours a route forwards to (`other` for a target group of neither colour).
+    func colors(of route: ForwardRoute, in env: EnvironmentRecord) -> Set<String> {
+        Set(route.weights.filter { $0.value > 0 }.keys.map { env.color(ofArn: $0) ?? "other" })
+    }
+
+    /// The one colour serving `env`, or `nil` when the routes split or disagree.
+    public func servingColor(_ envName: String) -> String? {
+        guard let env = environments.first(where: { $0.name == envName }) else { return nil }
+        let sets = routes(of: env).map { colors(of: $0, in: env) }
+        guard let first = sets.first, first.count == 1, sets.allSatisfy({ $0 == first }) else { return nil }
+        return first.first
+    }
+
+    /// Instances of `color` in `env` that are registered (not draining) and whose application answers now.
+    func healthyInstances(_ env: EnvironmentRecord, color: String) -> Int {
+        guard let arn = env.targetGroupArns[color], let name = targetGroupName(arn: arn) else { return 0 }
+        return targetGroups[name]!.targets.filter { $0.value.state != "draining" && appIsUp($0.key, at: now) }.count
+    }
+
+    /// Whether every colour `env`'s routes forward to has a healthy instance.
+    func isServing(_ env: EnvironmentRecord) -> Bool {
+        let serving = routes(of: env).flatMap { colors(of: $0, in: env) }
+        return !serving.isEmpty && serving.allSatisfy { $0 != "other" && healthyInstances(env, color: $0) > 0 }
+    }
+
+    /// Invariant 1, after any event.
+    mutating func checkRoutes() {
+        for env in environments {
+            let sets = routes(of: env).map { ($0, colors(of: $0, in: env)) }
+            for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed {
+                violate("\(route.label) splits \(env.name)'s traffic between \(colors.sorted().joined(separator: " and "))")
+            }
+            let distinct = Set(sets.map(\.1))
+            if distinct.count > 1 {
+                let since = invariants.disagreeingSince[env.name] ?? now
+                invariants.disagreeingSince[env.name] = since
+                if now.timeIntervalSince(since) > invariants.switchWindowSeconds, !invariants.disagreementReported.contains(env.name) {
+                    invariants.disagreementReported.insert(env.name)
+                    violate("\(env.name)'s routes have disagreed for \(Int(now.timeIntervalSince(since))) s (\(sets.map { "\($0.0.label) → \($0.1.sorted().joined(separator: "+"))" }.joined(separator: ", ")))")
+                }
+            } else {
+                invariants.disagreeingSince[env.name] = nil
+                invariants.disagreementReported.remove(env.name)
+            }
+        }
+    }
+
+    /// Invariant 2: `change` is about to be made by the tool; returns what to check once it is made.
+    func servingBefore() -> [String: Bool] {
+        Dictionary(uniqueKeysWithValues: environments.map { ($0.name, isServing($0)) })
+    }
+
+    mutating func checkStillServing(after change: String, before: [String: Bool]) {
+        checkRoutes()
+        for env in environments where before[env.name] == true && !invariants.downtimeAllowed.contains(env.name) && !isServing(env) {
+            violate("after '\(change)', \(env.name) forwards to a colour with no healthy instance")
+        }
+    }
+
+    /// Invariant 3, for each request served.
+    mutating func checkServedVersion(_ env: EnvironmentRecord, version: String?, instance: Instance?) {
+        guard let version, let instance else { return }
+        if behaviour(of: instance).isBroken {
+            violate("a request to \(env.name) was served by \(version), a build that never passes its health check")
+        } else if invariants.gateFailed.contains("\(env.name)|\(version)") {
+            violate("a request to \(env.name) was served by \(version), whose health gate failed")
+        }
+    }
+
+    /// Notes gate outcomes from the journal the tool writes.
+    mutating func observeJournal(name: String, value: String) {
+        guard let env = environments.first(where: { name == $0.ssmPrefix + "deployment" }),
+            let journal = DeploymentJournal.decode(value)
+        else { return }
+        let key = "\(env.name)|\(journal.version)"
+        if journal.status == .inProgress, let step = RefreshMachine.Phase(rawValue: journal.step), step.isAfterSwitch || step == .switchTraffic {
+            invariants.gateFailed.remove(key)
+        } else if journal.status != .inProgress, journal.note?.hasPrefix("health gate") == true {
+            invariants.gateFailed.insert(key)
+        }
+    }
+
+    /// Invariant 4: the environment is consistent now. Returns (and records) the violations.
+    @discardableResult
+    public mutating func checkEnd(_ names: [String]? = nil) -> [String] {
+        var found: [String] = []
+        for env in environments where names?.contains(env.name) ?? true {
+            guard let color = servingColor(env.name), color != "other" else {
+                found.append("\(env.name): the routes do not send all traffic to one colour")
+                continue
+            }
+            let active = parameters[env.ssmPrefix + "active-color"]?.value
+            if active != color { found.append("\(env.name): SSM active-color is \(active ?? "unset") but \(color) serves") }
+            if parameters[env.ssmPrefix + "deploy-lock"] != nil { found.append("\(env.name): the deploy lock is still held") }
+            if let value = parameters[env.ssmPrefix + "deployment"]?.value, DeploymentJournal.decode(value)?.isUnfinished == true {
+                found.append("\(env.name): an unfinished deployment is left in the journal")
+            }
+            if let groupName = env.groups[color], let group = groups[groupName], let layoutMax = env.maxSizes[color],
+                group.maxSize != layoutMax
+            {
+                found.append("\(env.name): the live group \(groupName) is left at min/desired/max \(group.minSize)/\(group.desiredCapacity)/\(group.maxSize) (max should be \(layoutMax))")
+            }
+            if !invariants.downtimeAllowed.contains(env.name), healthyInstances(env, color: color) == 0,
+                (env.groups[color].flatMap { groups[$0]?.desiredCapacity } ?? 0) > 0
+            {
+                found.append("\(env.name): \(color) serves but no instance of it is healthy")
+            }
+        }
+        for text in found { violate("at the end: \(text)") }
+        return found
+    }
+}

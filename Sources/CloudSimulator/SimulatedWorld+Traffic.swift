@@ -1,0 +1,96 @@
+import Deployment
+import Foundation
+
+extension SimulatedWorld {
+    /// Each environment's requests for this second, through the load balancer as an ALB routes them: a listener,
+    /// the first rule (by priority) whose path pattern matches, else the default action; a target group by weight;
+    /// a healthy target, or any registered one when none is healthy (the ALB fails open).
+    mutating func sendTraffic() {
+        for record in environments {
+            trafficCredit[record.name, default: 0] += record.requestsPerSecond
+            while trafficCredit[record.name]! >= 1 {
+                trafficCredit[record.name]! -= 1
+                serve(record)
+            }
+        }
+    }
+
+    mutating func serve(_ env: EnvironmentRecord) {
+        let listeners = routes.filter { $0.kind == .listenerDefault }
+        guard !listeners.isEmpty else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
+        let listener = listeners[random.index(listeners.count)]
+        let path = env.requestPath
+        let rule = routes.filter { $0.kind == .rule && $0.listenerPort == listener.listenerPort }
+            .sorted { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) }
+            .first { route in route.pathPatterns.contains { Self.matches(pattern: $0, path: path) } }
+        let forward = (rule ?? listener).weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+        let total = forward.reduce(0) { $0 + $1.value }
+        guard total > 0 else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
+        var pick = random.index(total)
+        var arn = forward[0].key
+        for (candidate, weight) in forward {
+            if pick < weight {
+                arn = candidate
+                break
+            }
+            pick -= weight
+        }
+        let color = environments.lazy.compactMap { $0.color(ofArn: arn) }.first
+        guard let name = targetGroupName(arn: arn) else { return record(env, color: color, version: nil, status: 503, arn: arn) }
+        let targets = targetGroups[name]!.targets
+        var candidates = targets.filter { $0.value.state == "healthy" }.keys.sorted()
+        if candidates.isEmpty { candidates = targets.filter { $0.value.state != "draining" }.keys.sorted() }
+        guard !candidates.isEmpty else { return record(env, color: color, version: nil, status: 503, arn: arn) }
+        let id = candidates[random.index(candidates.count)]
+        let instance = instances[id]
+        let version = instance?.version
+        let status: Int
+        if !appIsUp(id, at: now) {
+            status = 502
+        } else if let instance, random.chance(behaviour(of: instance).errorRate) {
+            status = 500
+        } else {
+            status = 200
+        }
+        record(env, color: color, version: version, status: status, arn: arn)
+        checkServedVersion(env, version: version, instance: instance)
+    }
+
+    mutating func record(_ env: EnvironmentRecord, color: String?, version: String?, status: Int, arn: String?) {
+        if keepRequests {
+            requests.append(Request(time: now, environment: env.name, color: color, version: version, status: status))
+        }
+        trafficCounts["\(env.name) \(color ?? "-") \(version ?? "-") \(status)", default: 0] += 1
+        if status >= 500, let arn { recentErrors[arn, default: []].append(now) }
+    }
+
+    /// ALB path patterns: `*` any characters, `?` one character, case-sensitive.
+    static func matches(pattern: String, path: String) -> Bool {
+        let p = Array(pattern)
+        let s = Array(path)
+        var dp = [Bool](repeating: false, count: s.count + 1)
+        dp[0] = true
+        for char in p {
+            var next = [Bool](repeating: false, count: s.count + 1)
+            if char == "*" {
+                var seen = false
+                for i in 0...s.count {
+                    seen = seen || dp[i]
+                    next[i] = seen
+                }
+            } else {
+                for i in 0..<s.count where dp[i] && (char == "?" || char == s[i]) { next[i + 1] = true }
+            }
+            dp = next
+        }
+        return dp[s.count]
+    }
+
+    /// Requests by environment, colour, version and status since the counts were last cleared.
+    public var trafficSummary: [(environment: String, color: String, version: String, status: Int, count: Int)] {
+        trafficCounts.keys.sorted().map { key in
+            let parts = key.split(separator: " ").map(String.init)
+            return (parts[0], parts[1], parts[2], Int(parts[3]) ?? 0, trafficCounts[key]!)
+        }
+    }
+}

@@ -1,0 +1,446 @@
+import Deployment
+import Foundation
+
+/// Everything a simulated AWS account holds, as plain values: one load balancer with listeners and rules (weighted
+/// forwarding, priorities), target groups with health checks and deregistration delay, Auto Scaling groups and
+/// their instances, SSM parameters with versions, CloudWatch alarms, the applications' behaviour per version,
+/// traffic, faults and the invariants being watched. `Codable`, so the sandbox keeps it between commands.
+///
+/// Time moves only through `advance(to:)`, in one-second ticks processed in a fixed order, so the same seed and the
+/// same calls give the same event log.
+public struct SimulatedWorld: Codable, Sendable {
+    public struct Instance: Codable, Sendable, Equatable {
+        public var id: String
+        public var group: String
+        public var launchedAt: Date
+        public var bootSeconds: Double
+        /// The build it read at boot (`{prefix}{color}/version`).
+        public var version: String?
+        public var inService = false
+        /// Set when the instance is leaving (scale-in, replacement): it finishes in-flight requests while draining.
+        public var terminatingAt: Date?
+
+        var bootedAt: Date { launchedAt.addingTimeInterval(bootSeconds) }
+    }
+
+    public struct Group: Codable, Sendable, Equatable {
+        public var name: String
+        public var minSize: Int
+        public var desiredCapacity: Int
+        public var maxSize: Int
+        public var targetGroupArns: [String]
+        public var tags: [String: String]
+        /// The SSM parameter an instance reads its version from at boot.
+        public var versionParameter: String?
+        /// Instances whose load balancer health check fails after this grace period are replaced.
+        public var healthCheckGraceSeconds: Double
+        /// Instances in launch order.
+        public var instanceIds: [String] = []
+    }
+
+    public struct Target: Codable, Sendable, Equatable {
+        public var state: String
+        var passes = 0
+        var failures = 0
+        var drainingUntil: Date?
+    }
+
+    public struct TargetGroup: Codable, Sendable, Equatable {
+        public var name: String
+        public var arn: String
+        public var path: String
+        public var intervalSeconds: Double
+        public var healthyThreshold: Int
+        public var unhealthyThreshold: Int
+        public var deregistrationDelaySeconds: Double
+        public var targets: [String: Target] = [:]
+        var lastCheck: Date
+    }
+
+    public struct Parameter: Codable, Sendable, Equatable {
+        public var value: String
+        public var version: Int
+    }
+
+    /// A CloudWatch alarm on a target group's 5xx answers, or forced to a state.
+    public struct Alarm: Codable, Sendable, Equatable {
+        public var name: String
+        public var targetGroupArn: String?
+        /// 5xx answers within `periodSeconds` that put it in ALARM.
+        public var threshold: Int
+        public var periodSeconds: Double
+        public var forced: String?
+        public var state = "OK"
+    }
+
+    /// What the invariants and the traffic need to know of an environment.
+    public struct EnvironmentRecord: Codable, Sendable, Equatable {
+        public var name: String
+        /// `nil`: the listeners' default actions; else a path pattern such as `/beta*`.
+        public var pathPattern: String?
+        public var targetGroupArns: [String: String]
+        public var groups: [String: String]
+        public var ssmPrefix: String
+        public var floor: Int
+        /// The group max the layout gave each colour (a deploy must leave the live colour there).
+        public var maxSizes: [String: Int]
+        /// Requests per second sent to this environment.
+        public var requestsPerSecond: Double
+        /// A canary may split traffic between the colours.
+        public var canaryAllowed = false
+
+        /// A request path that reaches this environment.
+        var requestPath: String {
+            guard let pattern = pathPattern else { return "/" }
+            return String(pattern.prefix { $0 != "*" && $0 != "?" }) + "/index.html"
+        }
+
+        func color(ofArn arn: String) -> String? { targetGroupArns.first { $0.value == arn }?.key }
+    }
+
+    /// One request through the load balancer.
+    public struct Request: Codable, Sendable, Equatable {
+        public var time: Date
+        public var environment: String
+        public var color: String?
+        public var version: String?
+        public var status: Int
+    }
+
+    /// An instance to lose (a spot interruption) at a time.
+    public struct Loss: Codable, Sendable, Equatable {
+        public var group: String
+        public var at: Date
+    }
+
+    /// An instance refresh: replaces the group's instances in batches of (100 - minHealthy)% of the group.
+    struct Refresh: Codable, Sendable, Equatable {
+        var id: String
+        var group: String
+        var minHealthyPercentage: Int
+        var status = "InProgress"
+        var reason: String?
+        var total: Int
+        var replaced: Set<String> = []
+        var batch: [String] = []
+        var batchStarted: Date?
+    }
+
+    public var start: Date
+    public var now: Date
+    var nextTick: Date
+    public var random: SeededRandom
+    public var loadBalancerName: String
+    public var loadBalancerArn: String
+    public var routes: [ForwardRoute] = []
+    public var targetGroups: [String: TargetGroup] = [:]
+    public var groups: [String: Group] = [:]
+    public var instances: [String: Instance] = [:]
+    public var parameters: [String: Parameter] = [:]
+    public var behaviours: [String: AppBehaviour] = [:]
+    public var bootSeconds: ClosedRange<Double> = 60...60
+    public var alarms: [String: Alarm] = [:]
+    public var environments: [EnvironmentRecord] = []
+    public var faults = Faults()
+    /// Set when the tool "crashed" (see `Faults.crashAtStep`): every call fails until `restartTool`.
+    public var crashed = false
+    var nextInstance = 1
+    var refreshes: [String: Refresh] = [:]
+    var nextRefresh = 1
+    var losses: [Loss] = []
+    var trafficCredit: [String: Double] = [:]
+    var recentErrors: [String: [Date]] = [:]
+
+    /// Every API call the tool made, by name (attempts that failed included).
+    public var calls: [String] = []
+    /// What happened, with the time since the start: launches, health changes, route changes, requests failing…
+    public var events: [String] = []
+    /// Every request sent through the load balancer.
+    public var requests: [Request] = []
+    /// Whether to keep every request (tests) or only the counts (long sandbox runs).
+    public var keepRequests = true
+    public var trafficCounts: [String: Int] = [:]
+    public var invariants = InvariantState()
+
+    public init(seed: UInt64, start: Date, loadBalancerName: String) {
+        self.start = start
+        self.now = start
+        self.nextTick = start.addingTimeInterval(1)
+        self.random = SeededRandom(seed: seed)
+        self.loadBalancerName = loadBalancerName
+        self.loadBalancerArn = "arn:sim:loadbalancer/\(loadBalancerName)"
+    }
+
+    // MARK: - Events
+
+    mutating func log(_ text: String) {
+        events.append(String(format: "%8.1f ", now.timeIntervalSince(start)) + text)
+    }
+
+    // MARK: - Time
+
+    /// Brings the world to `target`, one tick per second of virtual time.
+    public mutating func advance(to target: Date) {
+        while nextTick <= target {
+            now = nextTick
+            tick()
+            nextTick = nextTick.addingTimeInterval(1)
+        }
+        if target > now { now = target }
+    }
+
+    /// One second of the world, in a fixed order.
+    mutating func tick() {
+        applyLosses()
+        reconcileGroups()
+        bootInstances()
+        finishDraining()
+        runHealthChecks()
+        replaceUnhealthyInstances()
+        advanceRefreshes()
+        sendTraffic()
+        evaluateAlarms()
+        checkRoutes()
+    }
+
+    // MARK: - Instances and groups
+
+    mutating func launch(into groupName: String) {
+        guard var group = groups[groupName] else { return }
+        let id = String(format: "i-%017x", nextInstance)
+        nextInstance += 1
+        let boot = bootSeconds.lowerBound == bootSeconds.upperBound ? bootSeconds.lowerBound : random.uniform(bootSeconds)
+        let version = group.versionParameter.flatMap { parameters[$0]?.value }
+        instances[id] = Instance(id: id, group: groupName, launchedAt: now, bootSeconds: boot, version: version)
+        group.instanceIds.append(id)
+        groups[groupName] = group
+        log("launch \(id) in \(groupName) (\(version ?? "no version"), boots in \(Int(boot)) s)")
+    }
+
+    /// Takes an instance out of its group: its targets drain for the deregistration delay, then it is gone.
+    mutating func terminate(_ id: String, reason: String, immediately: Bool = false) {
+        guard var instance = instances[id] else { return }
+        if var group = groups[instance.group] {
+            group.instanceIds.removeAll { $0 == id }
+            groups[instance.group] = group
+        }
+        var longestDrain = 0.0
+        for name in targetGroups.keys.sorted() where targetGroups[name]!.targets[id] != nil {
+            let delay = targetGroups[name]!.deregistrationDelaySeconds
+            if immediately || delay == 0 {
+                targetGroups[name]!.targets[id] = nil
+            } else {
+                targetGroups[name]!.targets[id]!.state = "draining"
+                targetGroups[name]!.targets[id]!.drainingUntil = now.addingTimeInterval(delay)
+                longestDrain = max(longestDrain, delay)
+            }
+        }
+        log("terminate \(id) of \(instance.group): \(reason)")
+        if immediately || longestDrain == 0 {
+            instances[id] = nil
+        } else {
+            instance.terminatingAt = now.addingTimeInterval(longestDrain)
+            instances[id] = instance
+        }
+    }
+
+    /// Launches up to desired; terminates the newest above it.
+    mutating func reconcileGroups() {
+        for name in groups.keys.sorted() {
+            while groups[name]!.instanceIds.count < groups[name]!.desiredCapacity { launch(into: name) }
+            while groups[name]!.instanceIds.count > groups[name]!.desiredCapacity {
+                terminate(groups[name]!.instanceIds.last!, reason: "scale-in to \(groups[name]!.desiredCapacity)")
+            }
+        }
+    }
+
+    mutating func bootInstances() {
+        for name in groups.keys.sorted() {
+            for id in groups[name]!.instanceIds where instances[id]?.inService == false && instances[id]!.bootedAt <= now {
+                instances[id]!.inService = true
+                for arn in groups[name]!.targetGroupArns {
+                    guard let tg = targetGroupName(arn: arn) else { continue }
+                    targetGroups[tg]!.targets[id] = Target(state: isUsed(arn) ? "initial" : "unused")
+                }
+                log("\(id) in service in \(name)")
+            }
+        }
+    }
+
+    mutating func finishDraining() {
+        for name in targetGroups.keys.sorted() {
+            for (id, target) in targetGroups[name]!.targets where target.drainingUntil.map({ $0 <= now }) == true {
+                targetGroups[name]!.targets[id] = nil
+            }
+        }
+        for id in instances.keys.sorted() where instances[id]!.terminatingAt.map({ $0 <= now }) == true {
+            instances[id] = nil
+        }
+    }
+
+    mutating func applyLosses() {
+        var remaining: [Loss] = []
+        for loss in losses {
+            if loss.at > now {
+                remaining.append(loss)
+            } else if let victim = groups[loss.group]?.instanceIds.last {
+                terminate(victim, reason: "spot interruption", immediately: true)
+            }
+        }
+        losses = remaining
+    }
+
+    /// Instances whose target has been unhealthy past the grace period are replaced, as Auto Scaling does with ELB
+    /// health checks.
+    mutating func replaceUnhealthyInstances() {
+        for name in groups.keys.sorted() {
+            let group = groups[name]!
+            for id in group.instanceIds {
+                guard let instance = instances[id], instance.inService,
+                    now.timeIntervalSince(instance.bootedAt) >= group.healthCheckGraceSeconds
+                else { continue }
+                let unhealthy = group.targetGroupArns.contains { arn in
+                    targetGroupName(arn: arn).flatMap { targetGroups[$0]?.targets[id]?.state } == "unhealthy"
+                }
+                if unhealthy { terminate(id, reason: "failed load balancer health checks past the grace period") }
+            }
+        }
+    }
+
+    // MARK: - Applications and health checks
+
+    /// Ground truth: whether the application on `id` answers its health check at `time`.
+    public func appIsUp(_ id: String, at time: Date) -> Bool {
+        guard let instance = instances[id], instance.inService, instance.terminatingAt == nil || instance.terminatingAt! > time else {
+            return false
+        }
+        let behaviour = behaviour(of: instance)
+        return behaviour.isUp(sinceStart: time.timeIntervalSince(instance.bootedAt) - behaviour.startSeconds)
+    }
+
+    func behaviour(of instance: Instance) -> AppBehaviour {
+        instance.version.flatMap { behaviours[$0] } ?? AppBehaviour()
+    }
+
+    func isUsed(_ arn: String) -> Bool { routes.contains { ($0.weights[arn] ?? 0) > 0 } }
+
+    func targetGroupName(arn: String) -> String? { targetGroups.first { $0.value.arn == arn }?.key }
+
+    mutating func runHealthChecks() {
+        for name in targetGroups.keys.sorted() {
+            var group = targetGroups[name]!
+            let used = isUsed(group.arn)
+            while group.lastCheck.addingTimeInterval(group.intervalSeconds) <= now {
+                group.lastCheck = group.lastCheck.addingTimeInterval(group.intervalSeconds)
+                for id in group.targets.keys.sorted() {
+                    var target = group.targets[id]!
+                    if target.state == "draining" { continue }
+                    let before = target.state
+                    if !used {
+                        target = Target(state: "unused")
+                    } else {
+                        if target.state == "unused" { target = Target(state: "initial") }
+                        if appIsUp(id, at: group.lastCheck) {
+                            target.passes += 1
+                            target.failures = 0
+                            if target.passes >= group.healthyThreshold { target.state = "healthy" }
+                        } else {
+                            target.failures += 1
+                            target.passes = 0
+                            if target.failures >= group.unhealthyThreshold { target.state = "unhealthy" }
+                        }
+                    }
+                    if target.state != before { log("\(name) \(id) \(before) → \(target.state)") }
+                    group.targets[id] = target
+                }
+            }
+            targetGroups[name] = group
+        }
+    }
+
+    // MARK: - Instance refreshes (the rolling strategy)
+
+    mutating func advanceRefreshes() {
+        for id in refreshes.keys.sorted() where refreshes[id]!.status == "InProgress" {
+            var refresh = refreshes[id]!
+            guard let group = groups[refresh.group] else { continue }
+            if !refresh.batch.isEmpty {
+                let ready = refresh.batch.allSatisfy { appIsUp($0, at: now) }
+                if !ready {
+                    if let started = refresh.batchStarted, now.timeIntervalSince(started) > bootSeconds.upperBound + 300 {
+                        refresh.status = "Failed"
+                        refresh.reason = "replacement instances did not pass health checks"
+                        log("instance refresh \(id) failed")
+                    }
+                    refreshes[id] = refresh
+                    continue
+                }
+            }
+            let old = group.instanceIds.filter { !refresh.replaced.contains($0) }
+            if old.isEmpty {
+                refresh.status = "Successful"
+                refreshes[id] = refresh
+                log("instance refresh \(id) successful")
+                continue
+            }
+            let size = max(1, refresh.total * (100 - refresh.minHealthyPercentage) / 100)
+            refresh.batch = []
+            for leaving in old.prefix(size) {
+                terminate(leaving, reason: "instance refresh \(id)")
+                launch(into: refresh.group)
+                let newId = groups[refresh.group]!.instanceIds.last!
+                refresh.batch.append(newId)
+                refresh.replaced.insert(newId)
+            }
+            refresh.batchStarted = now
+            refreshes[id] = refresh
+        }
+    }
+
+    // MARK: - Alarms
+
+    mutating func evaluateAlarms() {
+        for name in alarms.keys.sorted() {
+            var alarm = alarms[name]!
+            let state: String
+            if let forced = alarm.forced {
+                state = forced
+            } else if let arn = alarm.targetGroupArn {
+                let since = now.addingTimeInterval(-alarm.periodSeconds)
+                let errors = (recentErrors[arn] ?? []).filter { $0 > since }.count
+                state = errors >= alarm.threshold ? "ALARM" : "OK"
+            } else {
+                state = "OK"
+            }
+            if state != alarm.state {
+                log("alarm \(name) \(alarm.state) → \(state)")
+                alarm.state = state
+            }
+            alarms[name] = alarm
+        }
+        for arn in recentErrors.keys.sorted() {
+            let horizon = now.addingTimeInterval(-3600)
+            recentErrors[arn]!.removeAll { $0 <= horizon }
+        }
+    }
+}
+
+/// Faults injected into the tool's calls: throttling and server errors per attempt (the tool's client retries them
+/// as the AWS client does), latency per call, and a crash of the tool right after it journals a named step.
+public struct Faults: Codable, Sendable, Equatable {
+    /// Share of API attempts answered `Throttling`.
+    public var throttleRate: Double
+    /// Share of API attempts answered HTTP 500; for changes, half of them after the change was made.
+    public var errorRate: Double
+    /// Seconds of virtual time each call takes.
+    public var latencySeconds: Double
+    /// The tool dies right after writing this step to the journal (`RefreshMachine.Phase` names).
+    public var crashAtStep: String?
+
+    public init(throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0, crashAtStep: String? = nil) {
+        self.throttleRate = throttleRate
+        self.errorRate = errorRate
+        self.latencySeconds = latencySeconds
+        self.crashAtStep = crashAtStep
+    }
+}

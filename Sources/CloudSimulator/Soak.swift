@@ -1,0 +1,237 @@
+import Deployment
+import Foundation
+
+/// One random fault schedule for a blue-green deploy: the build's behaviour, boot times, API throttling, errors and
+/// latency, lost instances, a crash of the tool at a step (then `--resume` or `recover`), a Ctrl-C, an alarm
+/// during the bake period. The same seed always gives the same scenario and the same run.
+public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertible {
+    public enum Build: String, Sendable, Codable, CaseIterable {
+        /// Healthy 20 s after boot.
+        case healthy
+        /// Starts after 11 minutes: the gate times out.
+        case slow
+        /// Never passes its health check.
+        case broken
+        /// Up 8 s, down 8 s, forever: never stable for the gate.
+        case flapping
+        /// Healthy, but 30% of its answers are 5xx: the 5xx alarm fires during the bake period.
+        case erroring
+    }
+
+    public enum Recovery: String, Sendable, Codable { case resume, recover }
+
+    public var seed: UInt64
+    public var environment: String
+    public var liveInstances: Int
+    public var build: Build
+    public var bootSeconds: ClosedRange<Double>
+    public var throttleRate: Double
+    public var errorRate: Double
+    public var latencySeconds: Double
+    /// Seconds after the start when an instance of the new colour is lost.
+    public var loseNewInstanceAt: Double?
+    /// Seconds after the start when an instance of the live colour is lost.
+    public var loseLiveInstanceAt: Double?
+    /// The tool crashes right after journalling this step.
+    public var crashAtStep: String?
+    public var recovery: Recovery
+    /// Seconds after the start when the operator presses Ctrl-C.
+    public var interruptAfter: Double?
+    /// The new colour's alarm is forced into ALARM as soon as the bake period starts.
+    public var alarmDuringBake: Bool
+
+    public init(
+        seed: UInt64, environment: String = "prod", liveInstances: Int = 2, build: Build = .healthy,
+        bootSeconds: ClosedRange<Double> = 45...75, throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0,
+        loseNewInstanceAt: Double? = nil, loseLiveInstanceAt: Double? = nil, crashAtStep: String? = nil,
+        recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false
+    ) {
+        self.seed = seed
+        self.environment = environment
+        self.liveInstances = liveInstances
+        self.build = build
+        self.bootSeconds = bootSeconds
+        self.throttleRate = throttleRate
+        self.errorRate = errorRate
+        self.latencySeconds = latencySeconds
+        self.loseNewInstanceAt = loseNewInstanceAt
+        self.loseLiveInstanceAt = loseLiveInstanceAt
+        self.crashAtStep = crashAtStep
+        self.recovery = recovery
+        self.interruptAfter = interruptAfter
+        self.alarmDuringBake = alarmDuringBake
+    }
+
+    /// The steps a crash can follow (the journal is written before each).
+    public static let crashSteps = ["protect", "deploy", "scale", "health gate", "switch", "bake", "finalize"]
+
+    /// A scenario drawn from `seed`.
+    public static func random(seed: UInt64, liveInstances: Int? = nil) -> SoakScenario {
+        var random = SeededRandom(seed: seed &* 0x2545_F491_4F6C_DD1D)
+        let environment = random.chance(0.7) ? "prod" : "beta"
+        let builds: [Build] = [.healthy, .healthy, .healthy, .slow, .broken, .flapping, .erroring]
+        let low = random.uniform(20...60)
+        return SoakScenario(
+            seed: seed, environment: environment,
+            liveInstances: liveInstances ?? (environment == "prod" ? 2 + random.index(4) : 1 + random.index(2)),
+            build: builds[random.index(builds.count)], bootSeconds: low...(low + random.uniform(0...60)),
+            throttleRate: random.chance(0.5) ? random.uniform(0...0.4) : 0, errorRate: random.chance(0.3) ? random.uniform(0...0.1) : 0,
+            latencySeconds: random.chance(0.3) ? random.uniform(0...0.5) : 0,
+            loseNewInstanceAt: random.chance(0.25) ? random.uniform(0...200) : nil,
+            loseLiveInstanceAt: random.chance(0.15) ? random.uniform(0...200) : nil,
+            crashAtStep: random.chance(0.3) ? crashSteps[random.index(crashSteps.count)] : nil,
+            recovery: random.chance(0.5) ? .resume : .recover, interruptAfter: random.chance(0.15) ? random.uniform(0...240) : nil,
+            alarmDuringBake: random.chance(0.1))
+    }
+
+    public var description: String {
+        var parts = [
+            "seed \(seed)", "\(environment) ×\(liveInstances)", "build \(build.rawValue)",
+            "boot \(Int(bootSeconds.lowerBound))–\(Int(bootSeconds.upperBound)) s",
+        ]
+        if throttleRate > 0 { parts.append("throttle \(Int(throttleRate * 100))%") }
+        if errorRate > 0 { parts.append("5xx \(Int(errorRate * 100))%") }
+        if latencySeconds > 0 { parts.append("latency \(Int(latencySeconds * 1000)) ms") }
+        if let t = loseNewInstanceAt { parts.append("lose new instance at \(Int(t)) s") }
+        if let t = loseLiveInstanceAt { parts.append("lose live instance at \(Int(t)) s") }
+        if let step = crashAtStep { parts.append("crash at '\(step)' then \(recovery.rawValue)") }
+        if let t = interruptAfter { parts.append("Ctrl-C at \(Int(t)) s") }
+        if alarmDuringBake { parts.append("alarm during bake") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// What one scenario did.
+public struct SoakOutcome: Sendable {
+    public var scenario: SoakScenario
+    /// How it ended: `deployed`, `failed at health gate`, `rolled back`, `interrupted`, `crashed at scale → resumed: deployed`, …
+    public var result: String
+    /// Every invariant violation the simulator saw (empty when the run was safe).
+    public var violations: [String]
+    public var virtualSeconds: Double
+    public var calls: Int
+    public var requests: Int
+    public var failedRequests: Int
+    public var events: [String]
+}
+
+/// Runs `SoakScenario`s on the simulated cloud and checks the invariants after every event and at the end.
+public enum Soak {
+    public static let version = "v2"
+
+    /// The configuration the scenarios deploy with: the built-in layout, a 5xx alarm per colour, a 60 s bake.
+    public static var configuration: DeploymentConfiguration {
+        var configuration = DeploymentConfiguration.builtIn
+        for name in configuration.environments.keys {
+            configuration.environments[name]!.alarms = ["{env}-{color}-5xx"]
+            configuration.environments[name]!.bakeSeconds = 60
+        }
+        return configuration
+    }
+
+    public static func run(_ scenario: SoakScenario) async -> SoakOutcome {
+        await FanOut.$sequential.withValue(true) { await runSequentially(scenario) }
+    }
+
+    static func runSequentially(_ scenario: SoakScenario) async -> SoakOutcome {
+        let configuration = Self.configuration
+        let environment = try! configuration.environment(scenario.environment)
+        let cloud = try! SimulatedCloud.designDocument(
+            environments: ["prod", "beta"], configuration: configuration, seed: scenario.seed,
+            liveInstances: [scenario.environment: scenario.liveInstances], requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
+        let start = cloud.now
+        cloud.setBootSeconds(scenario.bootSeconds)
+        switch scenario.build {
+        case .healthy: cloud.setBehaviour(version: version, .healthy(startSeconds: 20))
+        case .slow: cloud.setBehaviour(version: version, .healthy(startSeconds: 660))
+        case .broken: cloud.setBehaviour(version: version, .neverHealthy)
+        case .flapping: cloud.setBehaviour(version: version, .flapping(up: 8, down: 8))
+        case .erroring: cloud.setBehaviour(version: version, .erroring(0.3, startSeconds: 20))
+        }
+        let newGroup = environment.autoScalingGroupNames[.green]!
+        let liveGroup = environment.autoScalingGroupNames[.blue]!
+        if let t = scenario.loseNewInstanceAt { cloud.loseInstance(of: newGroup, at: start.addingTimeInterval(t)) }
+        if let t = scenario.loseLiveInstanceAt { cloud.loseInstance(of: liveGroup, at: start.addingTimeInterval(t)) }
+        cloud.setFaults(
+            Faults(
+                throttleRate: scenario.throttleRate, errorRate: scenario.errorRate, latencySeconds: scenario.latencySeconds,
+                crashAtStep: scenario.crashAtStep))
+
+        let ports = cloud.ports.persistent()
+        let interruption = Interruption()
+        let alarm = DeploymentConfiguration.expand("{env}-{color}-5xx", env: scenario.environment, color: .green)
+        let first = LockIdentity(holder: "operator@sim", command: "ce --env \(scenario.environment) environment refresh", pid: 1001)
+        let progress: @Sendable (BlueGreenRefresh.Progress) -> Void = { progress in
+            if let t = scenario.interruptAfter, cloud.now.timeIntervalSince(start) >= t { interruption.request("SIGINT") }
+            if scenario.alarmDuringBake, progress.stage == .bake { cloud.forceAlarm(alarm, "ALARM") }
+        }
+        var result = await attempt(
+            "deploy", cloud: cloud, environment: environment, identity: first, takeOver: nil,
+            ports: ports
+        ) {
+            try await BlueGreenRefresh(environment: environment, ports: ports, identity: first, interruption: interruption)
+                .run(.fresh(.init(version: version)), progress: progress)
+        }
+
+        // Whatever is left unfinished, the next operator finishes: `--resume` or `recover` as the scenario says,
+        // then `recover` if that did not end it. A lock left by the dead process is taken over.
+        var pid = 1002
+        for mode in [scenario.recovery, .recover] where isUnfinished(cloud, environment) {
+            cloud.restartTool()
+            let identity = LockIdentity(holder: "operator@sim", command: "ce environment \(mode.rawValue)", pid: pid)
+            pid += 1
+            let takeOver: @Sendable (DeployLock) -> Bool = { $0.pid < identity.pid }
+            let outcome: String
+            switch mode {
+            case .resume:
+                outcome = await attempt("resume", cloud: cloud, environment: environment, identity: identity, takeOver: takeOver, ports: ports) {
+                    try await BlueGreenRefresh(environment: environment, ports: ports, identity: identity).run(.resume)
+                }
+            case .recover:
+                outcome = await attempt("recover", cloud: cloud, environment: environment, identity: identity, takeOver: takeOver, ports: ports) {
+                    _ = try await Recovery(environment: environment, ports: ports).run(by: identity.holder)
+                    return StepReport()
+                }
+            }
+            result += " → \(outcome)"
+        }
+        cloud.restartTool()
+        cloud.checkEnd()
+        return cloud.read { world in
+            SoakOutcome(
+                scenario: scenario, result: result, violations: world.invariants.violations,
+                virtualSeconds: world.now.timeIntervalSince(world.start), calls: world.calls.count,
+                requests: world.trafficCounts.values.reduce(0, +),
+                failedRequests: world.trafficCounts.filter { $0.key.hasSuffix(" 500") || $0.key.hasSuffix(" 502") || $0.key.hasSuffix(" 503") }.values.reduce(0, +),
+                events: world.events)
+        }
+    }
+
+    static func isUnfinished(_ cloud: SimulatedCloud, _ environment: EnvironmentConfiguration) -> Bool {
+        cloud.parameter(environment.parameters.deployment).flatMap(DeploymentJournal.decode)?.isUnfinished == true
+            || cloud.parameter(environment.parameters.deployLock) != nil
+    }
+
+    /// Runs `body` under the lock and says how it ended.
+    static func attempt(
+        _ name: String, cloud: SimulatedCloud, environment: EnvironmentConfiguration, identity: LockIdentity,
+        takeOver: (@Sendable (DeployLock) -> Bool)?, ports: CloudPorts, _ body: @escaping @Sendable () async throws -> StepReport
+    ) async -> String {
+        let manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
+        do {
+            _ = try await manager.withLock(identity, keepAlive: nil, takeOver: takeOver ?? { _ in false }, body)
+            return name == "deploy" ? "deployed" : "\(name): done"
+        } catch let failure as BlueGreenRefresh.Failure {
+            let crashed = cloud.isCrashed ? "crashed at \(failure.step)" : nil
+            switch failure.kind {
+            case .failed: return crashed ?? "\(name) failed at \(failure.step)"
+            case .interrupted: return "\(name) interrupted at \(failure.step)"
+            case .rolledBack: return "\(name) rolled back"
+            }
+        } catch is Refusal {
+            return cloud.isCrashed ? "crashed" : "\(name) refused"
+        } catch {
+            return cloud.isCrashed ? "crashed" : "\(name) error: \(error)"
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The crash-safe record of a deploy, kept in `{prefix}deployment` and written before each step's changes, so that
+/// a deploy stopped by anything (a crash, a lost laptop, `kill -9`) can be continued (`refresh --resume`) or undone
+/// (`environment recover`) by whoever comes next. Small enough for a standard SSM parameter (4 KB).
+public struct DeploymentJournal: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable {
+        /// Running, or stopped without finishing: `--resume` or `recover`.
+        case inProgress = "in-progress"
+        case done
+        /// Failed before the switch and undone: consistent.
+        case failed
+        /// The bake period failed and traffic went back: consistent.
+        case rolledBack = "rolled-back"
+        /// Stopped by a signal and brought to a consistent state.
+        case interrupted
+        /// Finished by `environment recover`.
+        case recovered
+    }
+
+    /// A group's settings before the deploy touched it.
+    public struct GroupSettings: Sendable, Equatable, Codable {
+        public var name: String
+        public var min: Int
+        public var desired: Int
+        public var max: Int
+        public init(name: String, min: Int, desired: Int, max: Int) {
+            self.name = name
+            self.min = min
+            self.desired = desired
+            self.max = max
+        }
+    }
+
+    public var id: String
+    public var strategy: String
+    public var from: Color
+    public var to: Color
+    public var version: String
+    public var capacity: Int
+    /// The step about to run or running (a `RefreshMachine.Phase` name).
+    public var step: String
+    public var status: Status
+    /// Both colours' groups as they were before the deploy, by colour.
+    public var original: [String: GroupSettings]
+    /// SSM values the deploy overwrites, as they were (absent: the parameter did not exist).
+    public var originalValues: [String: String]
+    public var targetGroupArn: String
+    public var keepFailed: Bool
+    public var bakeSeconds: Int
+    public var setsVersion: Bool
+    public var startedAt: String
+    public var updatedAt: String
+    /// `user@host`.
+    public var by: String
+    public var command: String
+    /// How it ended, or why it stopped.
+    public var note: String?
+
+    public var isUnfinished: Bool { status == .inProgress }
+
+    public func originalGroup(_ color: Color) -> GroupSettings? { original[color.rawValue] }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// `nil` for a value that is not a journal.
+    public static func decode(_ text: String) -> DeploymentJournal? {
+        try? JSONDecoder().decode(DeploymentJournal.self, from: Data(text.utf8))
+    }
+
+    static func timestamp(_ date: Date) -> String { DeployLock.format(date) }
+
+    /// "d-20261127T145500Z-4242": when and by which process.
+    static func makeId(_ date: Date, pid: Int) -> String {
+        let text = timestamp(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        return "d-\(text)-\(pid)"
+    }
+}

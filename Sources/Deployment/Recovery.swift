@@ -1,0 +1,112 @@
+import Foundation
+
+/// `environment recover`: brings an environment back to its last consistent state after a deploy stopped half-way
+/// (a crash, `kill -9`, a second Ctrl-C, a failure whose undo failed too).
+///
+/// With an unfinished journal:
+/// - traffic all on the new colour: the deploy is finished — SSM written, the new colour unpinned (min = the live
+///   floor, its original max), the old colour's min to 0, kept warm;
+/// - traffic all on the old colour: the deploy is undone — the recorded original settings of both groups and the
+///   version parameters are restored, which scales the half-deployed colour back down;
+/// - traffic split between them: every route goes back to the old colour (it was protected and never shrunk), or
+///   forward if only the new one has healthy capacity; then as above.
+/// Without one, SSM is reconciled with the load balancer. The journal is then marked `recovered`.
+public struct Recovery: Sendable {
+    public struct Plan: Sendable, Equatable {
+        /// Where the environment ends up, in words.
+        public var summary: String
+        /// Route changes first (concurrently, verified), then SSM and group changes in order.
+        public var mutations: [Mutation]
+        /// The journal to write afterwards (`recovered`), or `nil` when there was none to finish.
+        public var journal: DeploymentJournal?
+    }
+
+    public static func plan(_ snapshot: EnvironmentSnapshot, now: Date, by: String) throws -> Plan {
+        let env = snapshot.environment
+        let status = snapshot.status
+        let switching = TrafficSwitch(snapshot: snapshot)
+        guard let journal = status.deployment, journal.isUnfinished else {
+            guard let serving = status.albColor else {
+                throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with 'environment switch --to COLOR'.")
+            }
+            let mutations = try switching.plan(to: serving, force: true)
+            return Plan(
+                summary: mutations.isEmpty
+                    ? "nothing to recover: \(serving.rawValue) serves every route and SSM agrees"
+                    : "SSM reconciled with the load balancer: \(serving.rawValue) serves",
+                mutations: mutations, journal: nil)
+        }
+
+        let destination: Color
+        switch status.albColor {
+        case journal.to?: destination = journal.to
+        case journal.from?: destination = journal.from
+        default:
+            if switching.capacityProblem(journal.from) == nil {
+                destination = journal.from
+            } else if switching.capacityProblem(journal.to) == nil {
+                destination = journal.to
+            } else {
+                throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(switching.capacityProblem(journal.from)!); \(journal.to.rawValue): \(switching.capacityProblem(journal.to)!)). Nothing changed; 'environment switch --to COLOR --force' chooses one.")
+            }
+        }
+        var mutations = try switching.plan(to: destination, force: true)
+        func resize(_ color: Color, min: Int?, desired: Int?, max: Int?) {
+            let name = env.autoScalingGroupNames[color]!
+            guard let current = snapshot.groups[name] else { return }
+            let change = (
+                min.flatMap { $0 == current.minSize ? nil : $0 }, desired.flatMap { $0 == current.desiredCapacity ? nil : $0 },
+                max.flatMap { $0 == current.maxSize ? nil : $0 })
+            if change.0 != nil || change.1 != nil || change.2 != nil {
+                // AWS validates the three together: send them all when any changes.
+                mutations.append(.resizeGroup(name: name, minSize: min ?? current.minSize, desiredCapacity: desired, maxSize: max ?? current.maxSize))
+            }
+        }
+        let summary: String
+        if destination == journal.to {
+            let original = journal.originalGroup(journal.to)
+            resize(journal.to, min: env.liveFloor, desired: nil, max: Swift.max(original?.max ?? journal.capacity, journal.capacity))
+            resize(journal.from, min: 0, desired: nil, max: nil)
+            summary = "\(journal.to.rawValue) (\(journal.version)) serves: the deploy \(journal.id) is finished; \(journal.from.rawValue) is kept warm for rollback"
+        } else {
+            if let original = journal.originalGroup(journal.to) {
+                resize(journal.to, min: original.min, desired: original.desired, max: original.max)
+            }
+            if let original = journal.originalGroup(journal.from) {
+                resize(journal.from, min: original.min, desired: nil, max: nil)
+            }
+            for (name, value) in journal.originalValues.sorted(by: { $0.key < $1.key }) where snapshot.values[name] != value {
+                mutations.append(.putParameter(name: name, value: value))
+            }
+            summary = "\(journal.from.rawValue) serves as before the deploy \(journal.id); \(journal.to.rawValue) is back to its original size"
+        }
+        var recovered = journal
+        recovered.status = .recovered
+        recovered.note = "recovered by \(by) at \(journal.step): \(summary)"
+        recovered.updatedAt = DeploymentJournal.timestamp(now)
+        return Plan(summary: summary, mutations: mutations, journal: recovered)
+    }
+
+    public let environment: EnvironmentConfiguration
+    public let ports: CloudPorts
+
+    public init(environment: EnvironmentConfiguration, ports: CloudPorts) {
+        self.environment = environment
+        self.ports = ports
+    }
+
+    /// Reads, plans and performs the recovery; the journal is written last, when everything else succeeded.
+    public func run(by: String) async throws -> (plan: Plan, report: StepReport) {
+        let snapshot = try await ports.statusReader(for: environment).snapshot()
+        let plan = try Self.plan(snapshot, now: ports.clock.now(), by: by)
+        var report = try await SwitchRunner(
+            environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
+        ).run(plan.mutations)
+        if let journal = plan.journal {
+            let started = ports.clock.now()
+            try await ports.documents.overwrite(name: environment.parameters.deployment, value: journal.json())
+            report.add("journal", seconds: ports.clock.now().timeIntervalSince(started), "\(journal.id) marked recovered")
+        }
+        return (plan, report)
+    }
+}
