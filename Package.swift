@@ -69,6 +69,7 @@ let package = Package(
         .target(name: "CETestSupport", dependencies: ["AWSServices"], path: "Tests/CETestSupport"),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator"]),
+        .testTarget(name: "CloudSimulatorTests", dependencies: ["CloudSimulator", "Deployment", "AWSCore"]),
         .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport"]),
         .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport"]),
     ],

@@ -236,6 +236,7 @@ struct SandboxSoakCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let scenarios = (0..<UInt64(runs)).map { SoakScenario.random(seed: seed + $0, liveInstances: instances) }
+        if runs == 1 { FileHandle.standardOutput.write(Data("\(scenarios[0])\n".utf8)) }
         let parallel = max(1, ProcessInfo.processInfo.activeProcessorCount)
         var outcomes: [SoakOutcome] = []
         for chunk in stride(from: 0, to: scenarios.count, by: parallel) {
@@ -249,10 +250,10 @@ struct SandboxSoakCommand: AsyncParsableCommand {
         let elapsed = ContinuousClock.now - started
         var byResult: [String: Int] = [:]
         for outcome in outcomes {
-            let kind = outcome.result.replacingOccurrences(of: #" at [a-z ]+"#, with: "", options: .regularExpression)
+            let kind = outcome.result.replacingOccurrences(of: #" at (health gate|[a-z]+)"#, with: "", options: .regularExpression)
             byResult[kind, default: 0] += 1
             if events || runs == 1 {
-                print("\(outcome.scenario)\n  → \(outcome.result)")
+                print(runs == 1 ? "  → \(outcome.result)" : "\(outcome.scenario)\n  → \(outcome.result)")
                 if events { outcome.events.forEach { print("    \($0)") } }
             }
         }

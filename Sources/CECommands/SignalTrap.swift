@@ -6,7 +6,8 @@ import Synchronization
 /// SIGINT, SIGTERM and SIGHUP while a mutating command holds the lock. The first asks the command to stop
 /// (`interruption`): waits end, the current step is brought to a consistent state (before the switch: undone;
 /// after it: the bookkeeping finished, the live colour never shrunk), the lock is released, and the command exits
-/// with 128 + the signal's number. A second signal exits at once, leaving the journal for `environment recover`.
+/// with 128 + the signal's number. A second signal (a second Ctrl-C, or any of the three) exits at once, leaving
+/// the lock and the journal for `environment recover`.
 final class SignalTrap: @unchecked Sendable {
     let interruption = Interruption()
     private let received = Mutex<[Int32]>([])
@@ -17,7 +18,10 @@ final class SignalTrap: @unchecked Sendable {
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [weak self] in self?.receive(number) }
+            // Signals arriving together are coalesced into one event: `data` says how many.
+            source.setEventHandler { [weak self] in
+                for _ in 0..<max(1, source.data) { self?.receive(number) }
+            }
             source.resume()
             sources.append(source)
         }
@@ -51,7 +55,7 @@ final class SignalTrap: @unchecked Sendable {
             FileHandle.standardError.write(Data("\n\(Self.name(number)): stopping — bringing the environment to a consistent state and releasing the lock (send it again to exit at once).\n".utf8))
             interruption.request(Self.name(number))
         } else {
-            FileHandle.standardError.write(Data("\n\(Self.name(number)) again: exiting at once. The lock and the journal are left; run 'ce --env ENV environment recover'.\n".utf8))
+            FileHandle.standardError.write(Data("\n\(Self.name(number)): a second signal, exiting at once. The lock and the journal are left; run 'ce --env ENV environment recover'.\n".utf8))
             _exit(128 + number)
         }
     }

@@ -12,6 +12,18 @@ enum StatusRenderer {
             let text = DeployLock.decode(lock).map { "\($0.holder) running '\($0.command)' (pid \($0.pid)) since \($0.acquiredAt), expires \($0.expiresAt)" }
             lines.append("LOCKED       \(text ?? "by an unreadable value: \(lock.prefix(60))")")
         }
+        if let journal = status.deployment {
+            let what = "\(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), by \(journal.by)"
+            if journal.isUnfinished {
+                lines.append("UNFINISHED   deployment \(what) stopped at step '\(journal.step)' (last written \(journal.updatedAt))\(journal.note.map { ": \($0)" } ?? "")")
+                lines.append("             run 'ce --env \(status.environment) environment refresh --resume' to finish it, or 'environment recover' to undo it")
+            } else {
+                lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")
+            }
+        }
+        if !status.alarms.isEmpty {
+            lines.append("alarms       " + status.alarms.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         if status.drift {
             lines.append("DRIFT        the environment is not consistent:")
             lines += status.driftReasons.map { "  ! \($0)" }

@@ -130,15 +130,23 @@ public enum Soak {
     }
 
     public static func run(_ scenario: SoakScenario) async -> SoakOutcome {
-        await FanOut.$sequential.withValue(true) { await runSequentially(scenario) }
+        await run(scenario, on: makeCloud(scenario))
     }
 
-    static func runSequentially(_ scenario: SoakScenario) async -> SoakOutcome {
+    /// The scenario's world, before anything runs (for watching a run from a test).
+    public static func makeCloud(_ scenario: SoakScenario) -> SimulatedCloud {
+        try! SimulatedCloud.designDocument(
+            environments: ["prod", "beta"], configuration: Self.configuration, seed: scenario.seed,
+            liveInstances: [scenario.environment: scenario.liveInstances], requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
+    }
+
+    public static func run(_ scenario: SoakScenario, on cloud: SimulatedCloud) async -> SoakOutcome {
+        await FanOut.$sequential.withValue(true) { await runSequentially(scenario, on: cloud) }
+    }
+
+    static func runSequentially(_ scenario: SoakScenario, on cloud: SimulatedCloud) async -> SoakOutcome {
         let configuration = Self.configuration
         let environment = try! configuration.environment(scenario.environment)
-        let cloud = try! SimulatedCloud.designDocument(
-            environments: ["prod", "beta"], configuration: configuration, seed: scenario.seed,
-            liveInstances: [scenario.environment: scenario.liveInstances], requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
         let start = cloud.now
         cloud.setBootSeconds(scenario.bootSeconds)
         switch scenario.build {

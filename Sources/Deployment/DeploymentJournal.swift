@@ -57,6 +57,32 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     /// How it ended, or why it stopped.
     public var note: String?
 
+    public init(
+        id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,
+        original: [String: GroupSettings], originalValues: [String: String], targetGroupArn: String, keepFailed: Bool,
+        bakeSeconds: Int, setsVersion: Bool, startedAt: String, updatedAt: String, by: String, command: String, note: String? = nil
+    ) {
+        self.id = id
+        self.strategy = strategy
+        self.from = from
+        self.to = to
+        self.version = version
+        self.capacity = capacity
+        self.step = step
+        self.status = status
+        self.original = original
+        self.originalValues = originalValues
+        self.targetGroupArn = targetGroupArn
+        self.keepFailed = keepFailed
+        self.bakeSeconds = bakeSeconds
+        self.setsVersion = setsVersion
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.by = by
+        self.command = command
+        self.note = note
+    }
+
     public var isUnfinished: Bool { status == .inProgress }
 
     public func originalGroup(_ color: Color) -> GroupSettings? { original[color.rawValue] }

@@ -83,6 +83,7 @@ public struct RefreshMachine: Sendable {
     var gateStarted: Date?
     var stableSince: Date?
     var bakeStarted: Date?
+    var lastBakeReading: Date?
     var backoff: Double = 0
     var failure: (step: String, cause: String, kind: BlueGreenRefresh.Failure.Kind)?
     var interruptedBy: String?
@@ -211,16 +212,23 @@ public struct RefreshMachine: Sendable {
                 finishPhase(now, "failed after \(Int(elapsed)) s: \(problem)")
                 return beginRollback(problem, now: now)
             }
-            if elapsed >= bakeSeconds {
+            lastBakeReading = now
+            if elapsed >= bakeSeconds - 0.001 {
                 finishPhase(now, "\(Int(bakeSeconds)) s: \(reading.healthy)/\(reading.total) healthy, \(reading.watched) alarm(s) OK")
                 return begin(.finalize, now)
             }
             backoff = poll
-            return .wait(.milliseconds(Int64(min(poll, bakeSeconds - elapsed) * 1000)))
+            return Self.wait(min(poll, bakeSeconds - elapsed))
         case (.bake, .bakeReadFailed):
-            // Without a reading the bake cannot pass: it goes on, backing off, until a read succeeds.
+            // Without a reading the bake cannot pass: it goes on, backing off, until a read succeeds — but not for
+            // longer than the gate's timeout without any reading: then it stops, traffic left on the new colour.
+            let blind = now.timeIntervalSince(lastBakeReading ?? bakeStarted!)
+            if blind >= timeout - 0.001 {
+                finishPhase(now, "no reading for \(Int(blind)) s")
+                return fail("could not read \(plan!.target.rawValue)'s target health or alarms for \(Int(blind)) s")
+            }
             backoff = min(max(backoff, poll) * 2, 30)
-            return .wait(.milliseconds(Int64(backoff * 1000)))
+            return Self.wait(min(backoff, timeout - blind))
         case (.bake, .waited):
             return .checkBake(plan!, alarms: environment.alarmNames(for: plan!.target))
         case (.bake, .interrupted(let reason)):
@@ -380,6 +388,7 @@ public struct RefreshMachine: Sendable {
             return .switchTraffic(to: plan.target, checked: false)
         case .bake:
             bakeStarted = now
+            lastBakeReading = nil
             backoff = poll
             return .checkBake(plan, alarms: environment.alarmNames(for: plan.target))
         case .rollback:
@@ -396,11 +405,16 @@ public struct RefreshMachine: Sendable {
 
     mutating func waitOrTimeOut(_ now: Date) -> Action {
         let elapsed = now.timeIntervalSince(gateStarted!)
-        if elapsed >= timeout {
+        if elapsed >= timeout - 0.001 {
             let p = progress
             return fail("timed out after \(Int(timeout)) s: \(p?.inService ?? 0)/\(plan!.capacity) InService, \(p?.healthy ?? 0)/\(plan!.capacity) healthy")
         }
-        return .wait(.milliseconds(Int64(min(backoff, timeout - elapsed) * 1000)))
+        return Self.wait(min(backoff, timeout - elapsed))
+    }
+
+    /// A wait of `seconds`, never shorter than a millisecond (a zero wait would let no time pass).
+    static func wait(_ seconds: Double) -> Action {
+        .wait(.milliseconds(max(1, Int64((seconds * 1000).rounded(.up)))))
     }
 
     mutating func finishPhase(_ now: Date, _ detail: String) {

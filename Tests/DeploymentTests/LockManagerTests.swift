@@ -74,4 +74,43 @@ struct LockManagerTests {
         }
         #expect(cloud.parameter("/compiler-explorer/beta/deploy-lock") == nil)
     }
+
+    @Test func aLockOfAGoneProcessIsTakenOverOnlyWhenAllowed() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["beta"])
+        _ = try await manager(cloud).acquire(alice)
+        await #expect(throws: Refusal.self) { _ = try await manager(cloud).acquire(bob, takeOver: { _ in false }) }
+        let taken = try await manager(cloud).acquire(bob, takeOver: { $0.holder == "alice@admin" && $0.pid == 101 })
+        #expect(DeployLock.decode(cloud.parameter("/compiler-explorer/beta/deploy-lock")!) == taken)
+        // Bob's lock is alive: nobody takes it over by mistake.
+        await #expect(throws: Refusal.self) { _ = try await manager(cloud).acquire(alice, takeOver: { $0.holder == "alice@admin" }) }
+    }
+
+    @Test func aCreateWhoseAnswerWasLostStillTakesTheLock() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["beta"])
+        // Every attempt fails with a 5xx, half of them after the change was made: the retried create then finds
+        // its own value, which must count as taken, not as held by someone else.
+        cloud.setFaults(Faults(errorRate: 0.6))
+        for _ in 0..<20 {
+            let lock = try await FanOut.$sequential.withValue(true) {
+                try await LockManager(environment: beta, store: cloud.ports.persistent().documents, clock: cloud.clock).acquire(alice)
+            }
+            cloud.setFaults(Faults())
+            try await manager(cloud).release(lock)
+            cloud.setFaults(Faults(errorRate: 0.6))
+        }
+        #expect(cloud.events.contains { $0.contains("SSM PutParameter attempt") })
+    }
+
+    @Test func theJournalFitsAStandardParameter() {
+        let journal = DeploymentJournal(
+            id: "d-20261127T145500Z-4242", strategy: "blue-green", from: .blue, to: .green, version: String(repeating: "v", count: 200),
+            capacity: 1000, step: "health gate", status: .inProgress,
+            original: ["blue": .init(name: String(repeating: "b", count: 255), min: 2, desired: 1000, max: 1000), "green": .init(name: String(repeating: "g", count: 255), min: 0, desired: 0, max: 1000)],
+            originalValues: ["/compiler-explorer/prod/green/version": String(repeating: "x", count: 200), "/compiler-explorer/prod/version": String(repeating: "y", count: 200)],
+            targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/Prod-Green/0123456789abcdef", keepFailed: false,
+            bakeSeconds: 300, setsVersion: true, startedAt: "2026-11-27T14:55:00Z", updatedAt: "2026-11-27T14:55:00Z",
+            by: "someone@some-host.example.com", command: String(repeating: "c", count: 200), note: "resumed by someone@some-host.example.com at health gate")
+        #expect(journal.json().utf8.count < 4096)
+        #expect(DeploymentJournal.decode(journal.json()) == journal)
+    }
 }

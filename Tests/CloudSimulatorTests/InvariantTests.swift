@@ -1,0 +1,89 @@
+import Deployment
+import Foundation
+import Testing
+
+@testable import CloudSimulator
+
+/// The invariants catch a tool that does the wrong thing: each is broken on purpose here and must be reported.
+struct InvariantTests {
+    func advance(_ cloud: SimulatedCloud, _ seconds: Double) async throws {
+        try await cloud.clock.sleep(for: .milliseconds(Int64(seconds * 1000)))
+    }
+
+    func bootGreen(_ cloud: SimulatedCloud, version: String) async throws {
+        cloud.setParameter("/compiler-explorer/prod/green/version", version)
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 2, desiredCapacity: 2, maxSize: 2))
+        try await advance(cloud, 70)
+    }
+
+    func routes(_ cloud: SimulatedCloud) -> [ForwardRoute] { cloud.routes().filter { $0.kind == .listenerDefault } }
+
+    @Test func switchingToABrokenBuildIsCaught() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
+        cloud.setBehaviour(version: "bad", .neverHealthy)
+        try await bootGreen(cloud, version: "bad")
+        #expect(cloud.violations.isEmpty)
+        for route in routes(cloud) { try await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        try await advance(cloud, 5)
+        #expect(cloud.violations.contains { $0.contains("forwards to a colour with no healthy instance") })
+        #expect(cloud.violations.contains { $0.contains("served by bad, a build that never passes its health check") })
+    }
+
+    @Test func aBuildWhoseGateFailedMustNotServe() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
+        try await bootGreen(cloud, version: "v2")
+        var journal = DeploymentJournal(
+            id: "d", strategy: "blue-green", from: .blue, to: .green, version: "v2", capacity: 2, step: "health gate", status: .failed,
+            original: [:], originalValues: [:], targetGroupArn: "arn:sim:targetgroup/Prod-Green", keepFailed: true, bakeSeconds: 0,
+            setsVersion: false, startedAt: "", updatedAt: "", by: "t", command: "c", note: "health gate: timed out")
+        try await cloud.overwrite(name: "/compiler-explorer/prod/deployment", value: journal.json())
+        for route in routes(cloud) { try await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        try await advance(cloud, 3)
+        #expect(cloud.violations.contains { $0.contains("served by v2, whose health gate failed") })
+        // A later deploy of the same build that passes its gate (journal at switch) may serve it.
+        let clean = try SimulatedCloud.designDocument(environments: ["prod"])
+        try await bootGreen(clean, version: "v2")
+        try await clean.overwrite(name: "/compiler-explorer/prod/deployment", value: journal.json())
+        journal.status = .inProgress
+        journal.step = "switch"
+        try await clean.overwrite(name: "/compiler-explorer/prod/deployment", value: journal.json())
+        for route in routes(clean) { try await clean.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        try await advance(clean, 3)
+        #expect(clean.violations.isEmpty, "\(clean.violations)")
+    }
+
+    @Test func scalingTheServingColourAwayIsCaught() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
+        try await cloud.apply(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: 0, maxSize: nil))
+        #expect(cloud.violations.contains { $0.contains("after 'AutoScaling UpdateAutoScalingGroup AutoScalingGroupName=prod-blue MinSize=0 DesiredCapacity=0'") })
+        // Unless the operator took it down on purpose.
+        let stopped = try SimulatedCloud.designDocument(environments: ["prod"])
+        stopped.change { _ = $0.invariants.downtimeAllowed.insert("prod") }
+        try await stopped.apply(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: 0, maxSize: nil))
+        #expect(stopped.violations.isEmpty)
+    }
+
+    @Test func listenersLeftDisagreeingAreCaughtButASwitchInFlightIsNot() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
+        try await bootGreen(cloud, version: "v2")
+        let first = routes(cloud)[0]
+        try await cloud.apply(.forward(route: first, targetGroupArn: "arn:sim:targetgroup/Prod-Green"))
+        try await advance(cloud, 30)
+        #expect(cloud.violations.isEmpty, "half a minute of a switch in flight is allowed")
+        try await advance(cloud, 40)
+        #expect(cloud.violations.contains { $0.contains("prod's routes have disagreed for 6") })
+    }
+
+    @Test func theEndStateMustBeConsistent() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod", "beta"])
+        #expect(cloud.checkEnd() == [])
+        try await bootGreen(cloud, version: "v2")
+        for route in routes(cloud) { try await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        _ = try await cloud.create(name: "/compiler-explorer/beta/deploy-lock", value: "{}")
+        let found = cloud.checkEnd()
+        #expect(found.contains("prod: SSM active-color is blue but green serves"))
+        #expect(found.contains("prod: the live group prod-green is left at min/desired/max 2/2/2 (max should be 24)"))
+        #expect(found.contains("beta: the deploy lock is still held"))
+        #expect(cloud.violations.count == 3)
+    }
+}

@@ -1,0 +1,231 @@
+import CloudSimulator
+import Foundation
+import Testing
+
+@testable import Deployment
+
+/// The deploy under faults, on the simulated cloud: every run must end consistent, with no invariant broken.
+struct SafetyScenarioTests {
+    static let configuration = Soak.configuration
+    let prod = try! SafetyScenarioTests.configuration.environment("prod")
+    let first = LockIdentity(holder: "alice@admin", command: "ce --env prod environment refresh", pid: 1)
+    let second = LockIdentity(holder: "alice@admin", command: "ce --env prod environment recover", pid: 2)
+
+    func world(seed: UInt64 = 1) throws -> SimulatedCloud {
+        let cloud = try SimulatedCloud.designDocument(
+            environments: ["prod", "beta"], configuration: Self.configuration, seed: seed, requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
+        cloud.setBootSeconds(40...70)
+        cloud.setBehaviour(version: "v2", .healthy(startSeconds: 20))
+        return cloud
+    }
+
+    /// Runs `body` under the deploy lock, as the CLI does; `takeOver` breaks the lock of pid 1 (a crashed process).
+    func locked<T: Sendable>(
+        _ cloud: SimulatedCloud, _ identity: LockIdentity, takeOver: Bool = false, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        try await FanOut.$sequential.withValue(true) {
+            try await LockManager(environment: prod, store: cloud.ports.documents, clock: cloud.clock)
+                .withLock(identity, keepAlive: nil, takeOver: { takeOver && $0.pid == 1 }, body)
+        }
+    }
+
+    func deploy(
+        _ cloud: SimulatedCloud, interruption: Interruption = Interruption(),
+        progress: @escaping @Sendable (BlueGreenRefresh.Progress) -> Void = { _ in }
+    ) async throws -> StepReport {
+        let prod = self.prod
+        let identity = first
+        return try await locked(cloud, identity) {
+            try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity, interruption: interruption)
+                .run(.fresh(.init(version: "v2")), progress: progress)
+        }
+    }
+
+    func journal(_ cloud: SimulatedCloud) -> DeploymentJournal? {
+        cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode)
+    }
+
+    func servingColor(_ cloud: SimulatedCloud) -> String? { cloud.read { $0.servingColor("prod") } }
+
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5])
+    func thirtyPercentThrottlingStillDeploys(seed: UInt64) async throws {
+        let cloud = try world(seed: seed)
+        cloud.setFaults(Faults(throttleRate: 0.3))
+        _ = try await deploy(cloud)
+        #expect(servingColor(cloud) == "green")
+        #expect(cloud.events.filter { $0.contains("Throttling") }.count > 10, "the calls really were throttled")
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test func anAlarmDuringTheBakeRollsBack() async throws {
+        let cloud = try world()
+        do {
+            _ = try await deploy(cloud) { progress in
+                if progress.stage == .bake && progress.elapsedSeconds >= 20 { cloud.forceAlarm("prod-green-5xx", "ALARM") }
+            }
+            Issue.record("expected a rollback")
+        } catch let failure as BlueGreenRefresh.Failure {
+            #expect(failure.kind == .rolledBack)
+            #expect(failure.cause == "alarm in ALARM: prod-green-5xx")
+            #expect(failure.report.steps.map(\.name).suffix(5) == ["bake", "switch", "verify", "record", "rollback"])
+        }
+        #expect(servingColor(cloud) == "blue")
+        #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "blue")
+        #expect(cloud.groupSize("prod-green")! == (0, 0, 24))
+        #expect(cloud.groupSize("prod-blue")! == (2, 2, 24))
+        #expect(cloud.parameter("/compiler-explorer/prod/green/version") == "v1")
+        #expect(journal(cloud)?.status == .rolledBack)
+        #expect(cloud.requests.contains { $0.environment == "prod" && $0.version == "v2" }, "v2 served during the bake")
+        let rolledBackAt = cloud.now
+        try await cloud.clock.sleep(for: .seconds(30))
+        let after = cloud.requests.filter { $0.environment == "prod" && $0.time > rolledBackAt }
+        #expect(after.count == 60 && after.allSatisfy { $0.version == "v1" && $0.status == 200 })
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test func aBuildServingErrorsTripsItsAlarmAndIsRolledBack() async throws {
+        let cloud = try world()
+        cloud.setBehaviour(version: "v2", .erroring(0.3, startSeconds: 20))
+        await #expect(throws: BlueGreenRefresh.Failure.self) { _ = try await deploy(cloud) }
+        #expect(journal(cloud)?.status == .rolledBack)
+        #expect(journal(cloud)?.note == "rolled back: alarm in ALARM: prod-green-5xx")
+        #expect(servingColor(cloud) == "blue")
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test func aFlappingBuildIsNeverStableAndNeverGetsTraffic() async throws {
+        let cloud = try world()
+        cloud.setBehaviour(version: "v2", .flapping(up: 8, down: 8))
+        do {
+            _ = try await deploy(cloud)
+            Issue.record("expected the gate to fail")
+        } catch let failure as BlueGreenRefresh.Failure {
+            #expect(failure.step == "health gate" && failure.cause.hasPrefix("timed out after 600 s"))
+        }
+        #expect(!cloud.requests.contains { $0.version == "v2" })
+        #expect(cloud.groupSize("prod-green")! == (0, 0, 24))
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test func aSlowBootHitsTheTimeoutAndIsCleanedUp() async throws {
+        let cloud = try world()
+        cloud.setBootSeconds(900)
+        await #expect(throws: BlueGreenRefresh.Failure.self) { _ = try await deploy(cloud) }
+        #expect(cloud.groupSize("prod-green")! == (0, 0, 24))
+        #expect(journal(cloud)?.status == .failed && journal(cloud)?.note?.hasPrefix("health gate: timed out") == true)
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test(arguments: SoakScenario.crashSteps)
+    func aCrashAtEveryStepThenResumeFinishesTheDeploy(step: String) async throws {
+        let cloud = try world()
+        cloud.setFaults(Faults(crashAtStep: step))
+        await #expect(throws: (any Error).self) { _ = try await deploy(cloud) }
+        #expect(cloud.isCrashed)
+        #expect(journal(cloud)?.step == step && journal(cloud)?.status == .inProgress)
+        #expect(cloud.parameter("/compiler-explorer/prod/deploy-lock") != nil, "the dead process still holds the lock")
+
+        cloud.restartTool()
+        let prod = self.prod
+        let identity = second
+        let report = try await locked(cloud, identity, takeOver: true) {
+            try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity).run(.resume)
+        }
+        #expect(report.steps.first?.detail.hasSuffix("at \(step)") == true)
+        #expect(servingColor(cloud) == "green")
+        #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
+        #expect(journal(cloud)?.status == .done)
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test(arguments: SoakScenario.crashSteps)
+    func aCrashAtEveryStepThenRecoverEndsConsistent(step: String) async throws {
+        let cloud = try world()
+        cloud.setFaults(Faults(crashAtStep: step))
+        await #expect(throws: (any Error).self) { _ = try await deploy(cloud) }
+        cloud.restartTool()
+        let prod = self.prod
+        let (plan, _) = try await locked(cloud, second, takeOver: true) {
+            try await Recovery(environment: prod, ports: cloud.ports.persistent()).run(by: "alice@admin")
+        }
+        let switched = ["bake", "finalize"].contains(step)
+        #expect(servingColor(cloud) == (switched ? "green" : "blue"), "\(plan.summary)")
+        if switched {
+            #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
+            #expect(cloud.groupSize("prod-blue")! == (0, 2, 24), "kept warm")
+        } else {
+            #expect(cloud.groupSize("prod-green")! == (0, 0, 24), "the half-deployed colour is scaled back down")
+            #expect(cloud.groupSize("prod-blue")! == (2, 2, 24))
+            #expect(["protect", "deploy"].contains(step) || cloud.parameter("/compiler-explorer/prod/green/version") == "v1")
+        }
+        #expect(journal(cloud)?.status == .recovered)
+        #expect(cloud.checkEnd() == [])
+        #expect(cloud.violations == [])
+    }
+
+    @Test func aStopRequestBeforeTheSwitchUndoesAndDuringTheBakeFinishes() async throws {
+        let before = try world()
+        let early = Interruption()
+        do {
+            _ = try await deploy(before, interruption: early) { progress in
+                if progress.stage == .healthGate && progress.elapsedSeconds >= 30 { early.request("SIGINT") }
+            }
+            Issue.record("expected a stop")
+        } catch let failure as BlueGreenRefresh.Failure {
+            #expect(failure.kind == .interrupted && failure.step == "health gate" && failure.cause == "interrupted by SIGINT")
+        }
+        #expect(servingColor(before) == "blue" && before.groupSize("prod-green")! == (0, 0, 24))
+        #expect(journal(before)?.status == .interrupted)
+        #expect(before.checkEnd() == [] && before.violations == [])
+
+        let during = try world()
+        let late = Interruption()
+        do {
+            _ = try await deploy(during, interruption: late) { progress in
+                if progress.stage == .bake && progress.elapsedSeconds >= 10 { late.request("SIGTERM") }
+            }
+            Issue.record("expected a stop")
+        } catch let failure as BlueGreenRefresh.Failure {
+            #expect(failure.kind == .interrupted && failure.cause == "interrupted by SIGTERM")
+        }
+        #expect(servingColor(during) == "green")
+        #expect(during.groupSize("prod-green")! == (2, 2, 24) && during.groupSize("prod-blue")! == (0, 2, 24))
+        #expect(journal(during)?.status == .interrupted)
+        #expect(during.checkEnd() == [] && during.violations == [])
+    }
+
+    @Test func recoverSendsSplitRoutesBackToTheOldColour() async throws {
+        let cloud = try world()
+        cloud.setFaults(Faults(crashAtStep: "switch"))
+        await #expect(throws: (any Error).self) { _ = try await deploy(cloud) }
+        cloud.restartTool()
+        // As if the crash had come between the two listeners' changes.
+        let listener = cloud.routes().first { $0.kind == .listenerDefault }!
+        try await cloud.apply(.forward(route: listener, targetGroupArn: "arn:sim:targetgroup/Prod-Green"))
+        let snapshot = try await cloud.statusReader(for: prod).snapshot()
+        let plan = try Recovery.plan(snapshot, now: cloud.now, by: "alice@admin")
+        #expect(plan.summary.hasPrefix("blue serves as before the deploy"))
+        guard case .forward(let route, let arn) = plan.mutations.first else { Issue.record("expected a route change first"); return }
+        #expect(route.arn == listener.arn && arn == "arn:sim:targetgroup/Prod-Blue")
+        let prod = self.prod
+        _ = try await locked(cloud, second, takeOver: true) { try await Recovery(environment: prod, ports: cloud.ports).run(by: "alice@admin") }
+        #expect(servingColor(cloud) == "blue")
+        #expect(cloud.checkEnd() == [] && cloud.violations == [])
+    }
+
+    @Test func recoverWithoutAJournalOnlyReconcilesSSM() async throws {
+        let cloud = try world()
+        cloud.setParameter("/compiler-explorer/prod/active-color", "green")
+        let plan = try Recovery.plan(try await cloud.statusReader(for: prod).snapshot(), now: cloud.now, by: "a")
+        #expect(plan.summary == "SSM reconciled with the load balancer: blue serves")
+        #expect(plan.mutations.allSatisfy { if case .putParameter = $0 { true } else { false } } && plan.journal == nil)
+        cloud.setParameter("/compiler-explorer/prod/active-color", "blue")
+        #expect(try Recovery.plan(try await cloud.statusReader(for: prod).snapshot(), now: cloud.now, by: "a").mutations == [])
+    }
+}
