@@ -22,6 +22,8 @@ struct ConfigShowCommand: GlobalOptionsCommand {
             var targetGroups, autoScalingGroups: [String: String]
             var minInstances: Int
             var health: [String: String]
+            var bake: String
+            var alarms: [String]
         }
         var source: String
         var environments: [Environment]
@@ -56,8 +58,8 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                     minInstances: e.minInstances,
                     health: [
                         "path": e.health.path, "port": String(e.health.port), "timeout": "\(e.health.timeoutSeconds)s",
-                        "poll": "\(e.health.pollSeconds)s",
-                    ])
+                        "poll": "\(e.health.pollSeconds)s", "stable": "\(e.health.stableSeconds)s",
+                    ], bake: "\(e.bakeSeconds)s", alarms: e.alarms)
             })
         switch options.outputFormat {
         case .json:
@@ -73,7 +75,9 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                 print("  ssmPrefix: \(e.ssmPrefix)")
                 print("  minInstances: \(e.minInstances)")
                 print("  strategy: \(e.strategy)")
-                print("  health: {path: \(e.health["path"]!), port: \(e.health["port"]!), timeout: \(e.health["timeout"]!), poll: \(e.health["poll"]!)}")
+                print("  health: {path: \(e.health["path"]!), port: \(e.health["port"]!), timeout: \(e.health["timeout"]!), poll: \(e.health["poll"]!), stable: \(e.health["stable"]!)}")
+                print("  bake: \(e.bake)")
+                print("  alarms: [\(e.alarms.map { "\"\($0)\"" }.joined(separator: ", "))]")
             }
         }
     }

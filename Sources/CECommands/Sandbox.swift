@@ -56,10 +56,10 @@ final class Sandbox: @unchecked Sendable {
 
     /// The design document's layout: prod, beta and staging, blue live at v1, a 5xx alarm per colour, traffic to
     /// every environment, instances booting in 45–75 s.
-    static func newWorld(seed: UInt64, requestsPerSecond: Double = 5) throws -> SimulatedCloud {
+    static func newWorld(seed: UInt64, requestsPerSecond: Double = 5, prodInstances: Int? = nil) throws -> SimulatedCloud {
         let cloud = try SimulatedCloud.designDocument(
             environments: ["prod", "beta", "staging"], configuration: configuration(), seed: seed,
-            requestsPerSecond: requestsPerSecond, alarms: alarmPattern)
+            liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarmPattern)
         cloud.setBootSeconds(45...75)
         cloud.change { $0.keepRequests = false }
         return cloud

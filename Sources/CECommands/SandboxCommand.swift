@@ -36,20 +36,22 @@ struct SandboxResetCommand: ParsableCommand {
 
     @Option(help: "Seed of the simulated world (boot times, traffic, faults).") var seed: UInt64 = Sandbox.defaultSeed
     @Option(name: .customLong("requests-per-second"), help: "Traffic sent to each environment (default 5).") var requestsPerSecond: Double = 5
+    @Option(name: .customLong("prod-instances"), help: "Instances of prod's live colour (default 2).") var prodInstances: Int?
 
     func validate() throws {
         guard requestsPerSecond >= 0 && requestsPerSecond <= 1000 else {
             throw ValidationError("--requests-per-second must be between 0 and 1000.")
         }
+        if let prodInstances, !(2...1000).contains(prodInstances) { throw ValidationError("--prod-instances must be between 2 and 1000.") }
     }
 
     func run() throws {
         let directory = Sandbox.directory()
         try? FileManager.default.removeItem(atPath: directory + "/world.json")
         try SandboxEdit.run { sandbox in
-            let fresh = try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond)
+            let fresh = try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond, prodInstances: prodInstances)
             sandbox.cloud.change { $0 = fresh.read { $0 } }
-            return "sandbox reset in \(directory): prod, beta and staging, blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
+            return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances), beta and staging, blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
         }
     }
 }

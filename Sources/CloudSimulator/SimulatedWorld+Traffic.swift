@@ -6,16 +6,25 @@ extension SimulatedWorld {
     /// the first rule (by priority) whose path pattern matches, else the default action; a target group by weight;
     /// a healthy target, or any registered one when none is healthy (the ALB fails open).
     mutating func sendTraffic() {
+        // Target states only change between ticks: each group's candidates are worked out once per tick.
+        var candidates: [String: [String]] = [:]
         for record in environments {
             trafficCredit[record.name, default: 0] += record.requestsPerSecond
             while trafficCredit[record.name]! >= 1 {
                 trafficCredit[record.name]! -= 1
-                serve(record)
+                serve(record, candidates: &candidates)
             }
         }
     }
 
-    mutating func serve(_ env: EnvironmentRecord) {
+    /// The targets a request to `group` may reach: the healthy ones, or every registered one when none is healthy.
+    func candidates(_ group: String) -> [String] {
+        let targets = targetGroups[group]!.targets
+        let healthy = targets.filter { $0.value.state == "healthy" }.keys.sorted()
+        return healthy.isEmpty ? targets.filter { $0.value.state != "draining" }.keys.sorted() : healthy
+    }
+
+    mutating func serve(_ env: EnvironmentRecord, candidates cache: inout [String: [String]]) {
         let listeners = routes.filter { $0.kind == .listenerDefault }
         guard !listeners.isEmpty else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
         let listener = listeners[random.index(listeners.count)]
@@ -37,9 +46,8 @@ extension SimulatedWorld {
         }
         let color = environments.lazy.compactMap { $0.color(ofArn: arn) }.first
         guard let name = targetGroupName(arn: arn) else { return record(env, color: color, version: nil, status: 503, arn: arn) }
-        let targets = targetGroups[name]!.targets
-        var candidates = targets.filter { $0.value.state == "healthy" }.keys.sorted()
-        if candidates.isEmpty { candidates = targets.filter { $0.value.state != "draining" }.keys.sorted() }
+        let candidates = cache[name] ?? candidates(name)
+        cache[name] = candidates
         guard !candidates.isEmpty else { return record(env, color: color, version: nil, status: 503, arn: arn) }
         let id = candidates[random.index(candidates.count)]
         let instance = instances[id]

@@ -267,15 +267,13 @@ public struct SimulatedWorld: Codable, Sendable {
         }
     }
 
+    /// (Nothing is logged or drawn here, so the order of removal does not matter.)
     mutating func finishDraining() {
-        for name in targetGroups.keys.sorted() {
-            for (id, target) in targetGroups[name]!.targets where target.drainingUntil.map({ $0 <= now }) == true {
-                targetGroups[name]!.targets[id] = nil
-            }
+        for name in Array(targetGroups.keys) {
+            let done = targetGroups[name]!.targets.filter { $0.value.drainingUntil.map { $0 <= now } == true }.keys
+            for id in done { targetGroups[name]!.targets[id] = nil }
         }
-        for id in instances.keys.sorted() where instances[id]!.terminatingAt.map({ $0 <= now }) == true {
-            instances[id] = nil
-        }
+        for id in instances.filter({ $0.value.terminatingAt.map { $0 <= now } == true }).keys { instances[id] = nil }
     }
 
     mutating func applyLosses() {
@@ -293,17 +291,17 @@ public struct SimulatedWorld: Codable, Sendable {
     /// Instances whose target has been unhealthy past the grace period are replaced, as Auto Scaling does with ELB
     /// health checks.
     mutating func replaceUnhealthyInstances() {
-        for name in groups.keys.sorted() {
-            let group = groups[name]!
-            for id in group.instanceIds {
-                guard let instance = instances[id], instance.inService,
-                    now.timeIntervalSince(instance.bootedAt) >= group.healthCheckGraceSeconds
-                else { continue }
-                let unhealthy = group.targetGroupArns.contains { arn in
-                    targetGroupName(arn: arn).flatMap { targetGroups[$0]?.targets[id]?.state } == "unhealthy"
-                }
-                if unhealthy { terminate(id, reason: "failed load balancer health checks past the grace period") }
-            }
+        var unhealthy: Set<String> = []
+        for group in targetGroups.values {
+            for (id, target) in group.targets where target.state == "unhealthy" { unhealthy.insert(id) }
+        }
+        for id in unhealthy.sorted() {
+            guard let instance = instances[id], instance.inService, instance.terminatingAt == nil,
+                let group = groups[instance.group], group.instanceIds.contains(id),
+                now.timeIntervalSince(instance.bootedAt) >= group.healthCheckGraceSeconds,
+                group.targetGroupArns.contains(where: { targetGroupName(arn: $0).flatMap { targetGroups[$0]?.targets[id]?.state } == "unhealthy" })
+            else { continue }
+            terminate(id, reason: "failed load balancer health checks past the grace period")
         }
     }
 
@@ -324,7 +322,11 @@ public struct SimulatedWorld: Codable, Sendable {
 
     func isUsed(_ arn: String) -> Bool { routes.contains { ($0.weights[arn] ?? 0) > 0 } }
 
-    func targetGroupName(arn: String) -> String? { targetGroups.first { $0.value.arn == arn }?.key }
+    func targetGroupName(arn: String) -> String? {
+        // Target group ARNs end in their name (`…targetgroup/Prod-Blue`): try that first, then look.
+        if let name = arn.split(separator: "/").last.map(String.init), targetGroups[name]?.arn == arn { return name }
+        return targetGroups.first { $0.value.arn == arn }?.key
+    }
 
     mutating func runHealthChecks() {
         for name in targetGroups.keys.sorted() {

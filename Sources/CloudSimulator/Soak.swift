@@ -118,6 +118,8 @@ public struct SoakOutcome: Sendable {
 /// Runs `SoakScenario`s on the simulated cloud and checks the invariants after every event and at the end.
 public enum Soak {
     public static let version = "v2"
+    /// Virtual time after the last command before the end check: enough for a lost instance to be replaced.
+    public static let settleSeconds: Int64 = 300
 
     /// The configuration the scenarios deploy with: the built-in layout, a 5xx alarm per colour, a 60 s bake.
     public static var configuration: DeploymentConfiguration {
@@ -204,6 +206,8 @@ public enum Soak {
             result += " → \(outcome)"
         }
         cloud.restartTool()
+        // Let the world settle (Auto Scaling replaces instances lost late in the run) before the end check.
+        try? await cloud.clock.sleep(for: .seconds(settleSeconds))
         cloud.checkEnd()
         return cloud.read { world in
             SoakOutcome(

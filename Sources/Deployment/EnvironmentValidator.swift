@@ -93,6 +93,12 @@ public enum EnvironmentValidator {
         for name in [names.activeColor, names.activeTargetGroupArn, names.version, names.version(of: .blue), names.version(of: .green)] {
             add("ssm \(name.dropFirst(env.ssmPrefix.count))", snapshot.values[name] != nil, "\(name) = \(snapshot.values[name] ?? "")", "\(name) is not set")
         }
+        for (alarm, state) in snapshot.status.alarms.sorted(by: { $0.key < $1.key }) {
+            add("alarm \(alarm)", state != "missing", "\(alarm) exists (\(state))", "\(alarm) does not exist: the bake period could not watch it")
+        }
+        if let journal = snapshot.status.deployment, journal.isUnfinished {
+            add("deployment", false, "", "\(journal.id) stopped at '\(journal.step)': run 'environment refresh --resume' or 'environment recover'")
+        }
         add(
             "drift", !snapshot.status.drift, "SSM and the load balancer agree (\(snapshot.status.albColor?.rawValue ?? "-"))",
             snapshot.status.driftReasons.joined(separator: "; "))

@@ -82,6 +82,7 @@ public struct RefreshMachine: Sendable {
     var phaseStarted: Date?
     var gateStarted: Date?
     var stableSince: Date?
+    var lastGateReading: Date?
     var bakeStarted: Date?
     var lastBakeReading: Date?
     var backoff: Double = 0
@@ -171,7 +172,11 @@ public struct RefreshMachine: Sendable {
         case (.healthGate, .health(let inService, let healthy)):
             let plan = self.plan!
             let ready = inService >= plan.capacity && healthy >= plan.capacity
-            if ready { stableSince = stableSince ?? now } else { stableSince = nil }
+            // Stable means observed healthy without a gap: if readings were further apart than a poll (slow or
+            // failed reads), the instances may have been down in between, and the window starts again.
+            let gap = lastGateReading.map { now.timeIntervalSince($0) } ?? 0
+            if ready && gap <= poll + 1 { stableSince = stableSince ?? now } else { stableSince = ready ? now : nil }
+            lastGateReading = now
             let stableFor = stableSince.map { now.timeIntervalSince($0) } ?? 0
             progress = .init(
                 stage: .healthGate, color: plan.target, inService: inService, healthy: healthy, wanted: plan.capacity,
@@ -382,6 +387,7 @@ public struct RefreshMachine: Sendable {
         case .healthGate:
             gateStarted = now
             stableSince = nil
+            lastGateReading = nil
             backoff = poll
             return .checkHealth(plan)
         case .switchTraffic:

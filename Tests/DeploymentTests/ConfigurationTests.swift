@@ -35,11 +35,14 @@ struct ConfigurationTests {
               targetGroupPattern: "shop-{env}-{color}"
               asgPattern: "asg-{env}-{Color}"
               ssmPrefix: /shop/{env}
-              health: {path: /ready, timeout: 5m, poll: 2s}
+              health: {path: /ready, timeout: 5m, poll: 2s, stable: 30s}
+              bake: 2m
+              alarms: ["{env}-{color}-5xx", "{Env}-latency"]
             environments:
               live:
                 routing: default
                 minInstances: 3
+                bake: 0
               preview:
                 routing: /preview*
                 loadBalancer: Internal
@@ -53,12 +56,15 @@ struct ConfigurationTests {
         #expect(live.autoScalingGroupNames == [.blue: "asg-live-Blue", .green: "asg-live-Green"])
         #expect(live.ssmPrefix == "/shop/live/")
         #expect(live.minInstances == 3)
-        #expect(live.health == HealthSettings(path: "/ready", port: 80, timeoutSeconds: 300, pollSeconds: 2))
+        #expect(live.health == HealthSettings(path: "/ready", port: 80, timeoutSeconds: 300, pollSeconds: 2, stableSeconds: 30))
+        #expect(live.bakeSeconds == 0, "the environment's own value wins")
+        #expect(live.alarmNames(for: .green) == ["live-green-5xx", "Live-latency"])
         let preview = try config.environment("preview")
         #expect(preview.loadBalancerName == "Internal")
         #expect(preview.routing == .pathPattern("/preview*"))
         #expect(preview.targetGroupNames == [.blue: "PreviewA", .green: "PreviewB"])
         #expect(preview.strategy == .rolling)
+        #expect(preview.bakeSeconds == 120)
     }
 
     @Test func defaultsAloneKeepTheBuiltInEnvironments() throws {
@@ -76,6 +82,9 @@ struct ConfigurationTests {
         ("environments:\n  beta:\n    minInstances: 1\n", 3, "environments.beta.routing", "missing"),
         ("environments:\n  beta:\n    routing: beta\n", 3, "environments.beta.routing", "path pattern"),
         ("colour: blue\n", 1, "colour", "unknown key"),
+        ("defaults:\n  bake: later\n", 2, "defaults.bake", "duration"),
+        ("defaults:\n  alarms: prod-5xx\n", 2, "defaults.alarms", "list of CloudWatch alarm names"),
+        ("defaults:\n  health: {stable: 2h}\n", 2, "defaults.health.stable", "from 0 s to 3600 s"),
         ("defaults: [\n", 2, "(syntax)", "not valid YAML"),
         ("environments:\n  x:\n    routing: /x*\n    targetGroups: {blue: A, green: A}\n", 4, "environments.x.targetGroups", "differ"),
     ])

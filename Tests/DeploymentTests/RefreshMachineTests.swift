@@ -102,8 +102,14 @@ struct RefreshMachineTests {
         _ = next(&machine, .waited, 70, journals: &journals)
         guard case .wait = next(&machine, .health(inService: 3, healthy: 3), 70, journals: &journals) else { Issue.record("expected a wait"); return }
         #expect(machine.progress?.stableSeconds == 0)
-        _ = next(&machine, .waited, 80, journals: &journals)
-        guard case .switchTraffic = next(&machine, .health(inService: 3, healthy: 3), 80, journals: &journals) else { Issue.record("stable 10 s: switch"); return }
+        // A reading 8 s later (a slow, retried read): nobody saw the instances in between, the window restarts.
+        _ = next(&machine, .waited, 78, journals: &journals)
+        guard case .wait = next(&machine, .health(inService: 3, healthy: 3), 78, journals: &journals) else { Issue.record("a gap restarts the window"); return }
+        #expect(machine.progress?.stableSeconds == 0)
+        _ = next(&machine, .waited, 83, journals: &journals)
+        guard case .wait = next(&machine, .health(inService: 3, healthy: 3), 83, journals: &journals) else { Issue.record("expected a wait"); return }
+        _ = next(&machine, .waited, 88, journals: &journals)
+        guard case .switchTraffic = next(&machine, .health(inService: 3, healthy: 3), 88, journals: &journals) else { Issue.record("stable 10 s: switch"); return }
     }
 
     @Test func failedReadsBackOffWithinTheTimeoutThenEverythingIsPutBack() {

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+
+/// `ce --sandbox` through the real binary: successive processes share one simulated world in a folder.
+struct SandboxCommandTests {
+    struct Sandbox {
+        let home: String
+        var directory: String { home + "/sandbox" }
+
+        init() throws { home = try CLI.temporaryHome() }
+
+        func ce(_ arguments: [String]) throws -> CLI.Result {
+            try CLI.run(arguments, environment: CLI.environment(home: home, ["CE_SANDBOX_DIR": directory, "USER": "tester"]))
+        }
+    }
+
+    @Test func theMainJobDeploysWithNoAccountAndSharesTheWorldBetweenCommands() throws {
+        let sandbox = try Sandbox()
+        let deploy = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2", "--yes"])
+        #expect(deploy.status == 0, "\(deploy.all)")
+        #expect(deploy.stdout.contains("prod: refresh done."))
+        for step in ["preflight", "protect", "deploy", "scale", "health gate", "switch", "verify", "record", "bake", "finalize"] {
+            #expect(deploy.stdout.contains("  \(step) "), "summary lists \(step)")
+        }
+        #expect(deploy.stderr.contains("of virtual time passed; traffic meanwhile:"))
+        #expect(deploy.stderr.contains(" by green v2"))
+        #expect(deploy.stderr.contains("0 5xx"))
+        #expect(deploy.stderr.contains("invariants: all held"))
+        #expect(FileManager.default.fileExists(atPath: sandbox.directory + "/world.json"))
+
+        // The next process sees the same world; --output json stays valid JSON (the summary goes to stderr).
+        let status = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status", "--output", "json"])
+        #expect(status.status == 0, "\(status.all)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(document["albColor"] as? String == "green")
+        #expect((document["deployment"] as? [String: Any])?["status"] as? String == "done")
+        #expect((document["alarms"] as? [String: String])?["prod-green-5xx"] == "OK")
+
+        let rollback = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "rollback", "--yes"])
+        #expect(rollback.status == 0, "\(rollback.all)")
+        let text = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"])
+        #expect(text.stdout.contains("active       SSM: blue   load balancer: blue"))
+        #expect(try sandbox.ce(["sandbox", "show"]).stdout.contains("tool: ELBv2 ModifyListener"))
+
+        let validate = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "validate"])
+        #expect(validate.status == 0 && validate.stdout.contains("ok   alarm prod-green-5xx") && validate.stdout.contains("Valid."), "\(validate.all)")
+
+        let reset = try sandbox.ce(["sandbox", "reset", "--seed", "5"])
+        #expect(reset.status == 0 && reset.stdout.contains("seed 5"))
+        #expect(try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"]).stdout.contains("last deploy") == false)
+    }
+
+    @Test func aBrokenBuildAndABuildServingErrorsNeverKeepTheTraffic() throws {
+        let sandbox = try Sandbox()
+        #expect(try sandbox.ce(["sandbox", "app", "v3", "--never-healthy"]).status == 0)
+        let broken = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3"])
+        #expect(broken.status == 1, "\(broken.all)")
+        #expect(broken.stderr.contains("refresh failed at health gate: timed out after 600 s"))
+        #expect(broken.stderr.contains("Traffic was not touched (blue still serves)."))
+        #expect(!broken.stderr.contains("by green v3"), "no request reached the broken build")
+        #expect(broken.stderr.contains("invariants: all held"))
+
+        #expect(try sandbox.ce(["sandbox", "app", "v4", "--errors", "40"]).status == 0)
+        let erroring = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v4"])
+        #expect(erroring.status == 3, "\(erroring.all)")
+        #expect(erroring.stderr.contains("refresh rolled back: alarm in ALARM: beta-green-5xx. Traffic is back on blue."))
+        #expect(erroring.stderr.contains("invariants: all held"))
+    }
+
+    @Test func aCrashLeavesAJournalThatBlocksDeploysUntilRecover() throws {
+        let sandbox = try Sandbox()
+        #expect(try sandbox.ce(["sandbox", "faults", "--crash-at", "switch"]).status == 0)
+        let crashed = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2", "--yes"])
+        #expect(crashed.status == 1, "\(crashed.all)")
+        #expect(crashed.stderr.contains("the tool crashed (simulated)"))
+
+        let status = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"])
+        #expect(status.status == 1)
+        #expect(status.stdout.contains("UNFINISHED   deployment"))
+        #expect(status.stdout.contains("stopped at step 'switch'"))
+        #expect(status.stdout.contains("LOCKED       tester@"))
+
+        let blocked = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v3", "--yes"])
+        #expect(blocked.status == 2)
+
+        let dry = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "recover", "--dry-run"])
+        #expect(dry.stdout.contains("dry run: blue serves as before the deploy"), "\(dry.all)")
+        let recovered = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "recover", "--yes"])
+        #expect(recovered.status == 0, "\(recovered.all)")
+        #expect(recovered.stdout.contains("prod: recovered — blue serves as before the deploy"))
+        let after = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"])
+        #expect(after.status == 0, "\(after.all)")
+        #expect(after.stdout.contains("last deploy") && after.stdout.contains("recovered"))
+        #expect(try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v3", "--yes"]).status == 0)
+    }
+
+    @Test func resumeFinishesACrashedDeploy() throws {
+        let sandbox = try Sandbox()
+        _ = try sandbox.ce(["sandbox", "faults", "--crash-at", "health gate", "--throttle", "20"])
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "b2"]).status == 1)
+        let dry = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--resume", "--dry-run"])
+        #expect(dry.stdout.contains("would resume") && dry.stdout.contains("at step 'health gate'"), "\(dry.all)")
+        let resumed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.all)")
+        #expect(resumed.stdout.contains("resume d-"))
+        #expect(resumed.stderr.contains("invariants: all held"))
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).stdout.contains("load balancer: green"))
+    }
+
+    @Test func badSandboxInputIsOneClearLine() throws {
+        let sandbox = try Sandbox()
+        let throttle = try sandbox.ce(["sandbox", "faults", "--throttle", "150"])
+        #expect(throttle.status == 64 && throttle.stderr.contains("--throttle must be a percentage between 0 and 100"))
+        let crash = try sandbox.ce(["sandbox", "faults", "--crash-at", "lunch"])
+        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, deploy, scale, health gate, switch, bake, finalize"))
+        let advance = try sandbox.ce(["sandbox", "advance", "5x"])
+        #expect(advance.status == 64 && advance.stderr.contains("The duration must be like 90s, 10m or 1h"))
+        let alarm = try sandbox.ce(["sandbox", "alarm", "nope", "--state", "ALARM"])
+        #expect(alarm.status == 1 && alarm.stderr.contains("No sandbox alarm 'nope'. Alarms: beta-blue-5xx"))
+        let group = try sandbox.ce(["sandbox", "lose-instance", "nope"])
+        #expect(group.status == 1 && group.stderr.contains("The sandbox group 'nope' does not exist"))
+        let bake = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--bake", "soon", "--yes"])
+        #expect(bake.status == 64 && bake.stderr.contains("--bake must be a duration such as 0, 90s, 5m or 1h"))
+        let resume = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--resume", "--version", "v9"])
+        #expect(resume.status == 64 && resume.stderr.contains("--resume continues the recorded deploy with its own settings"))
+        let nothing = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--resume", "--yes"])
+        #expect(nothing.status == 2 && nothing.stderr.contains("No unfinished deployment to resume"))
+    }
+}
