@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job for now (no AWS account needed): builds ce, starts a moto server on a free 127.0.0.1 port with the
-# design document's layout (load balancer GccExplorerApp, Prod/Beta/Staging blue-green target groups and ASGs, SSM
-# parameters), and runs ce against it: doctor, status, validate, a deploy plan, a switch and a rollback. moto is
-# stopped by PID at the end. Issue 4's `ce --sandbox` replaces this with the simulated cloud.
+# ce over the real AWS wire protocol, no AWS account needed: builds ce, starts a moto server on a free 127.0.0.1 port
+# with the design document's layout (load balancer GccExplorerApp, Prod/Beta/Staging blue-green target groups and
+# ASGs, SSM parameters), and runs ce against it: doctor, status, validate, a deploy plan, a switch and a rollback.
+# moto is stopped by PID at the end. (The README's main job, `ce --sandbox`, needs neither moto nor Python.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh

@@ -27,6 +27,9 @@ final class Backend: Sendable {
     /// The backend the global options name.
     static func make(_ options: GlobalOptions) async throws -> Backend {
         if options.sandbox {
+            // (Options given on both sides of the subcommand are only merged here.)
+            var merged = options
+            try merged.validate()
             let sandbox = try Sandbox()
             return Backend(ports: sandbox.cloud.ports, keepAlive: nil, sandbox: sandbox, aws: nil)
         }

@@ -1,7 +1,5 @@
-import AWSServices
 import ArgumentParser
 import Deployment
-import DeploymentAWS
 import Foundation
 
 /// `ce builds …`: the build the next deploy installs (`{prefix}version`).

@@ -1,7 +1,5 @@
-import AWSServices
 import ArgumentParser
 import Deployment
-import DeploymentAWS
 import Foundation
 
 extension GlobalOptions {

@@ -83,16 +83,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             let refresh = BlueGreenRefresh(
                 environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(), interruption: interruption)
             let display = ProgressDisplay(clock: backend.ports.clock)
-            do {
-                let report = try await refresh.run(mode) { display.show($0) }
-                display.finish()
-                print("\(environment.name): refresh done.")
-                Mutating.printReport(report)
-            } catch let failure as BlueGreenRefresh.Failure {
-                display.finish()
-                Mutating.printReport(failure.report)
-                throw failure
-            }
+            try await display.following(done: "\(environment.name): refresh done.") { try await refresh.run(mode) { display.show($0) } }
         }
     }
 
@@ -169,13 +160,10 @@ extension EnvironmentRefreshCommand {
                 refresher: ports.refresher, clock: ports.clock)
             let display = ProgressDisplay(clock: ports.clock)
             do {
-                let report = try await rolling.run(options: rollingOptions, interruption: interruption) { display.show(rolling: $0) }
-                display.finish()
-                print("\(environment.name): rolling refresh done.")
-                Mutating.printReport(report)
-            } catch let failure as BlueGreenRefresh.Failure {
-                display.finish()
-                Mutating.printReport(failure.report)
+                try await display.following(done: "\(environment.name): rolling refresh done.") {
+                    try await rolling.run(options: rollingOptions, interruption: interruption) { display.show(rolling: $0) }
+                }
+            } catch let failure as BlueGreenRefresh.Failure where failure.kind == .failed {
                 throw CommandError(failure.description.replacingOccurrences(of: "refresh failed", with: "rolling refresh failed"))
             }
         }
@@ -220,5 +208,19 @@ final class ProgressDisplay: Sendable {
 
     func finish() {
         if isTerminal { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+
+    /// Runs a deploy showing its progress, then its steps and durations, also when it fails.
+    func following(done: String, _ body: () async throws -> StepReport) async throws {
+        do {
+            let report = try await body()
+            finish()
+            print(done)
+            Mutating.printReport(report)
+        } catch let failure as BlueGreenRefresh.Failure {
+            finish()
+            Mutating.printReport(failure.report)
+            throw failure
+        }
     }
 }

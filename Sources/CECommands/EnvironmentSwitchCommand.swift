@@ -1,7 +1,5 @@
-import AWSServices
 import ArgumentParser
 import Deployment
-import DeploymentAWS
 import Foundation
 
 /// `ce environment switch --to COLOR [--from COLOR] [--force]`.

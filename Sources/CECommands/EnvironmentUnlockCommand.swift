@@ -1,7 +1,5 @@
-import AWSServices
 import ArgumentParser
 import Deployment
-import DeploymentAWS
 import Foundation
 
 /// `ce environment unlock`: break a deploy lock left by a command that is gone.

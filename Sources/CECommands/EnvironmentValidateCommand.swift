@@ -1,4 +1,3 @@
-import AWSServices
 import ArgumentParser
 import Deployment
 import Foundation

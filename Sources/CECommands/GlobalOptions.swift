@@ -61,6 +61,9 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     }
 
     public mutating func validate() throws {
+        if sandbox, let clash = [("--endpoint-url", endpointURL), ("--profile", profile)].first(where: { $0.1 != nil }) {
+            throw ValidationError("\(clash.0) has no meaning with --sandbox (the simulated cloud needs no account or endpoint): drop one of them.")
+        }
         if let maxAttempts, !(1...20).contains(maxAttempts) {
             throw ValidationError("--max-attempts must be between 1 and 20, not \(maxAttempts).")
         }

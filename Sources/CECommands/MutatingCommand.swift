@@ -1,7 +1,5 @@
-import AWSServices
 import ArgumentParser
 import Deployment
-import DeploymentAWS
 import Foundation
 
 /// Exit codes: 0 done; 1 failed (the message says what state it left); 2 refused before any change; 3 rolled back
@@ -111,8 +109,9 @@ extension Mutating {
         let trap = SignalTrap()
         defer { trap.cancel() }
         let ports = backend.persistentPorts
-        let manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
         let identity = lockIdentity()
+        var manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
+        manager.holderIsGone = { holderIsGone($0, ours: identity) }
         let result: T
         do {
             result = try await manager.withLock(

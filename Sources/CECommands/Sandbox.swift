@@ -24,7 +24,8 @@ final class Sandbox: @unchecked Sendable {
     }
 
     /// Opens the sandbox, creating the design document's world on first use.
-    init(directory: String = Sandbox.directory()) throws {
+    /// - Parameter fresh: start from a new world whatever the folder holds (`ce sandbox reset`).
+    init(directory: String = Sandbox.directory(), fresh: SimulatedCloud? = nil) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         lockDescriptor = open(directory + "/lock", O_CREAT | O_RDWR, 0o644)
@@ -32,7 +33,9 @@ final class Sandbox: @unchecked Sendable {
         flock(lockDescriptor, LOCK_EX)
         let path = directory + "/world.json"
         let cloud: SimulatedCloud
-        if let data = FileManager.default.contents(atPath: path) {
+        if let fresh {
+            cloud = fresh
+        } else if let data = FileManager.default.contents(atPath: path) {
             do {
                 cloud = try SimulatedCloud(decoding: data)
             } catch {

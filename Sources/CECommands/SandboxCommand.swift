@@ -16,9 +16,9 @@ struct SandboxCommand: AsyncParsableCommand {
 
 /// Opens the sandbox, changes it, saves it.
 enum SandboxEdit {
-    static func run(_ body: (Sandbox) throws -> String) throws {
+    static func run(fresh: SimulatedCloud? = nil, _ body: (Sandbox) throws -> String) throws {
         do {
-            let sandbox = try Sandbox()
+            let sandbox = try Sandbox(fresh: fresh)
             let message = try body(sandbox)
             try sandbox.save()
             print(message)
@@ -47,10 +47,7 @@ struct SandboxResetCommand: ParsableCommand {
 
     func run() throws {
         let directory = Sandbox.directory()
-        try? FileManager.default.removeItem(atPath: directory + "/world.json")
-        try SandboxEdit.run { sandbox in
-            let fresh = try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond, prodInstances: prodInstances)
-            sandbox.cloud.change { $0 = fresh.read { $0 } }
+        try SandboxEdit.run(fresh: try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond, prodInstances: prodInstances)) { _ in
             return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances), beta and staging, blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
         }
     }

@@ -11,6 +11,8 @@ public struct LockManager: Sendable {
     public let clock: any DeploymentClock
     /// How long a lock lasts without being extended.
     public var ttlSeconds: Double = 900
+    /// Whether a lock's holder is provably gone (the CLI: same host, no such process); only for what a refusal says.
+    public var holderIsGone: @Sendable (DeployLock) -> Bool = { _ in false }
 
     public init(environment: EnvironmentConfiguration, store: any DocumentStore, clock: any DeploymentClock) {
         self.environment = environment
@@ -53,7 +55,9 @@ public struct LockManager: Sendable {
         }
         let age = lock.acquired.map { Self.duration(now.timeIntervalSince($0)) } ?? "?"
         var text = "\(environment.name) is locked by \(lock.holder) running '\(lock.command)' (pid \(lock.pid)) for \(age)."
-        if let expires = lock.expires, expires < now {
+        if holderIsGone(lock) {
+            text += " That process is no longer running on this host: 'ce --env \(environment.name) environment recover' takes the lock over and finishes or undoes its work (or 'environment unlock' breaks it)."
+        } else if let expires = lock.expires, expires < now {
             text += " The lock expired \(Self.duration(now.timeIntervalSince(expires))) ago; if that command is gone, run 'ce --env \(environment.name) environment unlock'."
         }
         return text

@@ -123,6 +123,8 @@ struct SandboxCommandTests {
         #expect(bake.status == 64 && bake.stderr.contains("--bake must be a duration such as 0, 90s, 5m or 1h"))
         let resume = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--resume", "--version", "v9"])
         #expect(resume.status == 64 && resume.stderr.contains("--resume continues the recorded deploy with its own settings"))
+        let endpoint = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status", "--endpoint-url", "http://127.0.0.1:1"])
+        #expect(endpoint.status == 64 && endpoint.stderr.contains("--endpoint-url has no meaning with --sandbox"), "\(endpoint.all)")
         let nothing = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--resume", "--yes"])
         #expect(nothing.status == 2 && nothing.stderr.contains("No unfinished deployment to resume"))
     }
