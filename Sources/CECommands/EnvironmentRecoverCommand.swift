@@ -28,7 +28,8 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
             let identity = Mutating.lockIdentity()
             try await Backend.with(options) { backend in
                 let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
-                let plan = try Recovery.plan(snapshot, now: backend.ports.clock.now(), by: identity.holder)
+                let refresh = try await Recovery(environment: environment, ports: backend.ports).rollingRefresh(snapshot)
+                let plan = try Recovery.plan(snapshot, now: backend.ports.clock.now(), by: identity.holder, rollingRefresh: refresh)
                 if mutation.dryRun {
                     print("dry run: \(plan.summary)")
                     Mutating.printDryRun(plan.mutations)

@@ -63,8 +63,15 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
-            let chosen = resume ? .blueGreen : strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
             try await Backend.with(options) { backend in
+                let chosen: Strategy
+                if resume {
+                    // The journal says which strategy the unfinished deploy used.
+                    let journal = try await backend.ports.statusReader(for: environment).snapshot().status.deployment
+                    chosen = journal?.isUnfinished == true && journal?.strategy == "rolling" ? .rolling : .blueGreen
+                } else {
+                    chosen = strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
+                }
                 if chosen == .rolling {
                     try await runRolling(environment: environment, backend: backend, options: options)
                 } else if mutation.dryRun {
@@ -143,6 +150,11 @@ extension EnvironmentRefreshCommand {
             throw ValidationError("--capacity, --target, --bake and --keep-failed belong to the blue-green strategy.")
         }
         let rollingOptions = RollingRefresh.Options(version: version, minHealthyPercentage: minHealthyPercent)
+        if mutation.dryRun && resume {
+            let journal = try await backend.ports.statusReader(for: environment).snapshot().status.deployment!
+            print("dry run: would resume the rolling deploy \(journal.id) (\(journal.version) on \(journal.from.rawValue)) at step '\(journal.step)'\(journal.refreshId.map { ", following instance refresh \($0)" } ?? "")")
+            return
+        }
         if mutation.dryRun {
             let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
             guard let live = snapshot.status.albColor, let build = version ?? snapshot.values[environment.parameters.version] else {
@@ -152,16 +164,17 @@ extension EnvironmentRefreshCommand {
             print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(environment.autoScalingGroupNames[live]!) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")
             return
         }
-        try Mutating.confirm(environment: environment.name, action: "Rolling deploy to prod", yes: options.yes)
-        try await Mutating.locked(environment, backend: backend) { interruption in
+        let resume = self.resume
+        try Mutating.confirm(environment: environment.name, action: resume ? "Resume the rolling deploy to prod" : "Rolling deploy to prod", yes: options.yes)
+        try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
             let ports = backend.persistentPorts
-            let rolling = RollingRefresh(
-                environment: environment, reader: ports.statusReader(for: environment), applier: ports.applier,
-                refresher: ports.refresher, clock: ports.clock)
+            let rolling = RollingRefresh(environment: environment, ports: ports, identity: Mutating.lockIdentity(), interruption: interruption)
             let display = ProgressDisplay(clock: ports.clock)
             do {
                 try await display.following(done: "\(environment.name): rolling refresh done.") {
-                    try await rolling.run(options: rollingOptions, interruption: interruption) { display.show(rolling: $0) }
+                    resume
+                        ? try await rolling.resume { display.show(rolling: $0) }
+                        : try await rolling.run(options: rollingOptions) { display.show(rolling: $0) }
                 }
             } catch let failure as BlueGreenRefresh.Failure where failure.kind == .failed {
                 throw CommandError(failure.description.replacingOccurrences(of: "refresh failed", with: "rolling refresh failed"))

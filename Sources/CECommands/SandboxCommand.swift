@@ -127,7 +127,7 @@ struct SandboxFaultsCommand: ParsableCommand {
     @Option(help: "Percent of API attempts throttled.") var throttle: Double?
     @Option(help: "Percent of API attempts answered 5xx.") var errors: Double?
     @Option(help: "Milliseconds each API call takes.") var latency: Double?
-    @Option(name: .customLong("crash-at"), help: "The next deploy dies right after journalling this step (protect, deploy, scale, 'health gate', switch, bake, finalize).")
+    @Option(name: .customLong("crash-at"), help: "The next deploy dies right after journalling this step (blue-green: protect, deploy, scale, 'health gate', switch, bake, finalize; rolling: deploy, start, wait).")
     var crashAt: String?
     @Flag(help: "Remove every fault.") var clear = false
 
@@ -136,8 +136,8 @@ struct SandboxFaultsCommand: ParsableCommand {
             if let value, !(0...100).contains(value) { throw ValidationError("\(name) must be a percentage between 0 and 100.") }
         }
         if let latency, !(0...60000).contains(latency) { throw ValidationError("--latency must be between 0 and 60000 ms.") }
-        if let crashAt, !SoakScenario.crashSteps.contains(crashAt) {
-            throw ValidationError("--crash-at must be one of: \(SoakScenario.crashSteps.joined(separator: ", ")).")
+        if let crashAt, !(SoakScenario.crashSteps + ["start", "wait"]).contains(crashAt) {
+            throw ValidationError("--crash-at must be one of: \((SoakScenario.crashSteps + ["start", "wait"]).joined(separator: ", ")).")
         }
     }
 

@@ -194,6 +194,14 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         }
     }
 
+    public func activeRefresh(group: String) async throws -> InstanceRefreshStatus? {
+        let id = try call("AutoScaling DescribeInstanceRefreshes") { world in
+            world.refreshes.values.filter { $0.group == group && $0.status == "InProgress" }.map(\.id).sorted().first
+        }
+        guard let id else { return nil }
+        return try await refreshStatus(group: group, id: id)
+    }
+
     public func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus {
         try call("AutoScaling DescribeInstanceRefreshes") { world in
             guard let refresh = world.refreshes[id] else { return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: nil) }

@@ -165,9 +165,13 @@ public struct SimulatedClock: DeploymentClock {
 
     public func now() -> Date { cloud.read { $0.now } }
 
+    /// A crashed tool does not wait any more: its process is gone.
     public func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
-        cloud.change { $0.advance(to: $0.now.addingTimeInterval(duration.timeInterval)) }
+        try cloud.change { world in
+            if world.crashed { throw SimulatedCrash() }
+            world.advance(to: world.now.addingTimeInterval(duration.timeInterval))
+        }
     }
 }
 

@@ -56,11 +56,15 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public var command: String
     /// How it ended, or why it stopped.
     public var note: String?
+    /// Rolling strategy: the instance refresh being followed, and its minimum healthy percentage.
+    public var refreshId: String?
+    public var minHealthyPercentage: Int?
 
     public init(
         id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,
         original: [String: GroupSettings], originalValues: [String: String], targetGroupArn: String, keepFailed: Bool,
-        bakeSeconds: Int, setsVersion: Bool, startedAt: String, updatedAt: String, by: String, command: String, note: String? = nil
+        bakeSeconds: Int, setsVersion: Bool, startedAt: String, updatedAt: String, by: String, command: String, note: String? = nil,
+        refreshId: String? = nil, minHealthyPercentage: Int? = nil
     ) {
         self.id = id
         self.strategy = strategy
@@ -81,6 +85,8 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
         self.by = by
         self.command = command
         self.note = note
+        self.refreshId = refreshId
+        self.minHealthyPercentage = minHealthyPercentage
     }
 
     public var isUnfinished: Bool { status == .inProgress }

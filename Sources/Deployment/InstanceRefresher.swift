@@ -20,4 +20,6 @@ public struct InstanceRefreshStatus: Sendable, Equatable {
 public protocol InstanceRefresher: Sendable {
     func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String
     func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus
+    /// The group's refresh that has not ended, if any.
+    func activeRefresh(group: String) async throws -> InstanceRefreshStatus?
 }

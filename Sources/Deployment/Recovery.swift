@@ -21,10 +21,16 @@ public struct Recovery: Sendable {
         public var journal: DeploymentJournal?
     }
 
-    public static func plan(_ snapshot: EnvironmentSnapshot, now: Date, by: String) throws -> Plan {
+    /// - Parameter rollingRefresh: for an unfinished rolling deploy, its instance refresh (`nil`: none was started).
+    public static func plan(
+        _ snapshot: EnvironmentSnapshot, now: Date, by: String, rollingRefresh: InstanceRefreshStatus? = nil
+    ) throws -> Plan {
         let env = snapshot.environment
         let status = snapshot.status
         let switching = TrafficSwitch(snapshot: snapshot)
+        if let journal = status.deployment, journal.isUnfinished, journal.strategy == "rolling" {
+            return try planRolling(journal, snapshot: snapshot, now: now, by: by, refresh: rollingRefresh)
+        }
         guard let journal = status.deployment, journal.isUnfinished else {
             guard let serving = status.albColor else {
                 throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with 'environment switch --to COLOR'.")
@@ -87,6 +93,33 @@ public struct Recovery: Sendable {
         return Plan(summary: summary, mutations: mutations, journal: recovered)
     }
 
+    /// A rolling deploy is closed once its instance refresh has ended (one still running is refused: follow it or
+    /// cancel it first); if none was started, the version parameters are put back. SSM is reconciled either way.
+    static func planRolling(
+        _ journal: DeploymentJournal, snapshot: EnvironmentSnapshot, now: Date, by: String, refresh: InstanceRefreshStatus?
+    ) throws -> Plan {
+        let env = snapshot.environment
+        if let refresh, !refresh.isFinished {
+            throw Refusal("The instance refresh \(refresh.id) of the rolling deploy \(journal.id) is still \(refresh.status)\(refresh.percentComplete.map { " (\($0)%)" } ?? ""). Nothing changed; follow it with 'ce --env \(env.name) environment refresh --resume', or cancel it in the console, then recover.")
+        }
+        var mutations: [Mutation] = []
+        if let serving = snapshot.status.albColor { mutations = try TrafficSwitch(snapshot: snapshot).plan(to: serving, force: true) }
+        let summary: String
+        if let refresh {
+            summary = "the instance refresh \(refresh.id) of \(journal.from.rawValue) ended \(refresh.status); the rolling deploy \(journal.id) is closed"
+        } else {
+            for (name, value) in journal.originalValues.sorted(by: { $0.key < $1.key }) where snapshot.values[name] != value {
+                mutations.append(.putParameter(name: name, value: value))
+            }
+            summary = "the rolling deploy \(journal.id) never started an instance refresh; the version parameters are back as they were"
+        }
+        var recovered = journal
+        recovered.status = .recovered
+        recovered.note = "recovered by \(by) at \(journal.step): \(summary)"
+        recovered.updatedAt = DeploymentJournal.timestamp(now)
+        return Plan(summary: summary, mutations: mutations, journal: recovered)
+    }
+
     public let environment: EnvironmentConfiguration
     public let ports: CloudPorts
 
@@ -95,10 +128,20 @@ public struct Recovery: Sendable {
         self.ports = ports
     }
 
+    /// The instance refresh of an unfinished rolling deploy: the journalled one, or one started before its id could
+    /// be journalled; `nil` when none was started (or the deploy is not rolling).
+    public func rollingRefresh(_ snapshot: EnvironmentSnapshot) async throws -> InstanceRefreshStatus? {
+        guard let journal = snapshot.status.deployment, journal.isUnfinished, journal.strategy == "rolling",
+            let group = journal.originalGroup(journal.from)?.name
+        else { return nil }
+        if let id = journal.refreshId { return try await ports.refresher.refreshStatus(group: group, id: id) }
+        return try await ports.refresher.activeRefresh(group: group)
+    }
+
     /// Reads, plans and performs the recovery; the journal is written last, when everything else succeeded.
     public func run(by: String) async throws -> (plan: Plan, report: StepReport) {
         let snapshot = try await ports.statusReader(for: environment).snapshot()
-        let plan = try Self.plan(snapshot, now: ports.clock.now(), by: by)
+        let plan = try Self.plan(snapshot, now: ports.clock.now(), by: by, rollingRefresh: try await rollingRefresh(snapshot))
         var report = try await SwitchRunner(
             environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
         ).run(plan.mutations)

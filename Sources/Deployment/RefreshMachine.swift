@@ -320,6 +320,9 @@ public struct RefreshMachine: Sendable {
         guard let recorded = snapshot.status.deployment, recorded.isUnfinished else {
             return .refused(Refusal("No unfinished deployment to resume in \(environment.parameters.deployment)\(snapshot.status.deployment.map { " (the last one, \($0.id), is \($0.status.rawValue))" } ?? ""). Nothing changed."))
         }
+        guard recorded.strategy == "blue-green" else {
+            return .refused(Refusal("The unfinished deployment \(recorded.id) is a \(recorded.strategy) one; this resumes blue-green deploys. Nothing changed."))
+        }
         guard let step = Phase(rawValue: recorded.step), step != .preflight, step != .done else {
             return .refused(Refusal("The journal's step '\(recorded.step)' cannot be resumed. Nothing changed; run 'environment recover'."))
         }

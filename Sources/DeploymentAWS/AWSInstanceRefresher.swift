@@ -16,6 +16,13 @@ public struct AWSInstanceRefresher: InstanceRefresher {
                 preferences: .init(minHealthyPercentage: minHealthyPercentage, instanceWarmup: instanceWarmupSeconds)))
     }
 
+    public func activeRefresh(group: String) async throws -> InstanceRefreshStatus? {
+        let refreshes = try await autoScaling.describeInstanceRefreshes(.init(autoScalingGroupName: group))
+        return refreshes.map {
+            InstanceRefreshStatus(id: $0.instanceRefreshId, status: $0.status ?? "Unknown", percentComplete: $0.percentageComplete, reason: $0.statusReason)
+        }.first { !$0.isFinished }
+    }
+
     public func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus {
         let refreshes = try await autoScaling.describeInstanceRefreshes(.init(autoScalingGroupName: group, instanceRefreshIds: [id]))
         guard let refresh = refreshes.first(where: { $0.instanceRefreshId == id }) else {

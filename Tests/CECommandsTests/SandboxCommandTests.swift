@@ -107,12 +107,28 @@ struct SandboxCommandTests {
         #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).stdout.contains("load balancer: green"))
     }
 
+    @Test func aCrashedRollingDeployIsResumedAndItsRefreshFollowed() throws {
+        let sandbox = try Sandbox()
+        _ = try sandbox.ce(["sandbox", "faults", "--crash-at", "wait"])
+        let crashed = try sandbox.ce(["--sandbox", "--env", "staging", "environment", "refresh", "--strategy", "rolling", "--version", "s2"])
+        #expect(crashed.status == 1, "\(crashed.all)")
+        let status = try sandbox.ce(["--sandbox", "--env", "staging", "environment", "status"])
+        #expect(status.stdout.contains("UNFINISHED") && status.stdout.contains("stopped at step 'wait'"), "\(status.all)")
+        let dry = try sandbox.ce(["--sandbox", "--env", "staging", "environment", "refresh", "--resume", "--dry-run"])
+        #expect(dry.stdout.contains("would resume the rolling deploy") && dry.stdout.contains("following instance refresh refresh-1"), "\(dry.all)")
+        let resumed = try sandbox.ce(["--sandbox", "--env", "staging", "environment", "refresh", "--resume"])
+        #expect(resumed.status == 0, "\(resumed.all)")
+        #expect(resumed.stdout.contains("staging: rolling refresh done."))
+        #expect(resumed.stderr.contains("by blue s2") && resumed.stderr.contains("invariants: all held"))
+        #expect(try sandbox.ce(["--sandbox", "--env", "staging", "environment", "status"]).status == 0)
+    }
+
     @Test func badSandboxInputIsOneClearLine() throws {
         let sandbox = try Sandbox()
         let throttle = try sandbox.ce(["sandbox", "faults", "--throttle", "150"])
         #expect(throttle.status == 64 && throttle.stderr.contains("--throttle must be a percentage between 0 and 100"))
         let crash = try sandbox.ce(["sandbox", "faults", "--crash-at", "lunch"])
-        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, deploy, scale, health gate, switch, bake, finalize"))
+        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, deploy, scale, health gate, switch, bake, finalize, start, wait"))
         let advance = try sandbox.ce(["sandbox", "advance", "5x"])
         #expect(advance.status == 64 && advance.stderr.contains("The duration must be like 90s, 10m or 1h"))
         let alarm = try sandbox.ce(["sandbox", "alarm", "nope", "--state", "ALARM"])

@@ -133,7 +133,9 @@ struct SignalCommandTests {
         var world = try await Moto.world(layout)
         #expect(world.contains("deploy-lock"), "left for recover")
         #expect(journal(world, layout).contains(#""status":"in-progress""#))
-        #expect(world.contains("asg \(layout.prefix)prod-green 2/2/2"))
+        // The second signal lands somewhere in the first one's undo (green pinned or already back down); recover
+        // finishes whatever is left either way.
+        #expect(world.contains("asg \(layout.prefix)prod-green 2/2/2") || world.contains("asg \(layout.prefix)prod-green 0/0/24"))
 
         let status = try ce(home, ["--env", "prod", "environment", "status"])
         #expect(status.status == 1)

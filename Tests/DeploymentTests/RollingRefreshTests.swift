@@ -7,11 +7,11 @@ import Testing
 
 struct RollingRefreshTests {
     func rolling(_ cloud: SimulatedCloud, env: String = "prod") throws -> RollingRefresh {
-        let environment = try DeploymentConfiguration.builtIn.environment(env)
-        return RollingRefresh(
-            environment: environment,
-            reader: cloud.statusReader(for: environment),
-            applier: cloud, refresher: cloud, clock: cloud.clock)
+        RollingRefresh(environment: try DeploymentConfiguration.builtIn.environment(env), ports: cloud.ports, identity: .init(holder: "a@h", command: "ce", pid: 1))
+    }
+
+    func journal(_ cloud: SimulatedCloud) -> DeploymentJournal? {
+        cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode)
     }
 
     @Test func replacesTheLiveColourInBatchesWithoutSwitching() async throws {
@@ -26,6 +26,49 @@ struct RollingRefreshTests {
         #expect(cloud.parameter("/compiler-explorer/prod/version") == "v2")
         #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "blue", "no switch")
         #expect(seen.withLock { $0 }.contains(50), "one instance at a time: half-way the versions were mixed")
+        let recorded = try #require(journal(cloud))
+        #expect(recorded.strategy == "rolling" && recorded.status == .done && recorded.step == "wait" && recorded.refreshId == "refresh-1")
+        #expect(recorded.minHealthyPercentage == 50 && recorded.from == .blue && recorded.to == .blue)
+    }
+
+    @Test(arguments: ["deploy", "start", "wait"])
+    func aCrashThenResumeFinishesTheRollingDeploy(step: String) async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        cloud.setFaults(Faults(crashAtStep: step))
+        await #expect(throws: (any Error).self) { _ = try await rolling(cloud).run(options: .init(version: "v2")) }
+        #expect(journal(cloud)?.step == step && journal(cloud)?.isUnfinished == true)
+        cloud.restartTool()
+        // A new deploy of either strategy refuses meanwhile.
+        await #expect(throws: Refusal.self) { _ = try await rolling(cloud).run(options: .init(version: "v3")) }
+        let report = try await rolling(cloud).resume()
+        #expect(report.steps.last?.name == "wait")
+        #expect(cloud.instanceVersions("prod-blue") == ["v2", "v2"])
+        #expect(journal(cloud)?.status == .done)
+        #expect(journal(cloud)?.note == nil && journal(cloud)?.refreshId == "refresh-1")
+    }
+
+    @Test func recoverClosesARollingDeployOnlyOnceItsRefreshHasEnded() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        let prod = try DeploymentConfiguration.builtIn.environment("prod")
+        cloud.setFaults(Faults(crashAtStep: "wait"))
+        await #expect(throws: (any Error).self) { _ = try await rolling(cloud).run(options: .init(version: "v2")) }
+        cloud.restartTool()
+        let recovery = Recovery(environment: prod, ports: cloud.ports)
+        await #expect(throws: Refusal.self) { _ = try await recovery.run(by: "a@h") }
+        try await cloud.clock.sleep(for: .seconds(1800))
+        let (plan, _) = try await recovery.run(by: "a@h")
+        #expect(plan.summary.contains("ended Successful"))
+        #expect(journal(cloud)?.status == .recovered)
+
+        // Crashed before any refresh started: recover puts the version back.
+        let early = try SimulatedCloud.designDocument()
+        early.setFaults(Faults(crashAtStep: "start"))
+        await #expect(throws: (any Error).self) { _ = try await rolling(early).run(options: .init(version: "v2")) }
+        early.restartTool()
+        let (undone, _) = try await Recovery(environment: prod, ports: early.ports).run(by: "a@h")
+        #expect(undone.summary.contains("never started an instance refresh"))
+        #expect(early.parameter("/compiler-explorer/prod/blue/version") == "v1")
+        #expect(early.parameter("/compiler-explorer/prod/version") == "v1")
     }
 
     @Test func aBuildThatNeverGetsHealthyFailsTheRefresh() async throws {
