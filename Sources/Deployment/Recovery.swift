@@ -86,11 +86,7 @@ public struct Recovery: Sendable {
             }
             summary = "\(journal.from.rawValue) serves as before the deploy \(journal.id); \(journal.to.rawValue) is back to its original size"
         }
-        var recovered = journal
-        recovered.status = .recovered
-        recovered.note = "recovered by \(by) at \(journal.step): \(summary)"
-        recovered.updatedAt = DeploymentJournal.timestamp(now)
-        return Plan(summary: summary, mutations: mutations, journal: recovered)
+        return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
     }
 
     /// A rolling deploy is closed once its instance refresh has ended (one still running is refused: follow it or
@@ -113,11 +109,16 @@ public struct Recovery: Sendable {
             }
             summary = "the rolling deploy \(journal.id) never started an instance refresh; the version parameters are back as they were"
         }
+        return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
+    }
+
+    /// The journal as `recover` leaves it.
+    static func recovered(_ journal: DeploymentJournal, by: String, now: Date, summary: String) -> DeploymentJournal {
         var recovered = journal
         recovered.status = .recovered
         recovered.note = "recovered by \(by) at \(journal.step): \(summary)"
         recovered.updatedAt = DeploymentJournal.timestamp(now)
-        return Plan(summary: summary, mutations: mutations, journal: recovered)
+        return recovered
     }
 
     public let environment: EnvironmentConfiguration
