@@ -44,7 +44,8 @@ enum Mutating {
 
     static func printReport(_ report: StepReport) {
         for step in report.steps {
-            print(String(format: "  %-11@ %7.2f s  %@", step.name as NSString, step.seconds, step.detail as NSString))
+            let seconds = String(format: "%7.2f", step.seconds)
+            print("  \(step.name.padding(toLength: max(11, step.name.count), withPad: " ", startingAt: 0)) \(seconds) s  \(step.detail)")
         }
     }
 

@@ -50,6 +50,29 @@ struct SandboxCommandTests {
         #expect(try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"]).stdout.contains("last deploy") == false)
     }
 
+    /// The README's sandbox tour, command by command, with the exit codes it promises.
+    @Test func theReadmeTourRunsAsWritten() throws {
+        let sandbox = try Sandbox()
+        let tour: [(String, Int32)] = [
+            ("--sandbox --env prod environment refresh --version v2 --yes", 0),
+            ("--sandbox --env prod environment status", 0),
+            ("--sandbox --env prod environment cleanup --yes", 0),
+            ("sandbox app v3 --never-healthy", 0),
+            ("--sandbox --env prod environment refresh --version v3 --yes", 1),
+            ("sandbox faults --crash-at switch", 0),
+            ("--sandbox --env prod environment refresh --version v4 --yes", 1),
+            ("--sandbox --env prod environment status", 1),
+            ("--sandbox --env prod environment recover --yes", 0),
+            ("--sandbox --env prod environment status", 0),
+            ("sandbox reset", 0),
+            ("sandbox soak --runs 20", 0),
+        ]
+        for (command, expected) in tour {
+            let result = try sandbox.ce(command.split(separator: " ").map(String.init))
+            #expect(result.status == expected, "ce \(command): \(result.all)")
+        }
+    }
+
     @Test func aBrokenBuildAndABuildServingErrorsNeverKeepTheTraffic() throws {
         let sandbox = try Sandbox()
         #expect(try sandbox.ce(["sandbox", "app", "v3", "--never-healthy"]).status == 0)
