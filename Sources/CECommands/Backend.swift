@@ -15,13 +15,11 @@ final class Backend: Sendable {
     /// virtual minutes pass in milliseconds.
     let keepAlive: (any DeploymentClock)?
     let sandbox: Sandbox?
-    let aws: AWSServices?
 
-    init(ports: CloudPorts, keepAlive: (any DeploymentClock)?, sandbox: Sandbox?, aws: AWSServices?) {
+    init(ports: CloudPorts, keepAlive: (any DeploymentClock)?, sandbox: Sandbox?) {
         self.ports = ports
         self.keepAlive = keepAlive
         self.sandbox = sandbox
-        self.aws = aws
     }
 
     /// The backend the global options name.
@@ -31,7 +29,7 @@ final class Backend: Sendable {
             var merged = options
             try merged.validate()
             let sandbox = try Sandbox()
-            return Backend(ports: sandbox.cloud.ports, keepAlive: nil, sandbox: sandbox, aws: nil)
+            return Backend(ports: sandbox.cloud.ports, keepAlive: nil, sandbox: sandbox)
         }
         let settings = options.awsSettings()
         let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
@@ -41,8 +39,8 @@ final class Backend: Sendable {
             parameters: AWSParameterReader(ssm: aws.ssm), applier: aws.mutationApplier, documents: SSMDocumentStore(ssm: aws.ssm),
             alarms: CloudWatchAlarmReader(cloudWatch: aws.cloudWatch), instances: AWSInstanceDirectory(ec2: aws.ec2),
             prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
-            clock: LiveDeploymentClock(), random: SystemRandom())
-        return Backend(ports: ports, keepAlive: LiveDeploymentClock(), sandbox: nil, aws: aws)
+            clock: LiveDeploymentClock(), random: LiveDeploymentRandom())
+        return Backend(ports: ports, keepAlive: LiveDeploymentClock(), sandbox: nil)
     }
 
     /// Runs `body` on the backend of `options`; in the sandbox the world is saved and the traffic summary printed

@@ -64,16 +64,16 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
             try await Backend.with(options) { backend in
-                let chosen: Strategy
-                if resume {
-                    // The journal says which strategy the unfinished deploy used.
-                    let journal = try await backend.ports.statusReader(for: environment).snapshot().status.deployment
-                    chosen = journal?.isUnfinished == true && journal?.strategy == "rolling" ? .rolling : .blueGreen
-                } else {
-                    chosen = strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
-                }
+                // Resuming, the journal says which strategy the unfinished deploy used (one read, not a snapshot).
+                let resumed = resume
+                    ? try await backend.ports.documents.read(name: environment.parameters.deployment).flatMap(DeploymentJournal.decode)
+                        .flatMap { $0.isUnfinished ? $0 : nil }
+                    : nil
+                let chosen = resume
+                    ? (resumed?.strategy == "rolling" ? .rolling : .blueGreen)
+                    : strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
                 if chosen == .rolling {
-                    try await runRolling(environment: environment, backend: backend, options: options)
+                    try await runRolling(environment: environment, backend: backend, options: options, resumed: resumed)
                 } else if mutation.dryRun {
                     try await dryRun(environment: environment, backend: backend)
                 } else {
@@ -111,9 +111,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             }
             print("dry run: would resume \(recorded.id) (\(recorded.version), \(recorded.from.rawValue) → \(recorded.to.rawValue)) at step '\(recorded.step)'")
             plan = resumed
-            refreshOptions = .init(
-                version: recorded.setsVersion ? recorded.version : nil, capacity: recorded.capacity, keepFailed: recorded.keepFailed,
-                bakeSeconds: recorded.bakeSeconds)
+            refreshOptions = .init(journal: recorded)
             steps = Array(steps[index...])
         } else {
             refreshOptions = try self.refreshOptions
@@ -145,13 +143,13 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
 
 extension EnvironmentRefreshCommand {
     /// `--strategy rolling`: an instance refresh of the live colour (old and new builds serve side by side meanwhile).
-    func runRolling(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
+    /// - Parameter resumed: with `--resume`, the unfinished rolling deploy's journal.
+    func runRolling(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions, resumed: DeploymentJournal?) async throws {
         guard capacity == nil, target == nil, !keepFailed, bake == nil else {
             throw ValidationError("--capacity, --target, --bake and --keep-failed belong to the blue-green strategy.")
         }
         let rollingOptions = RollingRefresh.Options(version: version, minHealthyPercentage: minHealthyPercent)
-        if mutation.dryRun && resume {
-            let journal = try await backend.ports.statusReader(for: environment).snapshot().status.deployment!
+        if mutation.dryRun, let journal = resumed {
             print("dry run: would resume the rolling deploy \(journal.id) (\(journal.version) on \(journal.from.rawValue)) at step '\(journal.step)'\(journal.refreshId.map { ", following instance refresh \($0)" } ?? "")")
             return
         }

@@ -116,7 +116,7 @@ extension Mutating {
         let result: T
         do {
             result = try await manager.withLock(
-                identity, keepAlive: backend.keepAlive, takeOver: { takeOver && holderIsGone($0, ours: identity) }
+                identity, keepAlive: backend.keepAlive, takeOver: takeOver
             ) { try await body(trap.interruption) }
         } catch {
             if let code = trap.exitCode { throw StoppedBySignal(code: code, error: error) }

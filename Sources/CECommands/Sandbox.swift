@@ -78,7 +78,6 @@ final class Sandbox: @unchecked Sendable {
 
     /// Saves the world; keeps the event log short.
     func save() throws {
-        cloud.restartTool()
         cloud.change { world in
             world.calls = []
             world.requests = []
@@ -90,7 +89,7 @@ final class Sandbox: @unchecked Sendable {
     /// What happened during this command: virtual time, traffic, and any invariant the simulator saw broken.
     func summary() -> String {
         let (now, traffic, violations) = cloud.read { ($0.now, $0.trafficSummary, $0.invariants.violations) }
-        var lines = ["sandbox: \(Self.duration(now.timeIntervalSince(startedAt))) of virtual time passed"]
+        var lines = ["sandbox: \(DurationText.of(now.timeIntervalSince(startedAt))) of virtual time passed"]
         if traffic.isEmpty {
             lines[0] += "; no traffic meanwhile"
         } else {
@@ -109,10 +108,5 @@ final class Sandbox: @unchecked Sendable {
         lines.append(new.isEmpty ? "  invariants: all held" : "  INVARIANTS VIOLATED:")
         lines += new.map { "    \($0)" }
         return lines.joined(separator: "\n")
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s < 60 ? "\(s)s" : s < 3600 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
     }
 }

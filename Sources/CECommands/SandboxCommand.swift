@@ -61,10 +61,9 @@ struct SandboxShowCommand: ParsableCommand {
     func run() throws {
         try SandboxEdit.run { sandbox in
             sandbox.cloud.read { world in
-                var lines = ["sandbox \(sandbox.directory): virtual time \(DeployLock.format(world.now)), \(Sandbox.duration(world.now.timeIntervalSince(world.start))) since reset"]
+                var lines = ["sandbox \(sandbox.directory): virtual time \(DeployLock.format(world.now)), \(DurationText.of(world.now.timeIntervalSince(world.start))) since reset"]
                 lines.append("builds: " + (world.behaviours.isEmpty ? "every build healthy" : world.behaviours.sorted { $0.key < $1.key }.map { "\($0.key) \(SandboxAppCommand.describe($0.value))" }.joined(separator: "; ")))
-                let f = world.faults
-                lines.append("faults: throttle \(Int(f.throttleRate * 100))%, 5xx \(Int(f.errorRate * 100))%, latency \(Int(f.latencySeconds * 1000)) ms\(f.crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")")
+                lines.append("faults: \(world.faults)")
                 lines.append("alarms: " + world.alarms.keys.sorted().map { "\($0) \(world.alarms[$0]!.state)\(world.alarms[$0]!.forced != nil ? " (forced)" : "")" }.joined(separator: ", "))
                 lines.append("recent events:")
                 lines += world.events.suffix(events).map { "  \($0)" }
@@ -149,8 +148,7 @@ struct SandboxFaultsCommand: ParsableCommand {
                 if let errors { world.faults.errorRate = errors / 100 }
                 if let latency { world.faults.latencySeconds = latency / 1000 }
                 if let crashAt { world.faults.crashAtStep = crashAt }
-                let f = world.faults
-                return "sandbox faults: throttle \(Int(f.throttleRate * 100))%, 5xx \(Int(f.errorRate * 100))%, latency \(Int(f.latencySeconds * 1000)) ms\(f.crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")."
+                return "sandbox faults: \(world.faults)."
             }
         }
     }
@@ -169,11 +167,10 @@ struct SandboxAdvanceCommand: ParsableCommand {
 
     func run() throws {
         let seconds = Double(ConfigurationLoader.seconds(duration)!)
-        let sandbox: Sandbox
-        do { sandbox = try Sandbox() } catch { throw CommandFailure.report(error) }
-        sandbox.cloud.change { $0.advance(to: $0.now.addingTimeInterval(seconds)) }
-        do { try sandbox.save() } catch { throw CommandFailure.report(error) }
-        print(sandbox.summary())
+        try SandboxEdit.run { sandbox in
+            sandbox.cloud.change { $0.advance(to: $0.now.addingTimeInterval(seconds)) }
+            return sandbox.summary()
+        }
     }
 }
 

@@ -429,7 +429,7 @@ public struct SimulatedWorld: Codable, Sendable {
 
 /// Faults injected into the tool's calls: throttling and server errors per attempt (the tool's client retries them
 /// as the AWS client does), latency per call, and a crash of the tool right after it journals a named step.
-public struct Faults: Codable, Sendable, Equatable {
+public struct Faults: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Share of API attempts answered `Throttling`.
     public var throttleRate: Double
     /// Share of API attempts answered HTTP 500; for changes, half of them after the change was made.
@@ -444,5 +444,11 @@ public struct Faults: Codable, Sendable, Equatable {
         self.errorRate = errorRate
         self.latencySeconds = latencySeconds
         self.crashAtStep = crashAtStep
+    }
+
+    /// "throttle 30%, 5xx 0%, latency 0 ms, crash after journalling 'switch'".
+    public var description: String {
+        "throttle \(Int(throttleRate * 100))%, 5xx \(Int(errorRate * 100))%, latency \(Int(latencySeconds * 1000)) ms"
+            + (crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")
     }
 }

@@ -176,7 +176,7 @@ public enum Soak {
             if scenario.alarmDuringBake, progress.stage == .bake { cloud.forceAlarm(alarm, "ALARM") }
         }
         var result = await attempt(
-            "deploy", cloud: cloud, environment: environment, identity: first, takeOver: nil,
+            "deploy", cloud: cloud, environment: environment, identity: first, takeOver: false,
             ports: ports
         ) {
             try await BlueGreenRefresh(environment: environment, ports: ports, identity: first, interruption: interruption)
@@ -190,15 +190,14 @@ public enum Soak {
             cloud.restartTool()
             let identity = LockIdentity(holder: "operator@sim", command: "ce environment \(mode.rawValue)", pid: pid)
             pid += 1
-            let takeOver: @Sendable (DeployLock) -> Bool = { $0.pid < identity.pid }
             let outcome: String
             switch mode {
             case .resume:
-                outcome = await attempt("resume", cloud: cloud, environment: environment, identity: identity, takeOver: takeOver, ports: ports) {
+                outcome = await attempt("resume", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports) {
                     try await BlueGreenRefresh(environment: environment, ports: ports, identity: identity).run(.resume)
                 }
             case .recover:
-                outcome = await attempt("recover", cloud: cloud, environment: environment, identity: identity, takeOver: takeOver, ports: ports) {
+                outcome = await attempt("recover", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports) {
                     _ = try await Recovery(environment: environment, ports: ports).run(by: identity.holder)
                     return StepReport()
                 }
@@ -227,11 +226,13 @@ public enum Soak {
     /// Runs `body` under the lock and says how it ended.
     static func attempt(
         _ name: String, cloud: SimulatedCloud, environment: EnvironmentConfiguration, identity: LockIdentity,
-        takeOver: (@Sendable (DeployLock) -> Bool)?, ports: CloudPorts, _ body: @escaping @Sendable () async throws -> StepReport
+        takeOver: Bool, ports: CloudPorts, _ body: @escaping @Sendable () async throws -> StepReport
     ) async -> String {
-        let manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
+        var manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
+        // Every earlier operator process of the scenario is gone by the time a later one runs.
+        manager.holderIsGone = { $0.pid < identity.pid }
         do {
-            _ = try await manager.withLock(identity, keepAlive: nil, takeOver: takeOver ?? { _ in false }, body)
+            _ = try await manager.withLock(identity, keepAlive: nil, takeOver: takeOver, body)
             return name == "deploy" ? "deployed" : "\(name): done"
         } catch let failure as BlueGreenRefresh.Failure {
             let crashed = cloud.isCrashed ? "crashed at \(failure.step)" : nil

@@ -37,6 +37,13 @@ public struct BlueGreenRefresh: Sendable {
             self.keepFailed = keepFailed
             self.bakeSeconds = bakeSeconds
         }
+
+        /// The settings a journalled deploy was started with (`--resume`).
+        public init(journal: DeploymentJournal) {
+            self.init(
+                version: journal.setsVersion ? journal.version : nil, capacity: journal.capacity, force: true,
+                keepFailed: journal.keepFailed, target: journal.to, bakeSeconds: journal.bakeSeconds)
+        }
     }
 
     /// What a deploy will do, worked out in preflight (or from the journal when resuming).
@@ -146,9 +153,7 @@ public struct BlueGreenRefresh: Sendable {
     public static func plan(_ snapshot: EnvironmentSnapshot, options: Options) throws -> Plan {
         let env = snapshot.environment
         let status = snapshot.status
-        if let journal = status.deployment, journal.isUnfinished {
-            throw Refusal("An unfinished deployment is recorded in \(env.parameters.deployment): \(journal.id) (\(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue)) stopped at '\(journal.step)', by \(journal.by). Nothing changed; run 'ce --env \(env.name) environment refresh --resume' to finish it or 'ce --env \(env.name) environment recover' to undo it.")
-        }
+        if let journal = status.deployment, journal.isUnfinished { throw journal.refusal(in: env) }
         guard let live = status.albColor ?? (options.force ? status.activeColor : nil) else {
             throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with 'environment switch --to COLOR'.")
         }

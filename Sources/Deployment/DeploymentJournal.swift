@@ -30,6 +30,10 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
             self.desired = desired
             self.max = max
         }
+
+        public init(_ group: ScalingGroupSnapshot) {
+            self.init(name: group.name, min: group.minSize, desired: group.desiredCapacity, max: group.maxSize)
+        }
     }
 
     public var id: String
@@ -92,6 +96,21 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public var isUnfinished: Bool { status == .inProgress }
 
     public func originalGroup(_ color: Color) -> GroupSettings? { original[color.rawValue] }
+
+    /// The version parameters a deploy to `color` overwrites (`{color}/version`, and `version` when it sets it), with
+    /// their values in `snapshot` (absent when unset), for putting them back.
+    public static func versionValues(
+        deployingTo color: Color, setsVersion: Bool, in snapshot: EnvironmentSnapshot
+    ) -> [String: String] {
+        let names = snapshot.environment.parameters
+        let written = [names.version(of: color)] + (setsVersion ? [names.version] : [])
+        return snapshot.values.filter { written.contains($0.key) }
+    }
+
+    /// A new deploy's refusal while this one is unfinished.
+    public func refusal(in environment: EnvironmentConfiguration) -> Refusal {
+        Refusal("An unfinished deployment is recorded in \(environment.parameters.deployment): \(id) (\(strategy), \(version), \(from.rawValue) → \(to.rawValue)) stopped at '\(step)', by \(by). Nothing changed; run 'ce --env \(environment.name) environment refresh --resume' to finish it or 'ce --env \(environment.name) environment recover' to undo it.")
+    }
 
     public func json() -> String {
         let encoder = JSONEncoder()

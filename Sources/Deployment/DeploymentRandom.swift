@@ -3,9 +3,3 @@ public protocol DeploymentRandom: Sendable {
     /// A number in `0..<1`.
     func nextUnit() -> Double
 }
-
-/// The system's generator.
-public struct SystemRandom: DeploymentRandom {
-    public init() {}
-    public func nextUnit() -> Double { Double.random(in: 0..<1) }
-}

@@ -11,7 +11,8 @@ public struct LockManager: Sendable {
     public let clock: any DeploymentClock
     /// How long a lock lasts without being extended.
     public var ttlSeconds: Double = 900
-    /// Whether a lock's holder is provably gone (the CLI: same host, no such process); only for what a refusal says.
+    /// Whether a lock's holder is provably gone (the CLI: same host, no such process): a refusal says so, and
+    /// `recover` and `refresh --resume` take such a lock over.
     public var holderIsGone: @Sendable (DeployLock) -> Bool = { _ in false }
 
     public init(environment: EnvironmentConfiguration, store: any DocumentStore, clock: any DeploymentClock) {
@@ -23,10 +24,9 @@ public struct LockManager: Sendable {
     public var name: String { environment.parameters.deployLock }
 
     /// Takes the lock, or refuses naming its holder.
-    /// - Parameter takeOver: whether a held lock may be taken over: `recover` and `refresh --resume` take over a
-    ///   lock whose holder is provably gone (same host, process no longer running). It is deleted, then created
-    ///   again atomically, so that of two processes taking over, one wins.
-    public func acquire(_ identity: LockIdentity, takeOver: @Sendable (DeployLock) -> Bool = { _ in false }) async throws -> DeployLock {
+    /// - Parameter takeOver: whether a lock whose holder is gone (`holderIsGone`) may be taken over. It is deleted,
+    ///   then created again atomically, so that of two processes taking over, one wins.
+    public func acquire(_ identity: LockIdentity, takeOver: Bool = false) async throws -> DeployLock {
         var tookOver = false
         for _ in 0..<3 {
             let now = clock.now()
@@ -38,7 +38,7 @@ public struct LockManager: Sendable {
             guard let value = try await store.read(name: name) else { continue }
             // Our own create may have succeeded although its answer was lost (a retried call).
             if value == lock.json() { return lock }
-            if !tookOver, let held = DeployLock.decode(value), takeOver(held) {
+            if takeOver, !tookOver, let held = DeployLock.decode(value), holderIsGone(held) {
                 tookOver = true
                 try await store.delete(name: name)
                 continue
@@ -53,12 +53,12 @@ public struct LockManager: Sendable {
         guard let lock = DeployLock.decode(value) else {
             return "\(environment.name) is locked by an unreadable \(name) ('\(value.prefix(60))'). If nobody is deploying, run 'ce --env \(environment.name) environment unlock'."
         }
-        let age = lock.acquired.map { Self.duration(now.timeIntervalSince($0)) } ?? "?"
+        let age = lock.acquired.map { DurationText.of(now.timeIntervalSince($0)) } ?? "?"
         var text = "\(environment.name) is locked by \(lock.holder) running '\(lock.command)' (pid \(lock.pid)) for \(age)."
         if holderIsGone(lock) {
             text += " That process is no longer running on this host: 'ce --env \(environment.name) environment recover' takes the lock over and finishes or undoes its work (or 'environment unlock' breaks it)."
         } else if let expires = lock.expires, expires < now {
-            text += " The lock expired \(Self.duration(now.timeIntervalSince(expires))) ago; if that command is gone, run 'ce --env \(environment.name) environment unlock'."
+            text += " The lock expired \(DurationText.of(now.timeIntervalSince(expires))) ago; if that command is gone, run 'ce --env \(environment.name) environment unlock'."
         }
         return text
     }
@@ -85,7 +85,7 @@ public struct LockManager: Sendable {
     /// Runs `body` holding the lock: extended every third of its lifetime (waiting on `keepAlive`, real time in the
     /// CLI; never the simulated clock, whose sleeps would move the world under the body), released whatever happens.
     public func withLock<T: Sendable>(
-        _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, takeOver: @Sendable (DeployLock) -> Bool = { _ in false },
+        _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, takeOver: Bool = false,
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
         let lock = try await acquire(identity, takeOver: takeOver)
@@ -108,12 +108,5 @@ public struct LockManager: Sendable {
             try? await release(lock)
             throw error
         }
-    }
-
-    static func duration(_ seconds: TimeInterval) -> String {
-        let s = Int(max(0, seconds))
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
-        return "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
     }
 }

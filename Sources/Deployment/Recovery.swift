@@ -81,9 +81,7 @@ public struct Recovery: Sendable {
             if let original = journal.originalGroup(journal.from) {
                 resize(journal.from, min: original.min, desired: nil, max: nil)
             }
-            for (name, value) in journal.originalValues.sorted(by: { $0.key < $1.key }) where snapshot.values[name] != value {
-                mutations.append(.putParameter(name: name, value: value))
-            }
+            mutations += restoredValues(journal, snapshot)
             summary = "\(journal.from.rawValue) serves as before the deploy \(journal.id); \(journal.to.rawValue) is back to its original size"
         }
         return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
@@ -104,12 +102,16 @@ public struct Recovery: Sendable {
         if let refresh {
             summary = "the instance refresh \(refresh.id) of \(journal.from.rawValue) ended \(refresh.status); the rolling deploy \(journal.id) is closed"
         } else {
-            for (name, value) in journal.originalValues.sorted(by: { $0.key < $1.key }) where snapshot.values[name] != value {
-                mutations.append(.putParameter(name: name, value: value))
-            }
+            mutations += restoredValues(journal, snapshot)
             summary = "the rolling deploy \(journal.id) never started an instance refresh; the version parameters are back as they were"
         }
         return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
+    }
+
+    /// Puts back the version parameters the deploy overwrote, where they differ now.
+    static func restoredValues(_ journal: DeploymentJournal, _ snapshot: EnvironmentSnapshot) -> [Mutation] {
+        journal.originalValues.sorted { $0.key < $1.key }.filter { snapshot.values[$0.key] != $0.value }
+            .map { .putParameter(name: $0.key, value: $0.value) }
     }
 
     /// The journal as `recover` leaves it.

@@ -297,19 +297,12 @@ public struct RefreshMachine: Sendable {
             return .refused(Refusal(String(describing: error)))
         }
         self.plan = plan
-        let names = environment.parameters
-        var originalValues: [String: String] = [:]
-        for name in [names.version(of: plan.target)] + (options.version != nil ? [names.version] : []) {
-            if let value = snapshot.values[name] { originalValues[name] = value }
-        }
-        func settings(_ group: ScalingGroupSnapshot) -> DeploymentJournal.GroupSettings {
-            .init(name: group.name, min: group.minSize, desired: group.desiredCapacity, max: group.maxSize)
-        }
         journal = DeploymentJournal(
             id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: "blue-green", from: plan.live, to: plan.target,
             version: plan.version, capacity: plan.capacity, step: Phase.protect.rawValue, status: .inProgress,
-            original: [plan.live.rawValue: settings(plan.liveGroup), plan.target.rawValue: settings(plan.targetGroup)],
-            originalValues: originalValues, targetGroupArn: plan.targetGroupArn, keepFailed: options.keepFailed,
+            original: [plan.live.rawValue: .init(plan.liveGroup), plan.target.rawValue: .init(plan.targetGroup)],
+            originalValues: DeploymentJournal.versionValues(deployingTo: plan.target, setsVersion: options.version != nil, in: snapshot),
+            targetGroupArn: plan.targetGroupArn, keepFailed: options.keepFailed,
             bakeSeconds: Int(bakeSeconds), setsVersion: options.version != nil, startedAt: DeploymentJournal.timestamp(now),
             updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command, note: nil)
         finishPhase(now, "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; journal \(journal!.id)")
@@ -333,9 +326,7 @@ public struct RefreshMachine: Sendable {
             return .refused(Refusal("The journal \(recorded.id) does not name both groups' original settings. Nothing changed; run 'environment recover'."))
         }
         self.plan = plan
-        options = .init(
-            version: recorded.setsVersion ? recorded.version : nil, capacity: recorded.capacity, force: true,
-            keepFailed: recorded.keepFailed, target: recorded.to, bakeSeconds: recorded.bakeSeconds)
+        options = .init(journal: recorded)
         var journal = recorded
         journal.note = "resumed by \(identity.holder) at \(step.rawValue)"
         self.journal = journal

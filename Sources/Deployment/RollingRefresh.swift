@@ -45,9 +45,7 @@ public struct RollingRefresh: Sendable {
         var report = StepReport()
         let started = clock.now()
         let snapshot = try await ports.statusReader(for: env).snapshot()
-        if let journal = snapshot.status.deployment, journal.isUnfinished {
-            throw Refusal("An unfinished deployment is recorded in \(env.parameters.deployment): \(journal.id) stopped at '\(journal.step)'. Nothing changed; run 'ce --env \(env.name) environment refresh --resume' or 'environment recover' first.")
-        }
+        if let journal = snapshot.status.deployment, journal.isUnfinished { throw journal.refusal(in: env) }
         guard let live = snapshot.status.albColor else {
             throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(snapshot.status.driftReasons.joined(separator: "; "))). Nothing changed.")
         }
@@ -57,17 +55,12 @@ public struct RollingRefresh: Sendable {
         guard let version = options.version ?? snapshot.values[env.parameters.version] else {
             throw Refusal("No build to deploy: \(env.parameters.version) is not set. Run 'ce --env \(env.name) builds set_current VERSION' or pass --version.")
         }
-        let names = env.parameters
-        var originalValues: [String: String] = [:]
-        for name in [names.version(of: live)] + (options.version != nil ? [names.version] : []) {
-            if let value = snapshot.values[name] { originalValues[name] = value }
-        }
         let now = clock.now()
         let journal = DeploymentJournal(
             id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: "rolling", from: live, to: live, version: version,
             capacity: group.desiredCapacity, step: "deploy", status: .inProgress,
-            original: [live.rawValue: .init(name: group.name, min: group.minSize, desired: group.desiredCapacity, max: group.maxSize)],
-            originalValues: originalValues, targetGroupArn: snapshot.targetGroups[env.targetGroupNames[live]!]?.arn ?? "",
+            original: [live.rawValue: .init(group)],
+            originalValues: DeploymentJournal.versionValues(deployingTo: live, setsVersion: options.version != nil, in: snapshot), targetGroupArn: snapshot.targetGroups[env.targetGroupNames[live]!]?.arn ?? "",
             keepFailed: false, bakeSeconds: 0, setsVersion: options.version != nil, startedAt: DeploymentJournal.timestamp(now),
             updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command,
             minHealthyPercentage: options.minHealthyPercentage)

@@ -31,25 +31,9 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], environment: [String: String]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes concurrently with the process so neither can fill up and block it.
-        let stderrData = Mutex2<Data>()
-        let reader = Thread { stderrData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !stderrData.isSet { usleep(1000) }
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderrData.value ?? Data(), as: UTF8.self))
+        let process = try RunningCE(arguments, environment: environment)
+        let status = process.finish()
+        return Result(status: status, stdout: process.stdout, stderr: process.stderr)
     }
 
     static func temporaryHome() throws -> String {
@@ -59,12 +43,53 @@ enum CLI {
     }
 }
 
-/// A value set once from another thread.
-final class Mutex2<Value>: @unchecked Sendable {
+/// A `ce` process whose output the test can read while it runs, and signal.
+final class RunningCE: @unchecked Sendable {
+    let process = Process()
     private let lock = NSLock()
-    private var stored: Value?
-    private var done = false
-    func set(_ value: Value) { lock.withLock { stored = value; done = true } }
-    var isSet: Bool { lock.withLock { done } }
-    var value: Value? { lock.withLock { stored } }
+    private var out = Data()
+    private var err = Data()
+    private var open = 2
+
+    init(_ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = CLI.executable
+        process.arguments = arguments
+        process.environment = environment
+        let outPipe = Pipe()
+        let errPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        try process.run()
+        // One thread per pipe reads until the end, so neither pipe can fill up and block the process.
+        for (handle, isOut) in [(outPipe.fileHandleForReading, true), (errPipe.fileHandleForReading, false)] {
+            Thread { [self] in
+                while case let data = handle.availableData, !data.isEmpty {
+                    lock.withLock { isOut ? out.append(data) : err.append(data) }
+                }
+                lock.withLock { open -= 1 }
+            }.start()
+        }
+    }
+
+    var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+    var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+
+    /// Waits until standard output contains `text` (or the process ends, or 60 s pass).
+    func waitFor(_ text: String) -> Bool {
+        for _ in 0..<6000 {
+            if stdout.contains(text) { return true }
+            if !process.isRunning { return stdout.contains(text) }
+            usleep(10_000)
+        }
+        return false
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Waits for the exit and for all of its output.
+    func finish() -> Int32 {
+        process.waitUntilExit()
+        while lock.withLock({ open > 0 }) { usleep(1000) }
+        return process.terminationStatus
+    }
 }

@@ -7,17 +7,8 @@ import Testing
 struct LockCommandTests {
     let keys = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"]
 
-    func start(_ home: String, _ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["--config", home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments
-        process.environment = CLI.environment(home: home, keys)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
+    func start(_ home: String, _ arguments: [String]) throws -> RunningCE {
+        try RunningCE(["--config", home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: home, keys))
     }
 
     @Test func fiveConcurrentRefreshesExactlyOneProceeds() async throws {
@@ -32,11 +23,9 @@ struct LockCommandTests {
         let runs = try (0..<5).map { _ in try start(home, ["--env", "prod", "environment", "refresh", "--version", "v2", "--yes"]) }
         var statuses: [Int32] = []
         var errors: [String] = []
-        for (process, out, err) in runs {
-            _ = out.fileHandleForReading.readDataToEndOfFile()
-            errors.append(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-            process.waitUntilExit()
-            statuses.append(process.terminationStatus)
+        for run in runs {
+            statuses.append(run.finish())
+            errors.append(run.stderr)
         }
         #expect(statuses.filter { $0 == 0 }.count == 1, "\(statuses) \(errors)")
         #expect(statuses.filter { $0 == 2 }.count == 4, "\(statuses) \(errors)")

@@ -3,54 +3,6 @@ import CETestSupport
 import Foundation
 import Testing
 
-/// A `ce` process that the test reads while it runs and can signal.
-final class RunningCE: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var out = Data()
-    private var err = Data()
-
-    init(_ arguments: [String], environment: [String: String]) throws {
-        process.executableURL = CLI.executable
-        process.arguments = arguments
-        process.environment = environment
-        let outPipe = Pipe()
-        let errPipe = Pipe()
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        outPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.out.append(data) }
-        }
-        errPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            self?.lock.withLock { self?.err.append(data) }
-        }
-        try process.run()
-    }
-
-    var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
-    var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
-
-    /// Waits until standard output contains `text` (or the process ends, or 60 s pass).
-    func waitFor(_ text: String) -> Bool {
-        for _ in 0..<6000 {
-            if stdout.contains(text) { return true }
-            if !process.isRunning { return stdout.contains(text) }
-            usleep(10_000)
-        }
-        return false
-    }
-
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
-
-    func finish() -> Int32 {
-        process.waitUntilExit()
-        usleep(50_000)
-        return process.terminationStatus
-    }
-}
-
 /// SIGINT and SIGTERM at several points of a real refresh on moto, a second SIGINT, and an alarm in the bake.
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct SignalCommandTests {

@@ -23,6 +23,11 @@ final class InstantClock: DeploymentClock {
     }
 }
 
+/// Jitter without randomness.
+struct MidpointRandom: DeploymentRandom {
+    func nextUnit() -> Double { 0.5 }
+}
+
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct RefreshIntegrationTests {
     func refresh(_ layout: Moto.Layout, env: String, healthPort: Int) throws -> BlueGreenRefresh {
@@ -40,7 +45,7 @@ struct RefreshIntegrationTests {
             applier: AWSMutationApplier(elbv2: ELBv2(client: client), ssm: SSM(client: client), autoScaling: AutoScaling(client: client)),
             documents: SSMDocumentStore(ssm: SSM(client: client)), alarms: CloudWatchAlarmReader(cloudWatch: CloudWatch(client: client)),
             instances: LoopbackDirectory(), prober: HTTPHealthProber(transport: AsyncHTTPClientTransport()),
-            refresher: AWSInstanceRefresher(autoScaling: AutoScaling(client: client)), clock: InstantClock(), random: SystemRandom())
+            refresher: AWSInstanceRefresher(autoScaling: AutoScaling(client: client)), clock: InstantClock(), random: MidpointRandom())
     }
 
     @Test func prodRefreshMovesBothListeners() async throws {

@@ -78,11 +78,20 @@ struct LockManagerTests {
     @Test func aLockOfAGoneProcessIsTakenOverOnlyWhenAllowed() async throws {
         let cloud = try SimulatedCloud.designDocument(environments: ["beta"])
         _ = try await manager(cloud).acquire(alice)
-        await #expect(throws: Refusal.self) { _ = try await manager(cloud).acquire(bob, takeOver: { _ in false }) }
-        let taken = try await manager(cloud).acquire(bob, takeOver: { $0.holder == "alice@admin" && $0.pid == 101 })
+        var gone = manager(cloud)
+        gone.holderIsGone = { $0.holder == "alice@admin" && $0.pid == 101 }
+        await #expect(throws: Refusal.self) { _ = try await gone.acquire(bob) }
+        do {
+            _ = try await gone.acquire(bob)
+        } catch let refusal as Refusal {
+            #expect(refusal.reason.contains("That process is no longer running on this host"))
+        }
+        let taken = try await gone.acquire(bob, takeOver: true)
         #expect(DeployLock.decode(cloud.parameter("/compiler-explorer/beta/deploy-lock")!) == taken)
         // Bob's lock is alive: nobody takes it over by mistake.
-        await #expect(throws: Refusal.self) { _ = try await manager(cloud).acquire(alice, takeOver: { $0.holder == "alice@admin" }) }
+        var aliceGone = manager(cloud)
+        aliceGone.holderIsGone = { $0.holder == "alice@admin" }
+        await #expect(throws: Refusal.self) { _ = try await aliceGone.acquire(alice, takeOver: true) }
     }
 
     @Test func aCreateWhoseAnswerWasLostStillTakesTheLock() async throws {

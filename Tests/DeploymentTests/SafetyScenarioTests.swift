@@ -24,8 +24,9 @@ struct SafetyScenarioTests {
         _ cloud: SimulatedCloud, _ identity: LockIdentity, takeOver: Bool = false, _ body: @Sendable () async throws -> T
     ) async throws -> T {
         try await FanOut.$sequential.withValue(true) {
-            try await LockManager(environment: prod, store: cloud.ports.documents, clock: cloud.clock)
-                .withLock(identity, keepAlive: nil, takeOver: { takeOver && $0.pid == 1 }, body)
+            var manager = LockManager(environment: prod, store: cloud.ports.documents, clock: cloud.clock)
+            manager.holderIsGone = { $0.pid == 1 }
+            return try await manager.withLock(identity, keepAlive: nil, takeOver: takeOver, body)
         }
     }
 
