@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
-"""Builds the design document's AWS layout in a moto server and prints its resource ids as JSON.
+"""Builds Compiler Explorer's AWS layout in a moto server and prints its resource ids as JSON.
 
-    python3 scripts/moto_layout.py --endpoint http://127.0.0.1:PORT [--prefix t1-] [--envs prod,beta,staging]
+    python3 scripts/moto_layout.py --endpoint http://127.0.0.1:PORT [--prefix t1-] [--envs prod,beta,staging] [--crowded]
 
-Layout (names get the optional prefix, so that tests can share one moto server):
-  load balancer {prefix}GccExplorerApp with HTTP :80 and HTTPS :443 listeners (certificate from moto's ACM);
-  both default actions forward to {prefix}Prod-Blue; one rule per other environment, path /{env}*, forwarding
-  to {prefix}{Env}-Blue; target groups {prefix}{Env}-Blue and -Green with /healthcheck checks; Auto Scaling groups
-  {prefix}{env}-blue / -green attached to their target groups (blue at the environment's minimum, at least 1;
-  green at 0); SSM parameters under /{prefix}compiler-explorer/{env}/.
+Layout (names get the optional prefix, so that tests can share one moto server), as on the real GccExplorerApp:
+  load balancer {prefix}GccExplorerApp with HTTP :80 and HTTPS :443 listeners (certificate from moto's ACM); both
+  default actions forward to {prefix}Prod-Blue; on :443 one rule per other environment, path /{env}*, at the real
+  priorities (beta 101, staging 111, gpu 121, wintest 151, winstaging 161, winprod 171, aarch64prod 181,
+  aarch64staging 191; others from 201), forwarding to {prefix}{Env}-Blue; target groups {prefix}{Env}-Blue and -Green
+  with /healthcheck checks; Auto Scaling groups {prefix}{env}-blue / -green attached to their target groups (blue at
+  the live floor, max(1, minimum): 2 for prod, gpu, winprod, aarch64prod; green at 0); SSM parameters under
+  /{prefix}compiler-explorer/{env}/.
+
+--crowded adds what a real load balancer carries besides the environments: other services' rules (/api/status, a
+host-header rule, a host redirect, the router's paths, a rule with method, query-string and source-ip conditions),
+a fixed response, a rule sharing /beta* but with a host condition that forwards to another service, preview rules
+for every environment (its conditions plus X-Deployment-Color: blue|green, forwarding to that colour), staging's
+rule authenticating (Cognito) before a sticky weighted forward, and prod's :443 default authenticating (OIDC) before
+a sticky forward.
 Only talks to the given endpoint, which must be on 127.0.0.1.
 """
 import argparse
@@ -18,7 +27,22 @@ from urllib.parse import urlparse
 
 import boto3
 
-MINIMUM = {"prod": 2}
+MINIMUM = {"prod": 2, "gpu": 2, "winprod": 2, "aarch64prod": 2}
+PRIORITY = {"beta": 101, "staging": 111, "gpu": 121, "wintest": 151, "winstaging": 161, "winprod": 171,
+            "aarch64prod": 181, "aarch64staging": 191}
+HEADER = "X-Deployment-Color"
+
+
+def forward(tg, order=None, sticky=None):
+    action = {"Type": "forward"}
+    if sticky:
+        action["ForwardConfig"] = {"TargetGroups": [{"TargetGroupArn": tg, "Weight": 1}],
+                                   "TargetGroupStickinessConfig": {"Enabled": True, "DurationSeconds": sticky}}
+    else:
+        action["TargetGroupArn"] = tg
+    if order:
+        action["Order"] = order
+    return action
 
 
 def main():
@@ -27,6 +51,7 @@ def main():
     parser.add_argument("--prefix", default="")
     parser.add_argument("--envs", default="prod,beta,staging")
     parser.add_argument("--version", default="v1")
+    parser.add_argument("--crowded", action="store_true")
     args = parser.parse_args()
     host = urlparse(args.endpoint).hostname
     if host not in ("127.0.0.1", "localhost"):
@@ -47,47 +72,77 @@ def main():
     )["LaunchTemplate"]["LaunchTemplateId"]
 
     out = {"prefix": p, "vpcId": vpc, "loadBalancerArn": lb["LoadBalancerArn"], "launchTemplateId": template,
-           "environments": {}}
-    groups = {}
-    for env in envs:
-        for color in ("blue", "green"):
-            name = f"{p}{env.capitalize()}-{color.capitalize()}"
-            tg = elb.create_target_group(
-                Name=name, Protocol="HTTP", Port=80, VpcId=vpc, HealthCheckPath="/healthcheck",
-                HealthCheckIntervalSeconds=10, HealthCheckTimeoutSeconds=8, HealthyThresholdCount=2,
-                UnhealthyThresholdCount=3, TargetType="instance",
-            )["TargetGroups"][0]["TargetGroupArn"]
-            elb.modify_target_group_attributes(
-                TargetGroupArn=tg, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}])
-            groups[(env, color)] = tg
+           "environments": {}, "otherTargetGroups": {}, "otherRules": {}}
+
+    def target_group(name):
+        tg = elb.create_target_group(
+            Name=name, Protocol="HTTP", Port=80, VpcId=vpc, HealthCheckPath="/healthcheck",
+            HealthCheckIntervalSeconds=10, HealthCheckTimeoutSeconds=8, HealthyThresholdCount=2,
+            UnhealthyThresholdCount=3, TargetType="instance",
+        )["TargetGroups"][0]["TargetGroupArn"]
+        elb.modify_target_group_attributes(
+            TargetGroupArn=tg, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}])
+        return tg
+
+    groups = {(env, color): target_group(f"{p}{env.capitalize()}-{color.capitalize()}")
+              for env in envs for color in ("blue", "green")}
 
     cert = acm.request_certificate(DomainName="compiler-explorer.example")["CertificateArn"]
+    default_env = "prod" if "prod" in envs else envs[0]
     listeners = {}
     for port, proto in ((80, "HTTP"), (443, "HTTPS")):
         kwargs = {"Certificates": [{"CertificateArn": cert}]} if proto == "HTTPS" else {}
-        default_env = "prod" if "prod" in envs else envs[0]
+        actions = [forward(groups[(default_env, "blue")])]
+        if args.crowded and port == 443 and default_env == "prod":
+            actions = [
+                {"Type": "authenticate-oidc", "Order": 1, "AuthenticateOidcConfig": {
+                    "Issuer": "https://idp.example", "AuthorizationEndpoint": "https://idp.example/authorize",
+                    "TokenEndpoint": "https://idp.example/token", "UserInfoEndpoint": "https://idp.example/userinfo",
+                    "ClientId": "compiler-explorer", "ClientSecret": "not-a-real-secret-0000",
+                    "SessionTimeout": 3600, "Scope": "openid", "OnUnauthenticatedRequest": "allow",
+                    "AuthenticationRequestExtraParams": {"prompt": "none"}}},
+                forward(groups[(default_env, "blue")], order=2, sticky=600),
+            ]
         listeners[port] = elb.create_listener(
-            LoadBalancerArn=lb["LoadBalancerArn"], Protocol=proto, Port=port,
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": groups[(default_env, "blue")]}], **kwargs,
+            LoadBalancerArn=lb["LoadBalancerArn"], Protocol=proto, Port=port, DefaultActions=actions, **kwargs,
         )["Listeners"][0]["ListenerArn"]
     out["listenerArns"] = {str(k): v for k, v in listeners.items()}
 
-    for index, env in enumerate(envs):
-        info = {"targetGroups": {c: groups[(env, c)] for c in ("blue", "green")}, "rules": {}}
+    def rule(priority, conditions, actions, port=443):
+        return elb.create_rule(ListenerArn=listeners[port], Priority=priority, Conditions=conditions,
+                               Actions=actions)["Rules"][0]["RuleArn"]
+
+    next_priority = 201
+    for env in envs:
+        info = {"targetGroups": {c: groups[(env, c)] for c in ("blue", "green")}, "rules": {}, "previews": {}}
+        path = [{"Field": "path-pattern", "PathPatternConfig": {"Values": [f"/{env}*"]}}]
         if env != "prod":
-            for port, listener in listeners.items():
-                rule = elb.create_rule(
-                    ListenerArn=listener, Priority=index + 1,
-                    Conditions=[{"Field": "path-pattern", "PathPatternConfig": {"Values": [f"/{env}*"]}}],
-                    Actions=[{"Type": "forward", "TargetGroupArn": groups[(env, "blue")]}],
-                )["Rules"][0]["RuleArn"]
-                info["rules"][str(port)] = rule
+            priority = PRIORITY.get(env)
+            if priority is None:
+                priority, next_priority = next_priority, next_priority + 10
+            actions = [forward(groups[(env, "blue")])]
+            if args.crowded and env == "staging":
+                actions = [
+                    {"Type": "authenticate-cognito", "Order": 1, "AuthenticateCognitoConfig": {
+                        "UserPoolArn": "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_ce",
+                        "UserPoolClientId": "ce-staff", "UserPoolDomain": "ce-staff",
+                        "OnUnauthenticatedRequest": "authenticate"}},
+                    forward(groups[(env, "blue")], order=2, sticky=300),
+                ]
+            info["rules"]["443"] = rule(priority, path, actions)
+        else:
+            priority, path = 992, []
+        if args.crowded:
+            for offset, color in enumerate(("blue", "green")):
+                header = {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": HEADER, "Values": [color]}}
+                info["previews"][color] = rule(priority - 2 + offset, path + [header], [forward(groups[(env, color)])])
         minimum = MINIMUM.get(env, 0)
+        floor = max(1, minimum)
         for color in ("blue", "green"):
-            size = max(1, minimum) if color == "blue" else 0
             asg.create_auto_scaling_group(
-                AutoScalingGroupName=f"{p}{env}-{color}", MinSize=minimum if color == "blue" else 0, MaxSize=24,
-                DesiredCapacity=size, LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+                AutoScalingGroupName=f"{p}{env}-{color}", MinSize=floor if color == "blue" else 0, MaxSize=24,
+                DesiredCapacity=floor if color == "blue" else 0,
+                LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
                 TargetGroupARNs=[groups[(env, color)]], AvailabilityZones=["us-east-1a", "us-east-1b"],
                 HealthCheckType="ELB", HealthCheckGracePeriod=240,
                 Tags=[{"Key": "Environment", "Value": env, "PropagateAtLaunch": True},
@@ -100,6 +155,36 @@ def main():
             ssm.put_parameter(Name=prefix + name, Value=value, Type="String", Overwrite=True)
         info["ssmPrefix"] = prefix
         out["environments"][env] = info
+
+    if args.crowded:
+        others = {name: target_group(f"{p}{name}") for name in ("CE-Status", "CE-Lambda", "CE-Router", "Internal-Beta")}
+        out["otherTargetGroups"] = others
+        o = out["otherRules"]
+        o["api-status"] = rule(40, [{"Field": "path-pattern", "Values": ["/api/status"]}], [forward(others["CE-Status"])])
+        o["lambda-host"] = rule(50, [{"Field": "host-header", "HostHeaderConfig": {"Values": ["lambda.compiler-explorer.com"]}}],
+                                [forward(others["CE-Lambda"])])
+        o["www-redirect"] = rule(60, [{"Field": "host-header", "Values": ["www.compiler-explorer.com"]}],
+                                 [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                                          "Host": "compiler-explorer.com", "StatusCode": "HTTP_301"}}])
+        for offset, path in enumerate(("/router/*", "/router-api/*", "/router-ws/*")):
+            o[f"router-{offset}"] = rule(70 + offset, [{"Field": "path-pattern", "PathPatternConfig": {"Values": [path]}}],
+                                         [forward(others["CE-Router"])])
+        o["maintenance"] = rule(80, [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/maintenance*"]}}],
+                                [{"Type": "fixed-response", "FixedResponseConfig": {
+                                    "StatusCode": "503", "ContentType": "text/plain", "MessageBody": "maintenance"}}])
+        o["internal-api"] = rule(85, [
+            {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/api/internal/*"]}},
+            {"Field": "http-request-method", "HttpRequestMethodConfig": {"Values": ["POST"]}},
+            {"Field": "query-string", "QueryStringConfig": {"Values": [{"Key": "token", "Value": "*"}, {"Value": "debug"}]}},
+            {"Field": "source-ip", "SourceIpConfig": {"Values": ["10.0.0.0/8"]}},
+        ], [forward(others["CE-Lambda"])])
+        if "beta" in envs:
+            o["beta-internal"] = rule(95, [
+                {"Field": "path-pattern", "PathPatternConfig": {"Values": ["/beta*"]}},
+                {"Field": "host-header", "HostHeaderConfig": {"Values": ["beta.internal.example"]}},
+            ], [forward(others["Internal-Beta"])])
+        o["http-beta-redirect"] = rule(5, [{"Field": "path-pattern", "Values": ["/old-beta*"]}],
+                                       [{"Type": "redirect", "RedirectConfig": {"Path": "/beta", "StatusCode": "HTTP_302"}}], port=80)
 
     json.dump(out, sys.stdout)
 

@@ -25,6 +25,11 @@ public final class AWSClient: Sendable {
         public var calls = 0
         public var attempts = 0
         public var byOperation: [String: Int] = [:]
+        /// Sequential round trips: the longest chain of calls each started after the one before it had answered
+        /// (a call's round is one more than the highest round among the calls answered before it started).
+        public var rounds = 0
+        /// The highest round of the calls answered so far.
+        var answeredRound = 0
     }
 
     public init(
@@ -53,16 +58,19 @@ public final class AWSClient: Sendable {
 
     /// Performs `operation`, retrying retryable failures with backoff.
     public func call<Input, Output>(_ operation: AWSOperation<Input, Output>, _ input: Input) async throws -> Output {
-        counters.withLock {
+        let round = counters.withLock {
             $0.calls += 1
             $0.byOperation["\(operation.service.name).\(operation.name)", default: 0] += 1
+            $0.rounds = max($0.rounds, $0.answeredRound + 1)
+            return $0.answeredRound + 1
         }
+        defer { counters.withLock { $0.answeredRound = max($0.answeredRound, round) } }
         let endpoint = try endpoints.endpoint(for: operation.service, region: region)
         let (body, headers) = try encode(operation, input)
         var attempt = 1
         while true {
             do {
-                return try await attemptOnce(operation, endpoint: endpoint.url, body: body, headers: headers)
+                return try await attemptOnce(operation, endpoint: endpoint.url, body: body, headers: headers, round: round)
             } catch {
                 guard attempt < retryPolicy.maxAttempts, RetryPolicy.isRetryable(error) else { throw error }
                 let delay = retryPolicy.delay(beforeRetry: attempt, unit: random.nextUnitInterval())
@@ -128,7 +136,7 @@ public final class AWSClient: Sendable {
     }
 
     private func attemptOnce<Input, Output>(
-        _ operation: AWSOperation<Input, Output>, endpoint: URL, body: Data, headers: [(name: String, value: String)]
+        _ operation: AWSOperation<Input, Output>, endpoint: URL, body: Data, headers: [(name: String, value: String)], round: Int
     ) async throws -> Output {
         counters.withLock { $0.attempts += 1 }
         let credentials = try await credentialProvider.credentials()
@@ -155,10 +163,9 @@ public final class AWSClient: Sendable {
                 service: operation.service.name, operation: operation.name, endpoint: endpoint.absoluteString,
                 reason: error.reason)
         }
-        logger.debug(
-            "AWS call",
-            metadata: ["service": "\(operation.service.name)", "operation": "\(operation.name)",
-                "status": "\(response.status)", "elapsed": "\(clock.now().timeIntervalSince(started)) s"])
+        // "ELBv2 DescribeRules 200 12 ms (round 2)": service, operation, status, time; never headers or bodies.
+        let milliseconds = Int((clock.now().timeIntervalSince(started) * 1000).rounded())
+        logger.debug("\(operation.service.name) \(operation.name) \(response.status) \(milliseconds) ms (round \(round))")
         guard (200..<300).contains(response.status) else {
             throw ResponseDecoding.serviceError(service: operation.service, operation: operation.name, response: response)
         }

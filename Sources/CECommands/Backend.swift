@@ -34,8 +34,11 @@ final class Backend: Sendable {
         let settings = options.awsSettings()
         let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
         let aws = try await AWSServices.live(settings, transport: transport)
+        let elbEndpoint = (try? aws.configuration.endpoints.endpoint(for: .elbv2, region: aws.configuration.region).url.absoluteString) ?? "?"
+        let arnCache = FileLoadBalancerArnCache.standard(
+            scope: "\(aws.configuration.region) \(elbEndpoint) \(aws.configuration.profileName)", environment: settings.environment)
         let ports = CloudPorts(
-            loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2), scalingGroups: AWSScalingGroupReader(autoScaling: aws.autoScaling),
+            loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2, arnCache: arnCache), scalingGroups: AWSScalingGroupReader(autoScaling: aws.autoScaling),
             parameters: AWSParameterReader(ssm: aws.ssm), applier: aws.mutationApplier, documents: SSMDocumentStore(ssm: aws.ssm),
             alarms: CloudWatchAlarmReader(cloudWatch: aws.cloudWatch), instances: AWSInstanceDirectory(ec2: aws.ec2),
             prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
@@ -63,6 +66,18 @@ final class Backend: Sendable {
         guard let sandbox else { return }
         try sandbox.save()
         SandboxSummary.showAtExit(sandbox.summary())
+    }
+
+    /// In the sandbox, tells the simulator that the operator takes `environment` down on purpose (`environment stop`)
+    /// or brings it back (`start`), so that its invariants do not count the stop as downtime caused by the tool.
+    func declareDowntime(_ environment: String, onPurpose: Bool) {
+        sandbox?.cloud.change { world in
+            if onPurpose {
+                world.invariants.downtimeAllowed.insert(environment)
+            } else {
+                world.invariants.downtimeAllowed.remove(environment)
+            }
+        }
     }
 
     /// The ports for a mutating command: every call kept going through transient failures.

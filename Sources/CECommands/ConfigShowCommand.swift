@@ -19,6 +19,10 @@ struct ConfigShowCommand: GlobalOptionsCommand {
     struct Document: Encodable {
         struct Environment: Encodable {
             var name, loadBalancer, routing, ssmPrefix, strategy: String
+            var host: String?
+            var listeners: [Int]
+            var rules: [String]
+            var previewHeader: String
             var targetGroups, autoScalingGroups: [String: String]
             var minInstances: Int
             var health: [String: String]
@@ -47,12 +51,15 @@ struct ConfigShowCommand: GlobalOptionsCommand {
             environments: names.map { name in
                 let e = configuration.environments[name]!
                 let routing: String
-                switch e.routing {
+                switch e.routing.match {
                 case .listenerDefault: routing = "default"
-                case .pathPattern(let pattern): routing = pattern
+                case .rule(let path, _): routing = path ?? "-"
                 }
                 return .init(
                     name: name, loadBalancer: e.loadBalancerName, routing: routing, ssmPrefix: e.ssmPrefix, strategy: e.strategy.rawValue,
+                    host: e.routing.host, listeners: e.routing.listenerPorts,
+                    rules: e.routing.pinnedRules.map { if case .priority(let p) = $0 { String(p) } else { $0.description } },
+                    previewHeader: e.routing.previewHeader,
                     targetGroups: Dictionary(uniqueKeysWithValues: e.targetGroupNames.map { ($0.key.rawValue, $0.value) }),
                     autoScalingGroups: Dictionary(uniqueKeysWithValues: e.autoScalingGroupNames.map { ($0.key.rawValue, $0.value) }),
                     minInstances: e.minInstances,
@@ -69,7 +76,11 @@ struct ConfigShowCommand: GlobalOptionsCommand {
             for e in document.environments {
                 print("\(e.name):")
                 print("  loadBalancer: \(e.loadBalancer)")
-                print("  routing: \(e.routing == "default" ? "default   # every listener's default action" : e.routing)")
+                print("  routing: \(e.routing == "default" ? "default   # each listener's default action that forwards" : e.routing)")
+                if let host = e.host { print("  host: \(host)") }
+                if !e.listeners.isEmpty { print("  listeners: [\(e.listeners.map(String.init).joined(separator: ", "))]") }
+                if !e.rules.isEmpty { print("  rules: [\(e.rules.joined(separator: ", "))]") }
+                print("  previewHeader: \(e.previewHeader)")
                 print("  targetGroups: {blue: \(e.targetGroups["blue"]!), green: \(e.targetGroups["green"]!)}")
                 print("  autoScalingGroups: {blue: \(e.autoScalingGroups["blue"]!), green: \(e.autoScalingGroups["green"]!)}")
                 print("  ssmPrefix: \(e.ssmPrefix)")

@@ -27,7 +27,7 @@ struct EnvironmentStartCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        try await Self.capacity(options, dryRun: mutation.dryRun, action: "start") { try $0.start() }
+        try await Self.capacity(options, dryRun: mutation.dryRun, action: "start", downtime: false) { try $0.start() }
     }
 }
 
@@ -41,21 +41,26 @@ struct EnvironmentStopCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        try await Self.capacity(options, dryRun: mutation.dryRun, action: "stop") { try $0.stop() }
+        try await Self.capacity(options, dryRun: mutation.dryRun, action: "stop", downtime: true) { try $0.stop() }
     }
 }
 
 extension GlobalOptionsCommand {
     /// cleanup, start and stop: plan with `CapacityPlanner`.
+    /// - Parameter downtime: `stop` takes the environment down on purpose, `start` brings it back (the sandbox's
+    ///   invariants are told); `nil` for neither.
     static func capacity(
-        _ options: GlobalOptions, dryRun: Bool, action: String,
+        _ options: GlobalOptions, dryRun: Bool, action: String, downtime: Bool? = nil,
         planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]
     ) async throws {
         LogSetup.bootstrap(verbose: options.verbose)
         try await Mutating.run {
             try await PlanFlow(options: options, dryRun: dryRun).run(
                 action: action, nothingToDo: { _ in "nothing to do for \(action)." },
-                planning: { try planning(CapacityPlanner(snapshot: $0)) })
+                planning: { try planning(CapacityPlanner(snapshot: $0)) },
+                before: { backend, environment in
+                    if let downtime { backend.declareDowntime(environment.name, onPurpose: downtime) }
+                })
         }
     }
 }

@@ -101,7 +101,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         func journal(_ step: String) -> String { "SSM PutParameter Name=\(journalName) Value={journal: step \(step)} Type=String Overwrite=true" }
         let plan: BlueGreenRefresh.Plan
         let refreshOptions: BlueGreenRefresh.Options
-        var steps: [RefreshMachine.Phase] = [.protect, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize]
+        var steps: [RefreshMachine.Phase] = [.protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize]
         if resume {
             guard let recorded = snapshot.status.deployment, recorded.isUnfinished,
                 let step = RefreshMachine.Phase(rawValue: recorded.step), let index = steps.firstIndex(of: step == .rollback ? .bake : step),
@@ -117,16 +117,21 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             refreshOptions = try self.refreshOptions
             plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
         }
+        if !plan.clearsTarget { steps.removeAll { $0 == .clear } }
         print("dry run: would make these AWS calls, in this order (route changes concurrently):")
         let bakeSeconds = refreshOptions.bakeSeconds ?? environment.bakeSeconds
         for step in steps {
             switch step {
+            case .clear:
+                print("  \(journal(step.rawValue))")
+                for call in BlueGreenRefresh.mutations(for: step, plan: plan, environment: environment, options: refreshOptions) { print("  \(call)") }
+                print("then wait until \(plan.targetGroup.name) has no instance left (they may run another build), and only then:")
             case .healthGate:
                 print("  \(journal(step.rawValue))")
                 print("then wait for \(plan.capacity) healthy instance(s) of \(plan.target.rawValue) (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path) on each instance"), stable for \(environment.health.stableSeconds) s, timeout \(environment.health.timeoutSeconds) s), and only then:")
             case .switchTraffic:
                 print("  \(journal(step.rawValue))")
-                for call in try TrafficSwitch(snapshot: snapshot).plan(to: plan.target, force: true) { print("  \(call)") }
+                for call in try TrafficSwitch(snapshot: snapshot).plan(to: plan.target, force: true, settleCapacity: false) { print("  \(call)") }
             case .bake:
                 guard bakeSeconds > 0 else { continue }
                 let alarms = environment.alarmNames(for: plan.target)

@@ -26,7 +26,7 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
             throw CommandFailure.report(error)
         }
         switch options.outputFormat {
-        case .text: print(StatusRenderer.text(status), terminator: "")
+        case .text: print(StatusRenderer.text(status, verbose: options.verbose), terminator: "")
         case .json: print(try StatusRenderer.json(status))
         }
         if status.drift || status.deployment?.isUnfinished == true { throw ExitCode(1) }

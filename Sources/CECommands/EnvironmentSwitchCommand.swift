@@ -59,9 +59,10 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
     }
 }
 
-/// Read, plan, confirm, then apply or print: shared by switch, rollback, cleanup, start and stop. The plan is made
-/// from a read, shown or confirmed, then made again from a fresh read under the lock (the world may have moved
-/// while the operator answered); a dry run takes no lock and changes nothing.
+/// Read, plan, confirm, then apply or print: shared by switch, rollback, cleanup, start and stop. When the operator
+/// must confirm (prod without --yes), the plan is made from a read, confirmed, then made again from a fresh read
+/// under the lock (the world may have moved while the operator answered); otherwise the one read is made under the
+/// lock. A dry run takes no lock and changes nothing.
 struct PlanFlow: Sendable {
     var options: GlobalOptions
     var dryRun: Bool
@@ -69,24 +70,27 @@ struct PlanFlow: Sendable {
     /// - Parameters:
     ///   - nothingToDo: what to say when the plan is empty.
     ///   - planning: the plan, from a fresh read of the environment.
+    ///   - before: called with the plan under the lock, just before it is applied (the sandbox notes a stop).
     func run(
         action: String, nothingToDo: @escaping @Sendable (EnvironmentSnapshot) -> String,
-        planning: @escaping @Sendable (EnvironmentSnapshot) throws -> [Mutation]
+        planning: @escaping @Sendable (EnvironmentSnapshot) throws -> [Mutation],
+        before: @escaping @Sendable (Backend, EnvironmentConfiguration) -> Void = { _, _ in }
     ) async throws {
         let environment = try options.environmentConfiguration()
         let options = self.options
         try await Backend.with(options) { backend in
-            let first = try await backend.ports.statusReader(for: environment).snapshot()
-            let plan = try planning(first)
             if dryRun {
-                Mutating.printDryRun(plan)
+                Mutating.printDryRun(try planning(try await backend.ports.statusReader(for: environment).snapshot()))
                 return
             }
-            guard !plan.isEmpty else {
-                print("\(environment.name): \(nothingToDo(first))")
-                return
+            if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
+                let first = try await backend.ports.statusReader(for: environment).snapshot()
+                guard !(try planning(first)).isEmpty else {
+                    print("\(environment.name): \(nothingToDo(first))")
+                    return
+                }
+                try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
             }
-            try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
             try await Mutating.locked(environment, backend: backend) { _ in
                 let ports = backend.persistentPorts
                 let snapshot = try await ports.statusReader(for: environment).snapshot()
@@ -95,6 +99,7 @@ struct PlanFlow: Sendable {
                     print("\(environment.name): \(nothingToDo(snapshot))")
                     return
                 }
+                before(backend, environment)
                 let report = try await SwitchRunner(
                     environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
                 ).run(plan)

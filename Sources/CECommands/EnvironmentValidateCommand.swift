@@ -7,7 +7,7 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check the load balancer, listeners, rules, both target groups and ASGs, the SSM parameters and drift.",
-        discussion: "Prints a checklist; exits 1 if any check fails (warnings do not fail)."
+        discussion: "Prints a checklist; exits 1 if any check fails (warnings and information do not fail)."
     )
 
     @OptionGroup var localGlobal: GlobalOptions
@@ -45,7 +45,13 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
         case .text:
             let width = (checks.map(\.name.count).max() ?? 0) + 2
             for check in checks {
-                let mark = check.outcome == .pass ? "ok  " : check.outcome == .warn ? "warn" : "FAIL"
+                let mark: String
+                switch check.outcome {
+                case .pass: mark = "ok  "
+                case .info: mark = "info"
+                case .warn: mark = "warn"
+                case .fail: mark = "FAIL"
+                }
                 print("\(mark) \(check.name.padding(toLength: width, withPad: " ", startingAt: 0))\(check.detail)")
             }
             print(failed == 0 ? "Valid." : "\(failed) check\(failed == 1 ? "" : "s") failed.")

@@ -22,13 +22,18 @@ enum Mutating {
     /// and without `--yes` they refuse at once rather than wait.
     /// - Parameter everyEnvironment: ask on every environment, not only prod (e.g. breaking a lock).
     static func confirm(environment: String, action: String, yes: Bool, everyEnvironment: Bool = false) throws {
-        guard everyEnvironment || environment == "prod", !yes else { return }
+        guard needsConfirmation(environment: environment, yes: yes, everyEnvironment: everyEnvironment) else { return }
         guard isatty(STDIN_FILENO) == 1 else {
             throw Refusal("\(action) on \(environment) needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
         }
         FileHandle.standardError.write(Data("\(action) on \(environment). Type the environment name to continue: ".utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
         guard answer == environment else { throw Refusal("Not confirmed. Nothing changed.") }
+    }
+
+    /// Whether `confirm` would ask (or refuse for want of a terminal).
+    static func needsConfirmation(environment: String, yes: Bool, everyEnvironment: Bool = false) -> Bool {
+        (everyEnvironment || environment == "prod") && !yes
     }
 
     /// Prints the plan as the AWS calls it would make.
@@ -38,7 +43,7 @@ enum Mutating {
             return
         }
         let concurrent = plan.contains { if case .forward = $0 { true } else { false } }
-        print("dry run: would make these AWS calls, in this order\(concurrent ? " (route changes concurrently)" : ""):")
+        print("dry run: would make these AWS calls, in this order\(concurrent ? " (route changes concurrently and read back, then the rest, concurrently for different resources)" : ""):")
         for mutation in plan { print("  \(mutation)") }
     }
 

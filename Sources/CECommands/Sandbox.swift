@@ -57,12 +57,14 @@ final class Sandbox: @unchecked Sendable {
         close(lockDescriptor)
     }
 
-    /// The design document's layout: prod, beta and staging, blue live at v1, a 5xx alarm per colour, traffic to
-    /// every environment, instances booting in 45–75 s.
+    /// Compiler Explorer's load balancer: prod and the eight path environments (each at its live floor), blue live at
+    /// v1, other services' rules, preview rules for both colours, a 5xx alarm per colour, traffic to every
+    /// environment, instances booting in 45–75 s.
     static func newWorld(seed: UInt64, requestsPerSecond: Double = 5, prodInstances: Int? = nil) throws -> SimulatedCloud {
         let cloud = try SimulatedCloud.designDocument(
-            environments: ["prod", "beta", "staging"], configuration: configuration(), seed: seed,
-            liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarmPattern)
+            environments: DeploymentConfiguration.compilerExplorerEnvironments.map(\.name), configuration: configuration(), seed: seed,
+            liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarmPattern,
+            neighbours: true)
         cloud.setBootSeconds(45...75)
         cloud.change { $0.keepRequests = false }
         return cloud
@@ -94,6 +96,7 @@ final class Sandbox: @unchecked Sendable {
             lines[0] += "; no traffic meanwhile"
         } else {
             lines[0] += "; traffic meanwhile:"
+            let width = traffic.map(\.environment.count).max() ?? 8
             for environment in Array(Set(traffic.map(\.environment))).sorted() {
                 let rows = traffic.filter { $0.environment == environment }
                 let total = rows.reduce(0) { $0 + $1.count }
@@ -101,7 +104,7 @@ final class Sandbox: @unchecked Sendable {
                 var servedBy: [String: Int] = [:]
                 for row in rows where row.status < 500 { servedBy["\(row.color) \(row.version)", default: 0] += row.count }
                 let served = servedBy.sorted { $0.key < $1.key }.map { "\($0.value) by \($0.key)" }.joined(separator: ", ")
-                lines.append("  \(environment.padding(toLength: 8, withPad: " ", startingAt: 0)) \(total) requests: \(served.isEmpty ? "none served" : served); \(errors) 5xx")
+                lines.append("  \(environment.padding(toLength: width, withPad: " ", startingAt: 0)) \(total) requests: \(served.isEmpty ? "none served" : served); \(errors) 5xx")
             }
         }
         let new = violations.dropFirst(violationsBefore)

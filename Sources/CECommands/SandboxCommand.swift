@@ -32,7 +32,8 @@ enum SandboxEdit {
 
 struct SandboxResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reset", abstract: "Start afresh: the design document's layout (prod, beta, staging), blue live at v1, no faults.")
+        commandName: "reset",
+        abstract: "Start afresh: Compiler Explorer's load balancer (prod and eight path environments, other services' and preview rules), blue live at v1, no faults.")
 
     @Option(help: "Seed of the simulated world (boot times, traffic, faults).") var seed: UInt64 = Sandbox.defaultSeed
     @Option(name: .customLong("requests-per-second"), help: "Traffic sent to each environment (default 5).") var requestsPerSecond: Double = 5
@@ -48,7 +49,7 @@ struct SandboxResetCommand: ParsableCommand {
     func run() throws {
         let directory = Sandbox.directory()
         try SandboxEdit.run(fresh: try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond, prodInstances: prodInstances)) { _ in
-            return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances), beta and staging, blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
+            return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances) and beta, staging, gpu, wintest, winstaging, winprod, aarch64prod, aarch64staging behind GccExplorerApp with other services' and preview rules; blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
         }
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 
 /// Text and JSON forms of `EnvironmentStatus`.
 enum StatusRenderer {
-    static func text(_ status: EnvironmentStatus) -> String {
+    /// - Parameter verbose: also list every other listener and rule of the load balancer.
+    static func text(_ status: EnvironmentStatus, verbose: Bool = false) -> String {
         var lines: [String] = []
         lines.append("environment  \(status.environment)")
         lines.append("active       SSM: \(status.activeColor?.rawValue ?? "-")   load balancer: \(status.albColor?.rawValue ?? "mixed/none")")
@@ -28,12 +29,31 @@ enum StatusRenderer {
             lines.append("DRIFT        the environment is not consistent:")
             lines += status.driftReasons.map { "  ! \($0)" }
         }
-        lines.append("routes")
-        for route in status.routes {
-            let split = route.percent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)%" }.joined(separator: ", ")
-            lines.append("  \(route.route.padding(toLength: 24, withPad: " ", startingAt: 0)) \(split.isEmpty ? "(no forward)" : split)")
+        func split(_ percent: [String: Int]) -> String {
+            let text = percent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)%" }.joined(separator: ", ")
+            return text.isEmpty ? "(no forward)" : text
         }
-        var unusedSeen = false
+        func pad(_ text: String) -> String { text.padding(toLength: max(24, text.count), withPad: " ", startingAt: 0) }
+        lines.append("routes")
+        if status.routes.isEmpty { lines.append("  (none)") }
+        for route in status.routes { lines.append("  \(pad(route.route)) \(split(route.percent))") }
+        for route in status.notServing {
+            lines.append("  \(pad(route.route)) not \(status.environment)'s: it answers \(route.actions)")
+        }
+        if !status.previews.isEmpty {
+            lines.append("previews (never switched)")
+            for preview in status.previews {
+                lines.append("  \(pad(preview.route)) \(preview.color.rawValue) preview → \(split(preview.percent))\(preview.note.map { "  ! \($0)" } ?? "")")
+            }
+        }
+        if verbose, !status.other.isEmpty {
+            lines.append("other (not \(status.environment)'s: never counted or changed)")
+            for route in status.other { lines.append("  \(pad(route.route)) \(route.conditions) → \(route.actions)") }
+        } else if !status.other.isEmpty {
+            lines.append("other        \(status.other.count) listener(s) and rule(s) of other services or with other conditions (--verbose lists them)")
+        }
+        var unusedIdle = false
+        var unusedServing: [String] = []
         for color in Color.allCases {
             guard let c = status.color(color) else { continue }
             let serving = c.trafficPercent > 0 ? "serving \(c.trafficPercent)%" : "idle"
@@ -43,9 +63,15 @@ enum StatusRenderer {
             lines.append("  instances    \(counts(c.instances))")
             lines.append("  targets      \(c.targetGroup): \(counts(c.targetHealth))")
             lines.append("  version      \(c.version ?? "-")")
-            if c.targetHealth["unused"] != nil { unusedSeen = true }
+            if c.targetHealth["unused"] != nil {
+                if c.trafficPercent > 0 { unusedServing.append(color.rawValue) } else { unusedIdle = true }
+            }
         }
-        if unusedSeen {
+        for color in unusedServing {
+            lines.append("note: \(color) serves but its targets still show 'unused': the load balancer has only just started using")
+            lines.append("      its target group (a switch moments ago) and health-checks them within a few seconds.")
+        }
+        if unusedIdle {
             lines.append("note: 'unused' targets are in a target group no listener or rule uses; the load balancer does not")
             lines.append("      health-check them, so 'unused' says nothing about the application.")
         }

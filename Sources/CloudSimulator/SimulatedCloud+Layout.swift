@@ -2,11 +2,24 @@ import Deployment
 import Foundation
 
 extension SimulatedCloud {
-    /// The design document's layout, as `ce`'s configuration names it: listeners on 80 and 443 whose default actions
-    /// forward to Prod-Blue, a `/{env}*` rule per other environment on each listener, blue live everywhere at
-    /// `version`, green at 0, target groups with the design document's health check (every 10 s, 2 to be healthy,
-    /// 3 to be unhealthy) and a 20 s deregistration delay, groups replacing unhealthy instances after 240 s.
-    /// Instances of every version are healthy unless told otherwise. Watching begins with every environment up.
+    /// The listener-rule priority of each Compiler Explorer environment on `:443`, as on the real load balancer.
+    public static let compilerExplorerPriorities: [String: Int] = [
+        "beta": 101, "staging": 111, "gpu": 121, "wintest": 151, "winstaging": 161, "winprod": 171, "aarch64prod": 181,
+        "aarch64staging": 191,
+    ]
+
+    /// Compiler Explorer's load balancer, as `ce`'s configuration names it: listeners on 80 and 443 whose default
+    /// actions forward to prod's live colour, and on `:443` one rule per other environment (its configured path and/or
+    /// host, at the real priorities 101…191); blue live everywhere at `version`, green at 0; target groups with the
+    /// design document's health check (every 10 s, 2 to be healthy, 3 to be unhealthy) and a 20 s deregistration
+    /// delay; groups replacing unhealthy instances after 240 s. Instances of every version are healthy unless told
+    /// otherwise. Watching begins with every environment up.
+    ///
+    /// With `neighbours`, the load balancer is as crowded as a real one: other services' rules (`/api/status`, a
+    /// host-header rule, a host redirect, the router's paths), a fixed response, a rule sharing `/beta*` but with a
+    /// host condition that forwards to another service, per-colour preview rules for every environment (its
+    /// conditions plus `X-Deployment-Color: blue|green`), and staging's rule authenticating (Cognito) before a
+    /// sticky forward.
     ///
     /// - Parameters:
     ///   - liveInstances: instances of each environment's live colour (default: its live floor).
@@ -15,26 +28,54 @@ extension SimulatedCloud {
     public static func designDocument(
         environments: [String] = ["prod", "beta", "staging"], version: String = "v1",
         configuration: DeploymentConfiguration = .builtIn, seed: UInt64 = 1, liveInstances: [String: Int] = [:],
-        requestsPerSecond: Double = 1, alarms: String? = nil
+        requestsPerSecond: Double = 1, alarms: String? = nil, neighbours: Bool = false
     ) throws -> SimulatedCloud {
         let cloud = SimulatedCloud(seed: seed)
-        var rulePriority = 1
+        let listeners = [80: "arn:sim:listener/80", 443: "arn:sim:listener/443"]
+        var defaultActions: [RouteAction] = [RouteAction(.fixedResponse(.init(statusCode: "404", contentType: "text/plain")))]
+        var rules: [Route] = []
+        func rule(_ name: String, _ priority: Int, port: Int = 443, _ conditions: [RouteCondition], _ actions: [RouteAction]) {
+            rules.append(
+                Route(
+                    kind: .rule, arn: "arn:sim:rule/\(port)/\(name)", listenerArn: listeners[port]!, listenerPort: port,
+                    priority: String(priority), conditions: conditions, actions: actions))
+        }
+        var nextPriority = 201
         for name in environments {
             let env = try configuration.environment(name)
             var arns: [Color: String] = [:]
             for color in Color.allCases { arns[color] = cloud.addTargetGroup(name: env.targetGroupNames[color]!) }
-            switch env.routing {
+            let servingConditions = env.routing.ruleConditions
+            switch env.routing.match {
             case .listenerDefault:
-                for port in [80, 443] where !cloud.routes().contains(where: { $0.arn == "arn:sim:listener/\(port)" }) {
-                    cloud.addRoute(.init(kind: .listenerDefault, arn: "arn:sim:listener/\(port)", listenerPort: port, weights: [arns[.blue]!: 1]))
+                defaultActions = [.forward(to: arns[.blue]!)]
+            case .rule:
+                let priority = compilerExplorerPriorities[name] ?? nextPriority
+                if compilerExplorerPriorities[name] == nil { nextPriority += 10 }
+                let ports = env.routing.listenerPorts.isEmpty ? [443] : env.routing.listenerPorts.filter { listeners[$0] != nil }
+                for port in ports {
+                    var actions: [RouteAction] = [.forward(to: arns[.blue]!)]
+                    if neighbours && name == "staging" {
+                        actions = [
+                            RouteAction(order: 1, .authenticateCognito(.init(
+                                userPoolArn: "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_sim", userPoolClientId: "ce-staff",
+                                userPoolDomain: "ce-staff", onUnauthenticatedRequest: "authenticate"))),
+                            RouteAction(order: 2, .forward(ForwardAction(
+                                targetGroups: [.init(arn: arns[.blue]!, weight: 1)], stickiness: .init(enabled: true, durationSeconds: 300),
+                                usesForwardConfig: true))),
+                        ]
+                    }
+                    rule(port == 443 ? name : "\(name)-\(port)", priority, port: port, servingConditions, actions)
                 }
-            case .pathPattern(let pattern):
-                for port in [80, 443] {
-                    cloud.addRoute(
-                        .init(kind: .rule, arn: "arn:sim:rule/\(port)/\(name)", listenerPort: port, priority: String(rulePriority),
-                            pathPatterns: [pattern], weights: [arns[.blue]!: 1]))
+            }
+            if neighbours {
+                let base = compilerExplorerPriorities[name].map { $0 - 2 } ?? (name == "prod" ? 990 : nextPriority + 2)
+                for (offset, color) in Color.allCases.enumerated() {
+                    rule(
+                        "\(name)-preview-\(color.rawValue)", base + offset,
+                        servingConditions + [.httpHeader(name: env.routing.previewHeader, values: [color.rawValue])],
+                        [.forward(to: arns[color]!)])
                 }
-                rulePriority += 1
             }
             let names = env.parameters
             for (parameter, value) in [
@@ -47,7 +88,7 @@ extension SimulatedCloud {
             let maxSize = max(24, live)
             for color in Color.allCases {
                 cloud.addGroup(
-                    name: env.autoScalingGroupNames[color]!, minSize: color == .blue ? env.minInstances : 0,
+                    name: env.autoScalingGroupNames[color]!, minSize: color == .blue ? env.liveFloor : 0,
                     desiredCapacity: color == .blue ? live : 0, maxSize: maxSize, targetGroupArn: arns[color]!,
                     tags: ["Environment": name, "Color": color.rawValue], versionParameter: names.version(of: color))
                 if let alarms {
@@ -57,18 +98,38 @@ extension SimulatedCloud {
             cloud.change { world in
                 world.environments.append(
                     .init(
-                        name: name, pathPattern: { if case .pathPattern(let p) = env.routing { return p } else { return nil } }(),
+                        name: name, routing: env.routing,
                         targetGroupArns: Dictionary(uniqueKeysWithValues: arns.map { ($0.key.rawValue, $0.value) }),
                         groups: Dictionary(uniqueKeysWithValues: env.autoScalingGroupNames.map { ($0.key.rawValue, $0.value) }),
                         ssmPrefix: env.ssmPrefix, floor: env.liveFloor,
                         maxSizes: ["blue": maxSize, "green": maxSize], requestsPerSecond: requestsPerSecond))
             }
         }
-        if !cloud.routes().contains(where: { $0.kind == .listenerDefault }) {
-            // Without prod the listeners still exist; their default action is a fixed 404.
-            for port in [80, 443] {
-                cloud.addRoute(.init(kind: .listenerDefault, arn: "arn:sim:listener/\(port)", listenerPort: port, weights: [:]))
+        if neighbours {
+            let status = cloud.addTargetGroup(name: "CE-Status")
+            let lambda = cloud.addTargetGroup(name: "CE-Lambda")
+            let router = cloud.addTargetGroup(name: "CE-Router")
+            rule("api-status", 40, [.pathPattern(["/api/status"])], [.forward(to: status)])
+            rule("lambda-host", 50, [.hostHeader(["lambda.compiler-explorer.com"])], [.forward(to: lambda)])
+            rule(
+                "www-redirect", 60, [.hostHeader(["www.compiler-explorer.com"])],
+                [RouteAction(.redirect(.init(statusCode: "HTTP_301", protocolName: "HTTPS", port: "443", host: "compiler-explorer.com")))])
+            for (offset, path) in ["/router/*", "/router-api/*", "/router-ws/*"].enumerated() {
+                rule("router-\(offset)", 70 + offset, [.pathPattern([path])], [.forward(to: router)])
             }
+            rule(
+                "maintenance", 80, [.pathPattern(["/maintenance*"])],
+                [RouteAction(.fixedResponse(.init(statusCode: "503", contentType: "text/plain", messageBody: "maintenance")))])
+            if environments.contains("beta") {
+                let internalBeta = cloud.addTargetGroup(name: "Internal-Beta")
+                rule("beta-internal", 95, [.pathPattern(["/beta*"]), .hostHeader(["beta.internal.example"])], [.forward(to: internalBeta)])
+            }
+        }
+        for port in listeners.keys.sorted() {
+            cloud.addRoute(Route(kind: .listenerDefault, arn: listeners[port]!, listenerArn: listeners[port]!, listenerPort: port, actions: defaultActions))
+        }
+        for route in rules.sorted(by: { ($0.listenerPort ?? 0, Int($0.priority ?? "") ?? 0) < ($1.listenerPort ?? 0, Int($1.priority ?? "") ?? 0) }) {
+            cloud.addRoute(route)
         }
         cloud.settle()
         return cloud

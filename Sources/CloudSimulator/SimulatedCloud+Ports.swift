@@ -53,7 +53,12 @@ extension SimulatedWorld {
             guard targetGroupName(arn: arn) != nil else {
                 throw SimulatedAPIError(operation: "ModifyRule", code: "TargetGroupNotFound", message: arn, isTransient: false)
             }
-            routes[index].weights = [arn: 1]
+            // As the AWS adapter does: the whole action list is replaced by the route's, with only the forward moved.
+            guard let actions = route.actions(forwardingTo: arn) else {
+                throw SimulatedAPIError(operation: "ModifyRule", code: "ValidationError", message: route.moveProblem ?? "cannot change \(route.label)", isTransient: false)
+            }
+            checkOwnRoute(routes[index])
+            routes[index].actions = actions
         case .putParameter(let name, let value):
             parameters[name] = .init(value: value, version: (parameters[name]?.version ?? 0) + 1)
         case .resizeGroup(let name, let min, let desired, let max):
@@ -101,6 +106,11 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         try call("ELBv2 DescribeListeners") { world in
             world.loadBalancerName == loadBalancerName ? LoadBalancerRoutes(loadBalancerArn: world.loadBalancerArn, routes: world.routes) : nil
         }
+    }
+
+    public func reread(_ routes: [Route]) async throws -> [Route] {
+        let arns = Set(routes.map(\.arn))
+        return try call("ELBv2 DescribeRules") { world in world.routes.filter { arns.contains($0.arn) } }
     }
 
     public func targetGroups(names: [String]) async throws -> [String: TargetGroupSnapshot] {

@@ -60,7 +60,7 @@ public final class SimulatedCloud: Sendable {
         }
     }
 
-    public func addRoute(_ route: ForwardRoute) { change { $0.routes.append(route) } }
+    public func addRoute(_ route: Route) { change { $0.routes.append(route) } }
 
     public func addGroup(
         name: String, minSize: Int, desiredCapacity: Int, maxSize: Int, targetGroupArn: String, tags: [String: String] = [:],
@@ -126,7 +126,7 @@ public final class SimulatedCloud: Sendable {
 
     public var now: Date { read { $0.now } }
     public func parameter(_ name: String) -> String? { read { $0.parameters[name]?.value } }
-    public func routes() -> [ForwardRoute] { read { $0.routes } }
+    public func routes() -> [Route] { read { $0.routes } }
     public func groupSize(_ name: String) -> (min: Int, desired: Int, max: Int)? {
         read { $0.groups[name].map { ($0.minSize, $0.desiredCapacity, $0.maxSize) } }
     }

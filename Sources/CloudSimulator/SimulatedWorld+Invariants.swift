@@ -13,6 +13,10 @@ import Foundation
 ///    nor by one whose health gate failed in that environment.
 /// 4. **Consistent at the end** (`checkEnd`): one colour serves, SSM agrees, no lock or unfinished deployment is
 ///    left, and the live group is not left pinned (its max is back to the layout's).
+/// 5. **The recorded build serves**: every instance that receives traffic runs the build recorded for its colour
+///    (`{prefix}{color}/version`) — except while a rolling deploy, which mixes builds by design, is in progress.
+/// 6. **Only the environment's routes change**: the tool never changes a listener or rule that is not a serving
+///    route of one of the environments (another service's rule, a preview rule, a redirect).
 public struct InvariantState: Codable, Sendable {
     public var violations: [String] = []
     /// Routes may disagree this long while a switch is in flight.
@@ -23,6 +27,10 @@ public struct InvariantState: Codable, Sendable {
     var gateFailed: Set<String> = []
     /// Environments an operator took down on purpose (`environment stop` in the sandbox).
     public var downtimeAllowed: Set<String> = []
+    /// Environments with a rolling deploy in progress (their instances may run two builds).
+    var rollingInProgress: Set<String> = []
+    /// "env|colour|build" already reported by invariant 5 (one line per mismatch, not one per request).
+    var mismatchReported: Set<String> = []
 }
 
 extension SimulatedWorld {
@@ -32,15 +40,13 @@ extension SimulatedWorld {
         log("INVARIANT VIOLATED: \(text)")
     }
 
-    func routes(of env: EnvironmentRecord) -> [ForwardRoute] {
-        routes.filter { route in
-            guard let pattern = env.pathPattern else { return route.kind == .listenerDefault }
-            return route.kind == .rule && route.pathPatterns.contains(pattern)
-        }
+    /// `env`'s serving routes, told by the same classification the tool uses.
+    func routes(of env: EnvironmentRecord) -> [Route] {
+        EnvironmentRoutes(classifying: routes, routing: env.routing).serving
     }
 
     /// The colours a route forwards to (`other` for a target group of neither colour).
-    func colors(of route: ForwardRoute, in env: EnvironmentRecord) -> Set<String> {
+    func colors(of route: Route, in env: EnvironmentRecord) -> Set<String> {
         Set(route.weights.filter { $0.value > 0 }.keys.map { env.color(ofArn: $0) ?? "other" })
     }
 
@@ -64,8 +70,13 @@ extension SimulatedWorld {
         return !serving.isEmpty && serving.allSatisfy { $0 != "other" && healthyInstances(env, color: $0) > 0 }
     }
 
-    /// Invariant 1, after any event.
+    /// Invariant 1, after any event. (An environment stopped on purpose counts again once it serves again.)
     mutating func checkRoutes() {
+        for name in invariants.downtimeAllowed.sorted() {
+            if let env = environments.first(where: { $0.name == name }), isServing(env), healthyInstances(env, color: servingColor(name) ?? "-") > 0 {
+                invariants.downtimeAllowed.remove(name)
+            }
+        }
         for env in environments {
             let sets = routes(of: env).map { ($0, colors(of: $0, in: env)) }
             for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed {
@@ -108,11 +119,34 @@ extension SimulatedWorld {
         }
     }
 
+    /// Invariant 5, for each request served.
+    mutating func checkRecordedBuild(_ env: EnvironmentRecord, color: String?, version: String?, instance: Instance?) {
+        guard let color, let instance, !invariants.rollingInProgress.contains(env.name),
+            let recorded = parameters[env.ssmPrefix + "\(color)/version"]?.value, instance.version != recorded
+        else { return }
+        let key = "\(env.name)|\(color)|\(instance.version ?? "-")"
+        guard invariants.mismatchReported.insert(key).inserted else { return }
+        violate("a request to \(env.name) was served by \(instance.id) running \(version ?? "no build") on \(color), whose recorded build is \(recorded)")
+    }
+
+    /// Invariant 6: the tool is about to change `route`.
+    mutating func checkOwnRoute(_ route: Route) {
+        let owners = environments.filter { env in routes(of: env).contains { $0.arn == route.arn } }
+        if owners.isEmpty {
+            violate("the tool changed \(route.label) (\(route.conditionsText)), which is no environment's serving route")
+        }
+    }
+
     /// Notes gate outcomes from the journal the tool writes.
     mutating func observeJournal(name: String, value: String) {
         guard let env = environments.first(where: { name == $0.ssmPrefix + "deployment" }),
             let journal = DeploymentJournal.decode(value)
         else { return }
+        if journal.strategy == "rolling" && journal.isUnfinished {
+            invariants.rollingInProgress.insert(env.name)
+        } else {
+            invariants.rollingInProgress.remove(env.name)
+        }
         let key = "\(env.name)|\(journal.version)"
         if journal.status == .inProgress, let step = RefreshMachine.Phase(rawValue: journal.step), step.isAfterSwitch || step == .switchTraffic {
             invariants.gateFailed.remove(key)

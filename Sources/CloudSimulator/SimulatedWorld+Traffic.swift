@@ -2,17 +2,24 @@ import Deployment
 import Foundation
 
 extension SimulatedWorld {
-    /// Each environment's requests for this second, through the load balancer as an ALB routes them: a listener,
-    /// the first rule (by priority) whose path pattern matches, else the default action; a target group by weight;
-    /// a healthy target, or any registered one when none is healthy (the ALB fails open).
+    /// Each environment's requests for this second, through the load balancer as an ALB routes them: a listener
+    /// that carries the environment (its users reach it there: `https://…/beta/` on `:443`), the first rule (by
+    /// priority) whose conditions all match, else the default action; a target group by weight; a healthy target, or
+    /// any registered one when none is healthy (the ALB fails open).
     mutating func sendTraffic() {
-        // Target states only change between ticks: each group's candidates are worked out once per tick.
+        // Target states and routes only change between ticks: each group's candidates and each environment's
+        // listeners are worked out once per tick.
         var candidates: [String: [String]] = [:]
+        let listeners = routes.filter { $0.kind == .listenerDefault }
         for record in environments {
             trafficCredit[record.name, default: 0] += record.requestsPerSecond
+            guard trafficCredit[record.name]! >= 1 else { continue }
+            // (A load balancer's listener ports are unique: they name its listeners.)
+            let carrying = Set(routes(of: record).map(\.listenerPort))
+            let entrances = carrying.isEmpty ? listeners : listeners.filter { carrying.contains($0.listenerPort) }
             while trafficCredit[record.name]! >= 1 {
                 trafficCredit[record.name]! -= 1
-                serve(record, candidates: &candidates)
+                serve(record, listeners: entrances, candidates: &candidates)
             }
         }
     }
@@ -24,15 +31,21 @@ extension SimulatedWorld {
         return healthy.isEmpty ? targets.filter { $0.value.state != "draining" }.keys.sorted() : healthy
     }
 
-    mutating func serve(_ env: EnvironmentRecord, candidates cache: inout [String: [String]]) {
-        let listeners = routes.filter { $0.kind == .listenerDefault }
+    mutating func serve(_ env: EnvironmentRecord, listeners: [Route], candidates cache: inout [String: [String]]) {
         guard !listeners.isEmpty else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
         let listener = listeners[random.index(listeners.count)]
-        let path = env.requestPath
+        let request = SimulatedRequest(path: env.requestPath, host: env.requestHost)
         let rule = routes.filter { $0.kind == .rule && $0.listenerPort == listener.listenerPort }
             .sorted { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) }
-            .first { route in route.pathPatterns.contains { Self.matches(pattern: $0, path: path) } }
-        let forward = (rule ?? listener).weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+            .first { route in route.conditions.allSatisfy { request.matches($0) } }
+        let route = rule ?? listener
+        // Authentication is taken as passed; a redirect or fixed response answers without reaching any target.
+        switch route.orderedActions.last?.kind {
+        case .redirect?: return record(env, color: nil, version: nil, status: 301, arn: nil)
+        case .fixedResponse(let fixed)?: return record(env, color: nil, version: nil, status: Int(fixed.statusCode) ?? 200, arn: nil)
+        default: break
+        }
+        let forward = route.weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         let total = forward.reduce(0) { $0 + $1.value }
         guard total > 0 else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
         var pick = random.index(total)
@@ -62,6 +75,9 @@ extension SimulatedWorld {
         }
         record(env, color: color, version: version, status: status, arn: arn)
         checkServedVersion(env, version: version, instance: instance)
+        if let owner = environments.first(where: { $0.color(ofArn: arn) != nil }) {
+            checkRecordedBuild(owner, color: color, version: version, instance: instance)
+        }
     }
 
     mutating func record(_ env: EnvironmentRecord, color: String?, version: String?, status: Int, arn: String?) {
@@ -72,7 +88,7 @@ extension SimulatedWorld {
         if status >= 500, let arn { recentErrors[arn, default: []].append(now) }
     }
 
-    /// ALB path patterns: `*` any characters, `?` one character, case-sensitive.
+    /// ALB wildcard patterns: `*` any characters, `?` one character, case-sensitive.
     static func matches(pattern: String, path: String) -> Bool {
         let p = Array(pattern)
         let s = Array(path)
@@ -99,6 +115,43 @@ extension SimulatedWorld {
         trafficCounts.keys.sorted().map { key in
             let parts = key.split(separator: " ").map(String.init)
             return (parts[0], parts[1], parts[2], Int(parts[3]) ?? 0, trafficCounts[key]!)
+        }
+    }
+}
+
+/// A request of the simulated traffic, as the load balancer's rules see it.
+struct SimulatedRequest {
+    var path: String
+    var host: String
+    var method = "GET"
+    var headers: [String: String] = [:]
+    var query: [String: String] = [:]
+    var sourceIP = "203.0.113.7"
+
+    /// Whether `condition` matches, as an ALB decides: paths case-sensitively, host names, header names and header
+    /// values without case, `*` and `?` wildcards.
+    func matches(_ condition: RouteCondition) -> Bool {
+        switch condition {
+        case .pathPattern(let patterns):
+            return patterns.contains { SimulatedWorld.matches(pattern: $0, path: path) }
+        case .hostHeader(let patterns):
+            return patterns.contains { SimulatedWorld.matches(pattern: $0.lowercased(), path: host.lowercased()) }
+        case .httpHeader(let name, let patterns):
+            guard let value = headers.first(where: { $0.key.lowercased() == name.lowercased() })?.value else { return false }
+            return patterns.contains { SimulatedWorld.matches(pattern: $0.lowercased(), path: value.lowercased()) }
+        case .httpRequestMethod(let methods):
+            return methods.contains(method)
+        case .queryString(let pairs):
+            return pairs.contains { pair in
+                query.contains { name, value in
+                    (pair.key.map { SimulatedWorld.matches(pattern: $0, path: name) } ?? true)
+                        && SimulatedWorld.matches(pattern: pair.value, path: value)
+                }
+            }
+        case .sourceIP(let blocks):
+            return blocks.contains { $0 == sourceIP + "/32" }
+        case .unrecognized:
+            return false
         }
     }
 }

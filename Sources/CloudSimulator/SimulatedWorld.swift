@@ -76,8 +76,8 @@ public struct SimulatedWorld: Codable, Sendable {
     /// What the invariants and the traffic need to know of an environment.
     public struct EnvironmentRecord: Codable, Sendable, Equatable {
         public var name: String
-        /// `nil`: the listeners' default actions; else a path pattern such as `/beta*`.
-        public var pathPattern: String?
+        /// How the load balancer routes it (the configuration's), for telling its serving routes.
+        public var routing: Routing
         public var targetGroupArns: [String: String]
         public var groups: [String: String]
         public var ssmPrefix: String
@@ -91,8 +91,13 @@ public struct SimulatedWorld: Codable, Sendable {
 
         /// A request path that reaches this environment.
         var requestPath: String {
-            guard let pattern = pathPattern else { return "/" }
+            guard let pattern = routing.pathPattern else { return "/" }
             return String(pattern.prefix { $0 != "*" && $0 != "?" }) + "/index.html"
+        }
+
+        /// The host name its requests carry.
+        var requestHost: String {
+            routing.host.map { String($0.map { $0 == "*" || $0 == "?" ? "x" : $0 }) } ?? SimulatedWorld.publicHost
         }
 
         func color(ofArn arn: String) -> String? { targetGroupArns.first { $0.value == arn }?.key }
@@ -126,13 +131,16 @@ public struct SimulatedWorld: Codable, Sendable {
         var batchStarted: Date?
     }
 
+    /// The host name of the simulated public traffic.
+    static let publicHost = "compiler-explorer.com"
+
     public var start: Date
     public var now: Date
     var nextTick: Date
     public var random: SeededRandom
     public var loadBalancerName: String
     public var loadBalancerArn: String
-    public var routes: [ForwardRoute] = []
+    public var routes: [Route] = []
     public var targetGroups: [String: TargetGroup] = [:]
     public var groups: [String: Group] = [:]
     public var instances: [String: Instance] = [:]
@@ -320,7 +328,7 @@ public struct SimulatedWorld: Codable, Sendable {
         instance.version.flatMap { behaviours[$0] } ?? AppBehaviour()
     }
 
-    func isUsed(_ arn: String) -> Bool { routes.contains { ($0.weights[arn] ?? 0) > 0 } }
+    func isUsed(_ arn: String) -> Bool { routes.contains { $0.forward?.receivers.contains(arn) == true } }
 
     func targetGroupName(arn: String) -> String? {
         // Target group ARNs end in their name (`…targetgroup/Prod-Blue`): try that first, then look.

@@ -39,12 +39,14 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     public var interruptAfter: Double?
     /// The new colour's alarm is forced into ALARM as soon as the bake period starts.
     public var alarmDuringBake: Bool
+    /// The new colour already runs an instance of an older build (`v0`), so the deploy is forced and must clear it.
+    public var staleTarget: Bool
 
     public init(
         seed: UInt64, environment: String = "prod", liveInstances: Int = 2, build: Build = .healthy,
         bootSeconds: ClosedRange<Double> = 45...75, throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0,
         loseNewInstanceAt: Double? = nil, loseLiveInstanceAt: Double? = nil, crashAtStep: String? = nil,
-        recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false
+        recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false, staleTarget: Bool = false
     ) {
         self.seed = seed
         self.environment = environment
@@ -60,10 +62,11 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         self.recovery = recovery
         self.interruptAfter = interruptAfter
         self.alarmDuringBake = alarmDuringBake
+        self.staleTarget = staleTarget
     }
 
     /// The steps a crash can follow (the journal is written before each).
-    public static let crashSteps = ["protect", "deploy", "scale", "health gate", "switch", "bake", "finalize"]
+    public static let crashSteps = ["protect", "clear", "deploy", "scale", "health gate", "switch", "bake", "finalize"]
 
     /// A scenario drawn from `seed`.
     public static func random(seed: UInt64, liveInstances: Int? = nil) -> SoakScenario {
@@ -81,7 +84,7 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
             loseLiveInstanceAt: random.chance(0.15) ? random.uniform(0...200) : nil,
             crashAtStep: random.chance(0.3) ? crashSteps[random.index(crashSteps.count)] : nil,
             recovery: random.chance(0.5) ? .resume : .recover, interruptAfter: random.chance(0.15) ? random.uniform(0...240) : nil,
-            alarmDuringBake: random.chance(0.1))
+            alarmDuringBake: random.chance(0.1), staleTarget: random.chance(0.15))
     }
 
     public var description: String {
@@ -97,6 +100,7 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         if let step = crashAtStep { parts.append("crash at '\(step)' then \(recovery.rawValue)") }
         if let t = interruptAfter { parts.append("Ctrl-C at \(Int(t)) s") }
         if alarmDuringBake { parts.append("alarm during bake") }
+        if staleTarget { parts.append("new colour runs v0 (forced)") }
         return parts.joined(separator: ", ")
     }
 }
@@ -160,6 +164,12 @@ public enum Soak {
         }
         let newGroup = environment.autoScalingGroupNames[.green]!
         let liveGroup = environment.autoScalingGroupNames[.blue]!
+        if scenario.staleTarget {
+            // Warm with an older build: an earlier deploy's colour, or someone scaled it by hand.
+            cloud.setParameter(environment.parameters.version(of: .green), "v0")
+            cloud.change { world in world.groups[newGroup]!.desiredCapacity = 1 }
+            try? await cloud.clock.sleep(for: .seconds(120))
+        }
         if let t = scenario.loseNewInstanceAt { cloud.loseInstance(of: newGroup, at: start.addingTimeInterval(t)) }
         if let t = scenario.loseLiveInstanceAt { cloud.loseInstance(of: liveGroup, at: start.addingTimeInterval(t)) }
         cloud.setFaults(
@@ -180,7 +190,7 @@ public enum Soak {
             ports: ports
         ) {
             try await BlueGreenRefresh(environment: environment, ports: ports, identity: first, interruption: interruption)
-                .run(.fresh(.init(version: version)), progress: progress)
+                .run(.fresh(.init(version: version, force: scenario.staleTarget)), progress: progress)
         }
 
         // Whatever is left unfinished, the next operator finishes: `--resume` or `recover` as the scenario says,

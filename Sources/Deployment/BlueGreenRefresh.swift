@@ -6,6 +6,8 @@ import Foundation
 /// 1. `preflight`: resolve everything; refuse (nothing changed) if an unfinished deploy is journalled, the inactive
 ///    colour already has capacity, SSM and the load balancer disagree (unless forced), or a watched alarm is missing.
 /// 2. `protect`: the live colour's min is raised to its desired size, so it cannot shrink but can still grow.
+/// 3. `clear` (only when forced onto a colour that has instances): scale it to 0 and wait until its instances are
+///    gone — they may run another build, and every instance of the deployed colour must run the deployed one.
 /// 3. `deploy`: write the inactive colour's `{color}/version` (and `version` when given) before it boots.
 /// 4. `scale`: pin the inactive colour at the capacity (min = desired = max).
 /// 5. `health gate`: wait until every new instance is `InService` and healthy — by the load balancer's target
@@ -58,6 +60,10 @@ public struct BlueGreenRefresh: Sendable {
         /// Whether the load balancer health-checks the target group (a rule uses it); otherwise HTTP checks.
         public var targetGroupInUse: Bool
         public var targetGroupArn: String
+
+        /// Whether the colour deployed to already has instances (a forced deploy): they may run another build, so
+        /// the `clear` step scales it to 0 before the new build is written and the colour started afresh.
+        public var clearsTarget: Bool { targetGroup.desiredCapacity > 0 || !targetGroup.instances.isEmpty }
     }
 
     /// A reading of the health gate or the bake period, for live display.
@@ -189,7 +195,7 @@ public struct BlueGreenRefresh: Sendable {
         guard capacity >= 1 else { throw Refusal("--capacity must be at least 1. Nothing changed.") }
         return Plan(
             live: live, target: target, version: version, capacity: capacity, liveGroup: liveGroup, targetGroup: targetGroup,
-            targetGroupInUse: !targetTG.loadBalancerArns.isEmpty, targetGroupArn: targetTG.arn)
+            targetGroupInUse: snapshot.isInUse(targetTG), targetGroupArn: targetTG.arn)
     }
 
     // MARK: - Running
@@ -237,6 +243,12 @@ public struct BlueGreenRefresh: Sendable {
                         event = .applyFailed("\(mutation): \(error)")
                         break
                     }
+                }
+            case .countInstances(let group):
+                if let found = try? await ports.scalingGroups.groups(names: [group]) {
+                    event = .instances(found[group]?.instances.count ?? 0)
+                } else {
+                    event = .instancesReadFailed
                 }
             case .checkHealth(let plan):
                 if let reading = try? await readHealth(plan, addresses: &addresses) {
@@ -288,7 +300,7 @@ public struct BlueGreenRefresh: Sendable {
         let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
         do {
             let fresh = try await reader.snapshot()
-            let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: !checked)
+            let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: !checked, settleCapacity: false)
             return .switched(try await runner.run(plan))
         } catch {
             let cause = String(describing: error)
@@ -357,7 +369,7 @@ extension BlueGreenRefresh.Plan {
         let targetGroupName = snapshot.environment.targetGroupNames[journal.to]!
         self.init(
             live: journal.from, target: journal.to, version: journal.version, capacity: journal.capacity, liveGroup: group(from),
-            targetGroup: group(to), targetGroupInUse: !(snapshot.targetGroups[targetGroupName]?.loadBalancerArns.isEmpty ?? true),
+            targetGroup: group(to), targetGroupInUse: snapshot.targetGroups[targetGroupName].map(snapshot.isInUse) ?? false,
             targetGroupArn: journal.targetGroupArn)
     }
 }
@@ -377,6 +389,8 @@ extension BlueGreenRefresh {
             let group = plan.liveGroup
             return group.minSize < group.desiredCapacity
                 ? [.resizeGroup(name: group.name, minSize: group.desiredCapacity, desiredCapacity: nil, maxSize: nil)] : []
+        case .clear:
+            return [.resizeGroup(name: plan.targetGroup.name, minSize: 0, desiredCapacity: 0, maxSize: nil)]
         case .deploy:
             var mutations: [Mutation] = [.putParameter(name: env.parameters.version(of: plan.target), value: plan.version)]
             if options.version != nil { mutations.append(.putParameter(name: env.parameters.version, value: plan.version)) }

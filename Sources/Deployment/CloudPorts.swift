@@ -65,6 +65,9 @@ struct PersistentLoadBalancerReader: LoadBalancerReader {
     func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot] {
         try await persistence.run { try await base.targetHealth(targetGroupArn: targetGroupArn) }
     }
+    func reread(_ routes: [Route]) async throws -> [Route] {
+        try await persistence.run { try await base.reread(routes) }
+    }
 }
 
 struct PersistentScalingGroupReader: ScalingGroupReader {

@@ -1,57 +1,6 @@
 /// What the domain reads of the load balancer, the Auto Scaling groups and the parameters: plain values, no AWS
 /// types, so the simulator and the AWS adapter produce the same thing.
 
-/// One place that forwards traffic: a listener's default action or a listener rule.
-public struct ForwardRoute: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable { case listenerDefault, rule }
-    public var kind: Kind
-    /// The listener ARN (default action) or the rule ARN.
-    public var arn: String
-    public var listenerPort: Int?
-    public var priority: String?
-    public var pathPatterns: [String]
-    /// Target group ARN → weight, for the forward action (a plain forward is weight 1).
-    public var weights: [String: Int]
-
-    public init(kind: Kind, arn: String, listenerPort: Int?, priority: String? = nil, pathPatterns: [String] = [], weights: [String: Int]) {
-        self.kind = kind
-        self.arn = arn
-        self.listenerPort = listenerPort
-        self.priority = priority
-        self.pathPatterns = pathPatterns
-        self.weights = weights
-    }
-
-    /// Whether all of this route's traffic goes to `targetGroupArn`.
-    public func forwardsOnly(to targetGroupArn: String) -> Bool {
-        weights.filter { $0.value > 0 }.keys.sorted() == [targetGroupArn]
-    }
-
-    /// "listener :443" or "rule 3 on :80".
-    public var label: String {
-        let port = listenerPort.map { ":\($0)" } ?? "?"
-        return kind == .listenerDefault ? "listener \(port) default" : "rule \(priority ?? "?") on \(port)"
-    }
-}
-
-/// The load balancer's routes: every listener's default action and every rule.
-public struct LoadBalancerRoutes: Sendable, Equatable {
-    public var loadBalancerArn: String
-    public var routes: [ForwardRoute]
-    public init(loadBalancerArn: String, routes: [ForwardRoute]) {
-        self.loadBalancerArn = loadBalancerArn
-        self.routes = routes
-    }
-
-    /// The routes that carry `environment`'s traffic.
-    public func routes(for environment: EnvironmentConfiguration) -> [ForwardRoute] {
-        switch environment.routing {
-        case .listenerDefault: return routes.filter { $0.kind == .listenerDefault }
-        case .pathPattern(let pattern): return routes.filter { $0.kind == .rule && $0.pathPatterns.contains(pattern) }
-        }
-    }
-}
-
 public struct TargetGroupSnapshot: Sendable, Equatable {
     public var name: String
     public var arn: String
@@ -118,6 +67,9 @@ public protocol LoadBalancerReader: Sendable {
     /// The groups found, by name; missing names are absent.
     func targetGroups(names: [String]) async throws -> [String: TargetGroupSnapshot]
     func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot]
+    /// These routes as they are now (listeners' default actions by listener, rules by ARN), in one round of calls;
+    /// a route that no longer exists is absent. The read-back after a change.
+    func reread(_ routes: [Route]) async throws -> [Route]
 }
 
 /// Reads Auto Scaling groups.

@@ -14,9 +14,11 @@ import Yams
 ///   health: {path: /healthcheck, port: 80, timeout: 10m, poll: 5s, stable: 10s}
 ///   bake: 1m                     # watch the new colour after the switch; 0 turns it off
 ///   alarms: ["{env}-{color}-5xx"] # CloudWatch alarms watched during the bake
+///   previewHeader: X-Deployment-Color  # preview rules: the serving conditions + this header = blue|green
 /// environments:                  # replaces the built-in list when present
-///   prod: {routing: default, minInstances: 2}
+///   prod: {routing: default, minInstances: 2, listeners: [443]}
 ///   beta: {routing: "/beta*"}
+///   docs: {host: docs.example.com}                # or both a path and a host; `rules: [101]` pins rules
 ///   api:  {routing: "/api*", loadBalancer: Other, targetGroups: {blue: A, green: B}, autoScalingGroups: {blue: a, green: b}}
 /// ```
 /// Unknown keys and bad values are errors naming the key and its line.
@@ -60,10 +62,10 @@ public enum ConfigurationLoader {
 
         guard let environmentsNode = top["environments"] else {
             var environments: [String: EnvironmentConfiguration] = [:]
-            for (name, builtIn) in DeploymentConfiguration.builtIn.environments {
+            for (name, minimum) in DeploymentConfiguration.compilerExplorerEnvironments {
                 environments[name] = DeploymentConfiguration.make(
-                    name: name, defaults: defaults, routing: builtIn.routing,
-                    minInstances: name == "prod" ? max(2, defaults.minInstances) : defaults.minInstances)
+                    name: name, defaults: defaults, routing: DeploymentConfiguration.builtInRouting(name),
+                    minInstances: max(minimum, defaults.minInstances))
             }
             return DeploymentConfiguration(environments: environments, source: file)
         }
@@ -158,7 +160,10 @@ public enum ConfigurationLoader {
         {
             let keys = try mapping(
                 node, key: key,
-                allowed: ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms"])
+                allowed: [
+                    "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
+                    "previewHeader",
+                ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
             if let n = keys["targetGroupPattern"] { result.targetGroupPattern = try pattern(n, key: "\(key).targetGroupPattern", needsColor: true) }
@@ -178,6 +183,12 @@ public enum ConfigurationLoader {
             if let n = keys["health"] { result.health = try health(n, base: result.health, key: "\(key).health") }
             if let n = keys["bake"] { result.bakeSeconds = try seconds(n, key: "\(key).bake", range: 0...86400) }
             if let n = keys["alarms"] { result.alarms = try alarms(n, key: "\(key).alarms") }
+            if let n = keys["previewHeader"] {
+                result.previewHeader = try string(n, key: "\(key).previewHeader")
+                guard result.previewHeader.range(of: #"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$"#, options: .regularExpression) != nil else {
+                    throw error(n, "\(key).previewHeader", "must be an HTTP header name of at most 40 characters, such as X-Deployment-Color")
+                }
+            }
             return result
         }
 
@@ -217,31 +228,76 @@ public enum ConfigurationLoader {
             -> EnvironmentConfiguration
         {
             let key = "environments.\(name)"
-            let shared: Set<String> = ["loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms"]
-            let keys = try mapping(node, key: key, allowed: shared.union(["routing", "targetGroups", "autoScalingGroups"]))
+            let shared: Set<String> = [
+                "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
+                "previewHeader",
+            ]
+            let keys = try mapping(
+                node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "autoScalingGroups"]))
             // The environment's own copies of the default keys override the defaults.
             var overrides: [(Node, Node)] = []
             if case .mapping(let mapping) = node {
                 overrides = mapping.filter { shared.contains($0.key.scalar?.string ?? "") }.map { ($0.key, $0.value) }
             }
             let defaults = try self.defaults(Node.mapping(Node.Mapping(overrides)), base: base, key: key)
-
-            guard let routingNode = keys["routing"] else {
-                throw error(node, "\(key).routing", "missing: say 'default' (every listener's default action) or a path pattern such as /\(name)*")
-            }
-            let routingText = try string(routingNode, key: "\(key).routing")
-            let routing: EnvironmentConfiguration.Routing
-            if routingText == "default" {
-                routing = .listenerDefault
-            } else if routingText.hasPrefix("/") {
-                routing = .pathPattern(routingText)
-            } else {
-                throw error(routingNode, "\(key).routing", "must be 'default' or a path pattern starting with /")
-            }
             return DeploymentConfiguration.make(
-                name: name, defaults: defaults, routing: routing,
+                name: name, defaults: defaults, routing: try routing(node, keys: keys, name: name, key: key),
                 targetGroups: try keys["targetGroups"].map { try colorPair($0, key: "\(key).targetGroups") } ?? [:],
                 autoScalingGroups: try keys["autoScalingGroups"].map { try colorPair($0, key: "\(key).autoScalingGroups") } ?? [:])
+        }
+
+        /// `routing` (`default` or a path pattern), `host`, `listeners` and `rules`.
+        func routing(_ node: Node, keys: [String: Node], name: String, key: String) throws -> Routing {
+            var path: String?
+            var isDefault = false
+            if let routingNode = keys["routing"] {
+                let text = try string(routingNode, key: "\(key).routing")
+                if text == "default" {
+                    isDefault = true
+                } else if text.hasPrefix("/"), text.count <= 128 {
+                    path = text
+                } else {
+                    throw error(routingNode, "\(key).routing", "must be 'default' or a path pattern starting with / (at most 128 characters)")
+                }
+            }
+            var host: String?
+            if let hostNode = keys["host"] {
+                let text = try string(hostNode, key: "\(key).host")
+                guard !isDefault else { throw error(hostNode, "\(key).host", "cannot be used with 'routing: default' (a default action has no conditions)") }
+                guard text.range(of: #"^[A-Za-z0-9*?.-]{1,128}$"#, options: .regularExpression) != nil else {
+                    throw error(hostNode, "\(key).host", "must be a host name such as beta.example.com (wildcards * and ? allowed)")
+                }
+                host = text
+            }
+            var ports: [Int] = []
+            if let listenersNode = keys["listeners"] {
+                guard case .sequence(let items) = listenersNode, !items.isEmpty else {
+                    throw error(listenersNode, "\(key).listeners", "must be a list of listener ports, such as [443]")
+                }
+                ports = try items.enumerated().map { try integer($1, key: "\(key).listeners[\($0)]", range: 1...65535) }
+            }
+            var pins: [Routing.RulePin] = []
+            if let rulesNode = keys["rules"] {
+                guard case .sequence(let items) = rulesNode, !items.isEmpty else {
+                    throw error(rulesNode, "\(key).rules", "must be a list of rule priorities or ARNs, such as [101]")
+                }
+                guard !isDefault else { throw error(rulesNode, "\(key).rules", "cannot be used with 'routing: default' (pin the listeners with 'listeners:')") }
+                pins = try items.enumerated().map { index, item in
+                    let text = try string(item, key: "\(key).rules[\(index)]")
+                    if text.hasPrefix("arn:") { return .arn(text) }
+                    guard let priority = Int(text), (1...50000).contains(priority) else {
+                        throw error(item, "\(key).rules[\(index)]", "must be a rule priority from 1 to 50000 or a rule ARN")
+                    }
+                    return .priority(priority)
+                }
+            }
+            if isDefault { return Routing(match: .listenerDefault, listenerPorts: ports) }
+            guard path != nil || host != nil || !pins.isEmpty else {
+                throw error(
+                    node, "\(key).routing",
+                    "missing: say 'default' (every listener's default action) or a path pattern such as /\(name)*, or give 'host:' or 'rules:'")
+            }
+            return Routing(match: .rule(path: path, host: host), listenerPorts: ports, pinnedRules: pins)
         }
     }
 }

@@ -29,24 +29,33 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var health = HealthSettings()
         public var bakeSeconds = 60
         public var alarms: [String] = []
+        /// The header of preview rules (`X-Deployment-Color: blue`).
+        public var previewHeader = Routing.defaultPreviewHeader
         public init() {}
     }
 
-    /// prod on every listener's default action with at least 2 instances; beta, staging, gpu and wintest on
-    /// `/{env}*` rules.
+    /// Compiler Explorer's environments and their minimum instances: prod on every listener's default action, the
+    /// others on `/{env}*` rules.
+    public static let compilerExplorerEnvironments: [(name: String, minInstances: Int)] = [
+        ("prod", 2), ("beta", 0), ("staging", 0), ("gpu", 2), ("wintest", 0), ("winstaging", 0), ("winprod", 2),
+        ("aarch64prod", 2), ("aarch64staging", 0),
+    ]
+
+    /// The built-in routing of a Compiler Explorer environment.
+    public static func builtInRouting(_ name: String) -> Routing { name == "prod" ? .listenerDefault : .pathPattern("/\(name)*") }
+
+    /// Compiler Explorer's layout (`compilerExplorerEnvironments`) with the default patterns.
     public static let builtIn: DeploymentConfiguration = {
         let defaults = Defaults()
         var environments: [String: EnvironmentConfiguration] = [:]
-        for name in ["prod", "beta", "staging", "gpu", "wintest"] {
-            environments[name] = make(
-                name: name, defaults: defaults, routing: name == "prod" ? .listenerDefault : .pathPattern("/\(name)*"),
-                minInstances: name == "prod" ? 2 : 0)
+        for (name, minimum) in compilerExplorerEnvironments {
+            environments[name] = make(name: name, defaults: defaults, routing: builtInRouting(name), minInstances: minimum)
         }
         return DeploymentConfiguration(environments: environments, source: "built-in defaults")
     }()
 
     static func make(
-        name: String, defaults: Defaults, routing: EnvironmentConfiguration.Routing, minInstances: Int? = nil,
+        name: String, defaults: Defaults, routing: Routing, minInstances: Int? = nil,
         targetGroups: [Color: String] = [:], autoScalingGroups: [Color: String] = [:]
     ) -> EnvironmentConfiguration {
         var targetGroupNames: [Color: String] = [:]
@@ -55,6 +64,8 @@ public struct DeploymentConfiguration: Sendable, Equatable {
             targetGroupNames[color] = targetGroups[color] ?? expand(defaults.targetGroupPattern, env: name, color: color)
             groupNames[color] = autoScalingGroups[color] ?? expand(defaults.asgPattern, env: name, color: color)
         }
+        var routing = routing
+        routing.previewHeader = defaults.previewHeader
         var prefix = expand(defaults.ssmPrefix, env: name, color: nil)
         if !prefix.hasSuffix("/") { prefix += "/" }
         return EnvironmentConfiguration(

@@ -1,20 +1,5 @@
 /// Everything `ce` needs to know about one environment: where its traffic comes from and which resources serve it.
 public struct EnvironmentConfiguration: Sendable, Equatable {
-    /// How the load balancer sends this environment its traffic.
-    public enum Routing: Sendable, Equatable, CustomStringConvertible {
-        /// The default action of every listener of the load balancer (prod).
-        case listenerDefault
-        /// Every listener rule whose path-pattern condition has this pattern (`/beta*`).
-        case pathPattern(String)
-
-        public var description: String {
-            switch self {
-            case .listenerDefault: return "default action of every listener"
-            case .pathPattern(let pattern): return "rules with path pattern \(pattern)"
-            }
-        }
-    }
-
     public var name: String
     public var loadBalancerName: String
     public var routing: Routing

@@ -25,6 +25,27 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
         public var percent: [String: Int]
     }
 
+    /// A preview rule: the serving conditions plus the preview header naming `color`. Never switched.
+    public struct PreviewStatus: Sendable, Equatable, Codable {
+        public var route: String
+        public var arn: String
+        public var color: Color
+        /// Where it forwards, as for a serving route.
+        public var percent: [String: Int]
+        /// Set when it does not forward to its own colour's group.
+        public var note: String?
+    }
+
+    /// A listener, rule or default action that is not the environment's: listed, never counted or changed.
+    public struct OtherRoute: Sendable, Equatable, Codable {
+        public var route: String
+        public var arn: String
+        /// Its conditions in words (`default` for a default action).
+        public var conditions: String
+        /// Its actions in words.
+        public var actions: String
+    }
+
     public var environment: String
     /// `active-color` in SSM, if set and valid.
     public var activeColor: Color?
@@ -40,7 +61,13 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     public var deployment: DeploymentJournal?
     /// The configured alarms of both colours and their states (`OK`, `ALARM`, `INSUFFICIENT_DATA`, `missing`).
     public var alarms: [String: String]
+    /// The environment's serving routes: the only ones counted for drift and ever changed.
     public var routes: [RouteStatus]
+    public var previews: [PreviewStatus]
+    /// Listener default actions that do not forward (`routing: default`), so are not the environment's.
+    public var notServing: [OtherRoute]
+    /// Every other listener and rule of the load balancer.
+    public var other: [OtherRoute]
     public var colors: [String: ColorStatus]
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
@@ -52,16 +79,48 @@ public struct EnvironmentSnapshot: Sendable {
     public var status: EnvironmentStatus
     /// All routes of the load balancer.
     public var loadBalancer: LoadBalancerRoutes
-    /// The routes carrying this environment.
-    public var routes: [ForwardRoute]
+    /// What each route is to this environment.
+    public var classified: EnvironmentRoutes
+    /// The routes carrying this environment (its serving routes).
+    public var routes: [Route] { classified.serving }
     public var targetGroups: [String: TargetGroupSnapshot]
     public var groups: [String: ScalingGroupSnapshot]
     public var values: [String: String]
+
+    public init(
+        environment: EnvironmentConfiguration, status: EnvironmentStatus, loadBalancer: LoadBalancerRoutes, classified: EnvironmentRoutes,
+        targetGroups: [String: TargetGroupSnapshot], groups: [String: ScalingGroupSnapshot], values: [String: String]
+    ) {
+        self.environment = environment
+        self.status = status
+        self.loadBalancer = loadBalancer
+        self.classified = classified
+        self.targetGroups = targetGroups
+        self.groups = groups
+        self.values = values
+    }
+
+    /// A snapshot whose routes are classified here (tests and tools that build one by hand).
+    public init(
+        environment: EnvironmentConfiguration, status: EnvironmentStatus, loadBalancer: LoadBalancerRoutes,
+        targetGroups: [String: TargetGroupSnapshot], groups: [String: ScalingGroupSnapshot], values: [String: String]
+    ) {
+        self.init(
+            environment: environment, status: status, loadBalancer: loadBalancer, classified: loadBalancer.classify(for: environment),
+            targetGroups: targetGroups, groups: groups, values: values)
+    }
+
+    /// Whether the load balancer health-checks `group`'s targets: some listener or rule forwards to it — a serving
+    /// route, a preview rule, anything.
+    public func isInUse(_ group: TargetGroupSnapshot) -> Bool {
+        !group.loadBalancerArns.isEmpty || loadBalancer.uses(targetGroupArn: group.arn)
+    }
 }
 
 /// Reads an environment's state through the ports and works out its status. The number of calls does not grow
-/// with the number of instances: routes (3 calls for 2 listeners), target groups (1), target health (1 per
-/// colour), groups (1), parameters (1), and alarms (1) when the environment has some.
+/// with the number of instances, and they are made in two rounds: the load balancer's listeners (its ARN known),
+/// both target groups, both Auto Scaling groups, the parameters and the alarms at once; then the rules of each
+/// listener and each colour's target health, which need only the first round's ARNs.
 public struct EnvironmentStatusReader: Sendable {
     public let environment: EnvironmentConfiguration
     public let loadBalancer: any LoadBalancerReader
@@ -89,38 +148,45 @@ public struct EnvironmentStatusReader: Sendable {
         let parameterNames = [names.activeColor, names.activeTargetGroupArn, names.version, names.deployLock, names.deployment]
             + Color.allCases.map { names.version(of: $0) }
         let alarmNames = Color.allCases.flatMap { env.alarmNames(for: $0) }
-        let read: (LoadBalancerRoutes?, [String: TargetGroupSnapshot], [String: ScalingGroupSnapshot], [String: String], [String: String])
+        let groupNames = Color.allCases.map { env.autoScalingGroupNames[$0]! }
+        let read: (LoadBalancerRoutes?, TargetGroupsRead, [String: ScalingGroupSnapshot], [String: String], [String: String])
         if FanOut.sequential {
             read = (
-                try await loadBalancer.routes(loadBalancerName: env.loadBalancerName),
-                try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! }),
-                try await scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! }),
-                try await parameters.values(names: parameterNames),
+                try await loadBalancer.routes(loadBalancerName: env.loadBalancerName), try await readTargetGroups(),
+                try await scalingGroups.groups(names: groupNames), try await parameters.values(names: parameterNames),
                 try await readAlarms(alarmNames))
         } else {
             async let routesRead = loadBalancer.routes(loadBalancerName: env.loadBalancerName)
-            async let groupsRead = loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
-            async let asgsRead = scalingGroups.groups(names: Color.allCases.map { env.autoScalingGroupNames[$0]! })
+            async let groupsRead = readTargetGroups()
+            async let asgsRead = scalingGroups.groups(names: groupNames)
             async let valuesRead = parameters.values(names: parameterNames)
             async let alarmsRead = readAlarms(alarmNames)
             read = (try await routesRead, try await groupsRead, try await asgsRead, try await valuesRead, try await alarmsRead)
         }
-        let (routesFound, targetGroups, asgs, values, alarmStates) = read
+        let (routesFound, targetGroupsRead, asgs, values, alarmStates) = read
         guard let allRoutes = routesFound else { throw DeploymentError.missingLoadBalancer(env.loadBalancerName) }
-
-        let loadBalancer = self.loadBalancer
-        let colors = Color.allCases.filter { targetGroups[env.targetGroupNames[$0]!] != nil }
-        let healthRead = try await FanOut.mapThrowing(colors) { color in
-            (color, try await loadBalancer.targetHealth(targetGroupArn: targetGroups[env.targetGroupNames[color]!]!.arn))
-        }
-        let health = Dictionary(uniqueKeysWithValues: healthRead)
-        let routes = allRoutes.routes(for: env)
+        let classified = allRoutes.classify(for: env)
         var status = Self.status(
-            environment: env, routes: routes, targetGroups: targetGroups, groups: asgs, health: health, values: values)
+            environment: env, classified: classified, targetGroups: targetGroupsRead.groups, groups: asgs,
+            health: targetGroupsRead.health, values: values)
         for name in alarmNames { status.alarms[name] = alarmStates[name] ?? "missing" }
         return EnvironmentSnapshot(
-            environment: env, status: status, loadBalancer: allRoutes, routes: routes, targetGroups: targetGroups,
-            groups: asgs, values: values)
+            environment: env, status: status, loadBalancer: allRoutes, classified: classified,
+            targetGroups: targetGroupsRead.groups, groups: asgs, values: values)
+    }
+
+    typealias TargetGroupsRead = (groups: [String: TargetGroupSnapshot], health: [Color: [TargetSnapshot]])
+
+    /// Both colours' target groups, then each one's target health (which needs only its ARN).
+    func readTargetGroups() async throws -> TargetGroupsRead {
+        let env = environment
+        let groups = try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
+        let colors = Color.allCases.filter { groups[env.targetGroupNames[$0]!] != nil }
+        let loadBalancer = self.loadBalancer
+        let health = try await FanOut.mapThrowing(colors) { color in
+            (color, try await loadBalancer.targetHealth(targetGroupArn: groups[env.targetGroupNames[color]!]!.arn))
+        }
+        return (groups, Dictionary(uniqueKeysWithValues: health))
     }
 
     func readAlarms(_ names: [String]) async throws -> [String: String] {
@@ -130,9 +196,20 @@ public struct EnvironmentStatusReader: Sendable {
 
     /// The pure part: derive the status from what was read.
     public static func status(
-        environment env: EnvironmentConfiguration, routes: [ForwardRoute], targetGroups: [String: TargetGroupSnapshot],
+        environment env: EnvironmentConfiguration, routes: [Route], targetGroups: [String: TargetGroupSnapshot],
         groups: [String: ScalingGroupSnapshot], health: [Color: [TargetSnapshot]], values: [String: String]
     ) -> EnvironmentStatus {
+        status(
+            environment: env, classified: EnvironmentRoutes(classifying: routes, routing: env.routing), targetGroups: targetGroups,
+            groups: groups, health: health, values: values)
+    }
+
+    /// The pure part: derive the status from what was read and classified.
+    public static func status(
+        environment env: EnvironmentConfiguration, classified: EnvironmentRoutes, targetGroups: [String: TargetGroupSnapshot],
+        groups: [String: ScalingGroupSnapshot], health: [Color: [TargetSnapshot]], values: [String: String]
+    ) -> EnvironmentStatus {
+        let routes = classified.serving
         let names = env.parameters
         var reasons: [String] = []
         var colorOfArn: [String: Color] = [:]
@@ -141,15 +218,19 @@ public struct EnvironmentStatusReader: Sendable {
         }
 
         // Per route: the share of each colour.
-        var routeStatuses: [EnvironmentStatus.RouteStatus] = []
-        var routeColors: [Color?] = []
-        for route in routes {
+        func percent(_ route: Route) -> [String: Int] {
             let total = route.weights.values.reduce(0, +)
             var percent: [String: Int] = [:]
             for (arn, weight) in route.weights where weight > 0 {
                 let key = colorOfArn[arn]?.rawValue ?? "other"
                 percent[key, default: 0] += total > 0 ? Int((Double(weight) * 100 / Double(total)).rounded()) : 0
             }
+            return percent
+        }
+        var routeStatuses: [EnvironmentStatus.RouteStatus] = []
+        var routeColors: [Color?] = []
+        for route in routes {
+            let percent = percent(route)
             routeStatuses.append(.init(route: route.label, arn: route.arn, percent: percent))
             let serving = percent.filter { $0.value > 0 }
             routeColors.append(serving.count == 1 ? serving.keys.first.flatMap(Color.init(rawValue:)) : nil)
@@ -158,7 +239,19 @@ public struct EnvironmentStatusReader: Sendable {
                 reasons.append("\(route.label) does not send all traffic to one colour (\(split.isEmpty ? "no forward" : split))")
             }
         }
-        if routes.isEmpty { reasons.append("no listener or rule routes this environment (\(env.routing))") }
+        if routes.isEmpty {
+            let ignored = classified.nonForwardingDefaults.map { "\($0.label) \($0.finalActionType)" }
+            reasons.append("no listener or rule routes this environment (\(env.routing))" + (ignored.isEmpty ? "" : "; \(ignored.joined(separator: ", "))"))
+        }
+        let previews = classified.previews.map { preview -> EnvironmentStatus.PreviewStatus in
+            let shares = percent(preview.route)
+            let note: String? = shares == [preview.color.rawValue: 100] ? nil
+                : "forwards to \(shares.isEmpty ? "nothing" : shares.keys.sorted().joined(separator: "+")), not to \(preview.color.rawValue)'s target group"
+            return .init(route: preview.route.label, arn: preview.route.arn, color: preview.color, percent: shares, note: note)
+        }
+        func other(_ route: Route) -> EnvironmentStatus.OtherRoute {
+            .init(route: route.label, arn: route.arn, conditions: route.conditionsText, actions: route.orderedActions.map(\.description).joined(separator: ", "))
+        }
         let distinct = Set(routeColors)
         let albColor: Color? = (distinct.count == 1 && !routes.isEmpty) ? distinct.first! : nil
         if distinct.count > 1, routeColors.allSatisfy({ $0 != nil }) {
@@ -201,6 +294,7 @@ public struct EnvironmentStatusReader: Sendable {
             environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
             driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock],
             deployment: values[names.deployment].flatMap(DeploymentJournal.decode), alarms: [:], routes: routeStatuses,
+            previews: previews, notServing: classified.nonForwardingDefaults.map(other), other: classified.other.map(other),
             colors: colors)
     }
 }

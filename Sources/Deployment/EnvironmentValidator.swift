@@ -1,7 +1,8 @@
 /// `environment validate`: checks that an environment is set up for blue-green deployment.
 public enum EnvironmentValidator {
     public struct Check: Sendable, Equatable, Codable {
-        public enum Outcome: String, Sendable, Codable { case pass, warn, fail }
+        /// `info` tells something worth knowing that is not a problem (a colour never deployed, a preview rule).
+        public enum Outcome: String, Sendable, Codable { case pass, info, warn, fail }
         public var name: String
         public var outcome: Outcome
         public var detail: String
@@ -19,32 +20,12 @@ public enum EnvironmentValidator {
             checks.append(Check(name: name, outcome: ok ? .pass : (warnOnly ? .warn : .fail), detail: ok ? pass : fail))
         }
 
-        let listenerRoutes = snapshot.loadBalancer.routes.filter { $0.kind == .listenerDefault }
+        let listenerRoutes = snapshot.loadBalancer.listenerDefaults
         add(
             "load balancer", !listenerRoutes.isEmpty,
             "\(env.loadBalancerName) with \(listenerRoutes.count) listener(s) (\(listenerRoutes.compactMap(\.listenerPort).map { ":\($0)" }.joined(separator: ", ")))",
             "\(env.loadBalancerName) has no listener")
-
-        let envArns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]!]?.arn })
-        switch env.routing {
-        case .listenerDefault:
-            let wrong = snapshot.routes.filter { !($0.weights.keys.allSatisfy(envArns.contains) && !$0.weights.isEmpty) }
-            add(
-                "routing", !snapshot.routes.isEmpty && wrong.isEmpty,
-                "every listener's default action forwards to \(env.name)'s blue or green target group",
-                wrong.isEmpty ? "no listener" : "\(wrong.map(\.label).joined(separator: ", ")) forward(s) elsewhere")
-        case .pathPattern(let pattern):
-            let missing = listenerRoutes.filter { listener in !snapshot.routes.contains { $0.listenerPort == listener.listenerPort } }
-            let wrong = snapshot.routes.filter { !($0.weights.keys.allSatisfy(envArns.contains) && !$0.weights.isEmpty) }
-            add(
-                "routing", !snapshot.routes.isEmpty && missing.isEmpty && wrong.isEmpty,
-                "a \(pattern) rule on every listener (\(snapshot.routes.map(\.label).joined(separator: ", ")))",
-                snapshot.routes.isEmpty
-                    ? "no rule with path pattern \(pattern)"
-                    : [missing.isEmpty ? nil : "no \(pattern) rule on \(missing.map(\.label).joined(separator: ", "))",
-                       wrong.isEmpty ? nil : "\(wrong.map(\.label).joined(separator: ", ")) forward(s) elsewhere"]
-                        .compactMap { $0 }.joined(separator: "; "))
-        }
+        checks += routingChecks(snapshot)
 
         for color in Color.allCases {
             let name = env.targetGroupNames[color]!
@@ -89,9 +70,26 @@ public enum EnvironmentValidator {
                 "max \(group.maxSize) is below the live floor \(env.liveFloor)")
         }
 
+        if let serving = snapshot.status.albColor, let group = snapshot.groups[env.autoScalingGroupNames[serving]!] {
+            add(
+                "asg \(serving.rawValue) floor", group.minSize >= env.liveFloor,
+                "\(group.name) serves with min \(group.minSize) (live floor \(env.liveFloor))",
+                "\(group.name) serves with min \(group.minSize), below the live floor \(env.liveFloor): it could be scaled in under the traffic; 'ce --env \(env.name) environment start' raises it")
+        }
+
         let names = env.parameters
-        for name in [names.activeColor, names.activeTargetGroupArn, names.version, names.version(of: .blue), names.version(of: .green)] {
+        for name in [names.activeColor, names.activeTargetGroupArn, names.version] {
             add("ssm \(name.dropFirst(env.ssmPrefix.count))", snapshot.values[name] != nil, "\(name) = \(snapshot.values[name] ?? "")", "\(name) is not set")
+        }
+        for color in Color.allCases {
+            let name = names.version(of: color)
+            if let value = snapshot.values[name] {
+                add("ssm \(name.dropFirst(env.ssmPrefix.count))", true, "\(name) = \(value)", "")
+            } else {
+                checks.append(Check(
+                    name: "ssm \(name.dropFirst(env.ssmPrefix.count))", outcome: .info,
+                    detail: "\(name) is not set: \(color.rawValue) was never deployed (a deploy to it sets it)"))
+            }
         }
         for (alarm, state) in snapshot.status.alarms.sorted(by: { $0.key < $1.key }) {
             add("alarm \(alarm)", state != "missing", "\(alarm) exists (\(state))", "\(alarm) does not exist: the bake period could not watch it")
@@ -102,6 +100,47 @@ public enum EnvironmentValidator {
         add(
             "drift", !snapshot.status.drift, "SSM and the load balancer agree (\(snapshot.status.albColor?.rawValue ?? "-"))",
             snapshot.status.driftReasons.joined(separator: "; "))
+        return checks
+    }
+
+    /// The environment's routes: at least one serving route (on each pinned listener, for each pinned rule), each
+    /// forwarding to one of its colours. A listener without the environment's rule is not a failure.
+    static func routingChecks(_ snapshot: EnvironmentSnapshot) -> [Check] {
+        let env = snapshot.environment
+        let routing = env.routing
+        let serving = snapshot.routes
+        let envArns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]!]?.arn })
+        let wrong = serving.filter { route in route.forward.map { !$0.receivers.isEmpty && $0.receivers.isSubset(of: envArns) } != true }
+        var problems: [String] = []
+        if serving.isEmpty {
+            let ignored = snapshot.classified.nonForwardingDefaults.map { "\($0.label) \($0.finalActionType)" }
+            problems.append("no \(routing)" + (ignored.isEmpty ? "" : " (\(ignored.joined(separator: ", ")))"))
+        }
+        let missingPorts = routing.listenerPorts.filter { port in !serving.contains { $0.listenerPort == port } }
+        if !missingPorts.isEmpty, !serving.isEmpty {
+            problems.append("nothing on pinned listener\(missingPorts.count == 1 ? "" : "s") \(missingPorts.map { ":\($0)" }.joined(separator: ", "))")
+        }
+        let unmatchedPins = routing.pinnedRules.filter { pin in !serving.contains { pin.matches($0) } }
+        if !unmatchedPins.isEmpty {
+            problems.append("no rule \(unmatchedPins.map(\.description).joined(separator: ", ")) on the environment's listeners")
+        }
+        if !wrong.isEmpty { problems.append("\(wrong.map(\.label).joined(separator: ", ")) forward(s) elsewhere") }
+        if let problem = serving.compactMap(\.moveProblem).first { problems.append(problem) }
+        var checks = [
+            Check(
+                name: "routing", outcome: problems.isEmpty ? .pass : .fail,
+                detail: problems.isEmpty
+                    ? "\(serving.map(\.label).joined(separator: ", ")) (\(routing)) forward\(serving.count == 1 ? "s" : "") to \(env.name)'s blue or green target group"
+                    : problems.joined(separator: "; "))
+        ]
+        for route in snapshot.classified.nonForwardingDefaults {
+            checks.append(Check(name: "not serving", outcome: .info, detail: "\(route.label) answers \(route.finalActionType): not one of \(env.name)'s routes"))
+        }
+        for preview in snapshot.status.previews {
+            checks.append(Check(
+                name: "preview \(preview.color.rawValue)", outcome: preview.note == nil ? .info : .warn,
+                detail: "\(preview.route) (header \(routing.previewHeader): \(preview.color.rawValue))" + (preview.note.map { ": \($0)" } ?? "")))
+        }
         return checks
     }
 }

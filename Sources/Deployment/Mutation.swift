@@ -1,8 +1,9 @@
 /// One change to the cloud, described as data so that `--dry-run` can print the exact AWS call and tests can
 /// compare plans. `MutationApplier` performs them.
 public enum Mutation: Sendable, Equatable, CustomStringConvertible {
-    /// Point a route (listener default action or rule) at one target group, all traffic.
-    case forward(route: ForwardRoute, targetGroupArn: String)
+    /// Point a route (listener default action or rule) at one target group, all traffic: its forward is replaced,
+    /// everything else it holds (other actions, their order, stickiness) is sent back as read.
+    case forward(route: Route, targetGroupArn: String)
     case putParameter(name: String, value: String)
     case resizeGroup(name: String, minSize: Int?, desiredCapacity: Int?, maxSize: Int?)
 
@@ -10,11 +11,11 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .forward(let route, let arn):
+            let actions = (route.actions(forwardingTo: arn) ?? [.forward(to: arn)]).sorted { ($0.order ?? 0) < ($1.order ?? 0) }
+            let text = "[" + actions.map(Self.describe).joined(separator: ", ") + "]"
             switch route.kind {
-            case .listenerDefault:
-                return "ELBv2 ModifyListener ListenerArn=\(route.arn) DefaultActions=[{Type=forward, TargetGroupArn=\(arn)}]"
-            case .rule:
-                return "ELBv2 ModifyRule RuleArn=\(route.arn) Actions=[{Type=forward, TargetGroupArn=\(arn)}]"
+            case .listenerDefault: return "ELBv2 ModifyListener ListenerArn=\(route.arn) DefaultActions=\(text)"
+            case .rule: return "ELBv2 ModifyRule RuleArn=\(route.arn) Actions=\(text)"
             }
         case .putParameter(let name, let value):
             return "SSM PutParameter Name=\(name) Value=\(value) Type=String Overwrite=true"
@@ -24,6 +25,31 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
             if let max { parts.append("MaxSize=\(max)") }
             if let desired { parts.append("DesiredCapacity=\(desired)") }
             return "AutoScaling UpdateAutoScalingGroup " + parts.joined(separator: " ")
+        }
+    }
+}
+
+extension Mutation {
+    /// An action as the dry run shows it: a forward in full, any other action as kept.
+    static func describe(_ action: RouteAction) -> String {
+        let order = action.order.map { ", Order=\($0)" } ?? ""
+        guard let forward = action.forward else { return "{Type=\(action.type)\(order) (sent back unchanged)}" }
+        guard forward.usesForwardConfig else {
+            return "{Type=forward\(order), TargetGroupArn=\(forward.targetGroups.first?.arn ?? "")}"
+        }
+        let groups = forward.targetGroups.map { "{TargetGroupArn=\($0.arn), Weight=\($0.weight ?? 1)}" }.joined(separator: ", ")
+        let stickiness = forward.stickiness.map {
+            ", TargetGroupStickinessConfig={Enabled=\($0.enabled)\($0.durationSeconds.map { ", DurationSeconds=\($0)" } ?? "")}"
+        } ?? ""
+        return "{Type=forward\(order), ForwardConfig={TargetGroups=[\(groups)]\(stickiness)}}"
+    }
+
+    /// What the change acts on: changes to different resources may run concurrently, changes to one run in order.
+    var resource: String {
+        switch self {
+        case .forward(let route, _): return "route \(route.arn)"
+        case .putParameter(let name, _): return "parameter \(name)"
+        case .resizeGroup(let name, _, _, _): return "group \(name)"
         }
     }
 }

@@ -35,7 +35,7 @@ public struct Recovery: Sendable {
             guard let serving = status.albColor else {
                 throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with 'environment switch --to COLOR'.")
             }
-            let mutations = try switching.plan(to: serving, force: true)
+            let mutations = try switching.plan(to: serving, force: true, settleCapacity: false)
             return Plan(
                 summary: mutations.isEmpty
                     ? "nothing to recover: \(serving.rawValue) serves every route and SSM agrees"
@@ -56,7 +56,7 @@ public struct Recovery: Sendable {
                 throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(switching.capacityProblem(journal.from)!); \(journal.to.rawValue): \(switching.capacityProblem(journal.to)!)). Nothing changed; 'environment switch --to COLOR --force' chooses one.")
             }
         }
-        var mutations = try switching.plan(to: destination, force: true)
+        var mutations = try switching.plan(to: destination, force: true, settleCapacity: false)
         func resize(_ color: Color, min: Int?, desired: Int?, max: Int?) {
             let name = env.autoScalingGroupNames[color]!
             guard let current = snapshot.groups[name] else { return }
@@ -97,7 +97,7 @@ public struct Recovery: Sendable {
             throw Refusal("The instance refresh \(refresh.id) of the rolling deploy \(journal.id) is still \(refresh.status)\(refresh.percentComplete.map { " (\($0)%)" } ?? ""). Nothing changed; follow it with 'ce --env \(env.name) environment refresh --resume', or cancel it in the console, then recover.")
         }
         var mutations: [Mutation] = []
-        if let serving = snapshot.status.albColor { mutations = try TrafficSwitch(snapshot: snapshot).plan(to: serving, force: true) }
+        if let serving = snapshot.status.albColor { mutations = try TrafficSwitch(snapshot: snapshot).plan(to: serving, force: true, settleCapacity: false) }
         let summary: String
         if let refresh {
             summary = "the instance refresh \(refresh.id) of \(journal.from.rawValue) ended \(refresh.status); the rolling deploy \(journal.id) is closed"

@@ -6,11 +6,12 @@ import Foundation
 ///
 /// Before each step's changes the machine asks for the journal (`{prefix}deployment`) to be written with that step,
 /// so a deploy stopped anywhere can be resumed from the step or recovered. Phases:
-/// `preflight → protect → deploy → scale → health gate → switch → bake → finalize`, and `rollback` when the bake
-/// period fails. Before the switch any failure or interruption is undone; after it the new colour is never reduced.
+/// `preflight → protect → [clear] → deploy → scale → health gate → switch → bake → finalize`, and `rollback` when the
+/// bake period fails; `clear` only when the colour deployed to already runs instances (`--force`), which may run
+/// another build: they are scaled away first, so that every instance of the new colour runs the new build. Before the switch any failure or interruption is undone; after it the new colour is never reduced.
 public struct RefreshMachine: Sendable {
     public enum Phase: String, Sendable, Codable, CaseIterable {
-        case preflight, protect, deploy, scale, healthGate = "health gate", switchTraffic = "switch", bake, finalize,
+        case preflight, protect, clear, deploy, scale, healthGate = "health gate", switchTraffic = "switch", bake, finalize,
             rollback, done
 
         /// Whether traffic may already be on the new colour.
@@ -27,6 +28,8 @@ public struct RefreshMachine: Sendable {
         case apply([Mutation])
         /// Read the new colour's instances and health once.
         case checkHealth(BlueGreenRefresh.Plan)
+        /// Count the instances (any lifecycle state) of this Auto Scaling group.
+        case countInstances(group: String)
         /// Read the new colour's target health and these alarms once.
         case checkBake(BlueGreenRefresh.Plan, alarms: [String])
         /// Sleep on the injected clock; an interruption ends it early.
@@ -51,6 +54,8 @@ public struct RefreshMachine: Sendable {
         case applyFailed(String)
         case health(inService: Int, healthy: Int)
         case healthReadFailed
+        case instances(Int)
+        case instancesReadFailed
         case bake(BlueGreenRefresh.BakeReading)
         case bakeReadFailed
         case waited
@@ -113,7 +118,7 @@ public struct RefreshMachine: Sendable {
     /// journal is written, traffic moves, or a failure is being cleaned up.
     public var acceptsInterruption: Bool {
         afterRecord == nil && failure == nil && interruptedBy == nil
-            && [.preflight, .protect, .deploy, .scale, .healthGate, .switchTraffic, .bake].contains(phase)
+            && [.preflight, .protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake].contains(phase)
     }
 
     public mutating func next(_ event: Event, now: Date) -> Action {
@@ -161,7 +166,25 @@ public struct RefreshMachine: Sendable {
                 now, group.minSize < group.desiredCapacity
                     ? "\(group.name) min \(group.minSize) → \(group.desiredCapacity) (cannot shrink during the deploy)"
                     : "\(group.name) min is already its desired size (\(group.desiredCapacity))")
-            return begin(.deploy, now)
+            return begin(plan!.clearsTarget ? .clear : .deploy, now)
+
+        case (.clear, .applied):
+            gateStarted = now
+            backoff = poll
+            return .countInstances(group: plan!.targetGroup.name)
+        case (.clear, .instances(let count)):
+            if count == 0 {
+                let before = plan!.targetGroup
+                finishPhase(now, "\(before.name) scaled from \(before.desiredCapacity) to 0 first: its \(before.instances.count) instance(s) may run another build")
+                return begin(.deploy, now)
+            }
+            backoff = poll
+            return waitOrTimeOut(now, what: "\(count) instance(s) of \(plan!.targetGroup.name) still running")
+        case (.clear, .instancesReadFailed):
+            backoff = min(max(backoff, poll) * 2, 30)
+            return waitOrTimeOut(now, what: "could not count \(plan!.targetGroup.name)'s instances")
+        case (.clear, .waited):
+            return .countInstances(group: plan!.targetGroup.name)
         case (.deploy, .applied):
             finishPhase(now, "\(environment.parameters.version(of: plan!.target)) = \(plan!.version)")
             return begin(.scale, now)
@@ -275,7 +298,8 @@ public struct RefreshMachine: Sendable {
                 report: report, kind: .failed)
             return .failed(stop)
 
-        case (.protect, .interrupted(let reason)), (.deploy, .interrupted(let reason)), (.scale, .interrupted(let reason)),
+        case (.protect, .interrupted(let reason)), (.clear, .interrupted(let reason)), (.deploy, .interrupted(let reason)),
+            (.scale, .interrupted(let reason)),
             (.healthGate, .interrupted(let reason)), (.switchTraffic, .interrupted(let reason)):
             return fail("interrupted by \(reason)", kind: .interrupted)
         case (_, .applyFailed(let cause)):
@@ -348,7 +372,7 @@ public struct RefreshMachine: Sendable {
             return "a route forwards to a target group of neither colour"
         }
         switch step {
-        case .protect, .deploy, .scale, .healthGate:
+        case .protect, .clear, .deploy, .scale, .healthGate:
             if serving != journal.from { return "the journal expects all traffic on \(journal.from.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
         case .bake, .finalize:
             if serving != journal.to { return "the journal expects all traffic on \(journal.to.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
@@ -376,7 +400,7 @@ public struct RefreshMachine: Sendable {
     mutating func firstAction(_ phase: Phase, _ now: Date) -> Action {
         let plan = self.plan!
         switch phase {
-        case .protect, .deploy, .scale, .finalize:
+        case .protect, .clear, .deploy, .scale, .finalize:
             return .apply(BlueGreenRefresh.mutations(for: phase, plan: plan, environment: environment, options: options))
         case .healthGate:
             gateStarted = now
@@ -403,11 +427,13 @@ public struct RefreshMachine: Sendable {
         return begin(.rollback, now)
     }
 
-    mutating func waitOrTimeOut(_ now: Date) -> Action {
+    /// Waits for the next poll, or fails once the timeout (counted from `gateStarted`) has passed.
+    /// - Parameter what: what was still not ready (default: the gate's counts).
+    mutating func waitOrTimeOut(_ now: Date, what: String? = nil) -> Action {
         let elapsed = now.timeIntervalSince(gateStarted!)
         if elapsed >= timeout - 0.001 {
             let p = progress
-            return fail("timed out after \(Int(timeout)) s: \(p?.inService ?? 0)/\(plan!.capacity) InService, \(p?.healthy ?? 0)/\(plan!.capacity) healthy")
+            return fail("timed out after \(Int(timeout)) s: \(what ?? "\(p?.inService ?? 0)/\(plan!.capacity) InService, \(p?.healthy ?? 0)/\(plan!.capacity) healthy")")
         }
         return Self.wait(min(backoff, timeout - elapsed))
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Performs a plan: every route change concurrently and one read-back round to verify (a switch), then the other
-/// changes in order (SSM after a switch; group sizes for cleanup, start and stop).
+/// changes — concurrently for different resources (both SSM parameters at once), in order for one resource (a
+/// group's min before its desired size).
 ///
 /// If a route change fails, or the read-back shows a route not forwarding to the target, SSM is not written and
 /// the error says exactly which routes moved; if a later change fails, the error says which were made. Nothing is
@@ -42,7 +43,7 @@ public struct SwitchRunner: Sendable {
 
     public func run(_ plan: [Mutation]) async throws -> StepReport {
         var report = StepReport()
-        let forwards = plan.compactMap { mutation -> (ForwardRoute, String)? in
+        let forwards = plan.compactMap { mutation -> (Route, String)? in
             if case .forward(let route, let arn) = mutation { return (route, arn) }
             return nil
         }
@@ -51,7 +52,7 @@ public struct SwitchRunner: Sendable {
         if !forwards.isEmpty {
             let started = clock.now()
             let applier = self.applier
-            let outcomes = await FanOut.map(forwards) { (route, arn) -> (ForwardRoute, String?) in
+            let outcomes = await FanOut.map(forwards) { (route, arn) -> (Route, String?) in
                 do {
                     try await applier.apply(.forward(route: route, targetGroupArn: arn))
                     return (route, nil)
@@ -68,26 +69,50 @@ public struct SwitchRunner: Sendable {
             report.add("switch", seconds: clock.now().timeIntervalSince(started), "\(forwards.count) route(s) changed concurrently")
 
             let verifyStarted = clock.now()
-            let target = forwards[0].1
-            let readBack = try await loadBalancer.routes(loadBalancerName: environment.loadBalancerName)?.routes(for: environment) ?? []
-            let wrong = readBack.filter { !$0.forwardsOnly(to: target) }
-            if wrong.count > 0 || readBack.isEmpty {
-                throw PartialSwitch(
-                    moved: readBack.filter { $0.forwardsOnly(to: target) }.map(\.label),
-                    failed: wrong.map { "\($0.label) reads back \($0.weights)" })
+            let readBack = Dictionary(
+                try await loadBalancer.reread(forwards.map(\.0)).map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
+            var verified: [String] = []
+            var wrong: [String] = []
+            for (route, arn) in forwards {
+                guard let now = readBack[route.arn] else {
+                    wrong.append("\(route.label) no longer exists")
+                    continue
+                }
+                if let expected = route.actions(forwardingTo: arn), now.holds(expected), now.hasMoved(from: route, to: arn) {
+                    verified.append(route.label)
+                } else {
+                    wrong.append("\(route.label) reads back \(now.orderedActions.map(\.description).joined(separator: ", "))")
+                }
             }
-            report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(readBack.count) route(s) read back forwarding to the target")
+            if !wrong.isEmpty { throw PartialSwitch(moved: verified, failed: wrong) }
+            report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back forwarding to the target, everything else kept")
         }
         if !others.isEmpty {
             let started = clock.now()
-            var done: [String] = []
+            // One sequence per resource, the sequences concurrently.
+            var sequences: [[Mutation]] = []
             for mutation in others {
-                do {
-                    try await applier.apply(mutation)
-                } catch {
-                    throw StoppedPlan(done: done, failed: mutation.description, cause: String(describing: error))
+                if let index = sequences.firstIndex(where: { $0[0].resource == mutation.resource }) {
+                    sequences[index].append(mutation)
+                } else {
+                    sequences.append([mutation])
                 }
-                done.append(mutation.description)
+            }
+            let applier = self.applier
+            let outcomes = await FanOut.map(sequences) { sequence -> (done: [String], failure: (String, String)?) in
+                var done: [String] = []
+                for mutation in sequence {
+                    do {
+                        try await applier.apply(mutation)
+                    } catch {
+                        return (done, (mutation.description, String(describing: error)))
+                    }
+                    done.append(mutation.description)
+                }
+                return (done, nil)
+            }
+            if let failure = outcomes.compactMap(\.failure).first {
+                throw StoppedPlan(done: outcomes.flatMap(\.done), failed: failure.0, cause: failure.1)
             }
             let recordsOnly = others.allSatisfy { if case .putParameter = $0 { true } else { false } }
             report.add(recordsOnly ? "record" : "apply", seconds: clock.now().timeIntervalSince(started), "\(others.count) change(s): " + others.map(Self.short).joined(separator: ", "))

@@ -2,16 +2,17 @@
 ///
 /// Preflight (nothing changed on refusal): the target colour must have healthy capacity — at least the live floor
 /// of instances `InService` and `Healthy` in its group, registered in its target group, none of them `unhealthy`
-/// and, where the load balancer health-checks the group, `healthy` — unless forced. Then every route of the
-/// environment is pointed at the target group concurrently, read back to verify, and only then are the SSM
-/// parameters written.
+/// and, where the load balancer health-checks the group, `healthy` — unless forced; and every serving route must be
+/// one whose forward `ce` can change while keeping the rest. Then every serving route (and nothing else) is pointed
+/// at the target group concurrently, read back to verify, and only then are the SSM parameters written. The colour
+/// now serving gets the live floor as its min; the other keeps running (warm) with min 0.
 public struct TrafficSwitch: Sendable {
     public let environment: EnvironmentConfiguration
     public let status: EnvironmentStatus
     /// The routes of the environment as read with the status.
-    public let routes: [ForwardRoute]
+    public let routes: [Route]
 
-    public init(environment: EnvironmentConfiguration, status: EnvironmentStatus, routes: [ForwardRoute]) {
+    public init(environment: EnvironmentConfiguration, status: EnvironmentStatus, routes: [Route]) {
         self.environment = environment
         self.status = status
         self.routes = routes
@@ -34,7 +35,9 @@ public struct TrafficSwitch: Sendable {
     }
 
     /// Checks and plans the switch to `target`. An empty plan means there is nothing to do.
-    public func plan(to target: Color, from expected: Color? = nil, force: Bool = false) throws -> [Mutation] {
+    /// - Parameter settleCapacity: give `target` the live floor as its min and the other colour min 0 (`switch`,
+    ///   `rollback`); a deploy and `recover` size the groups themselves.
+    public func plan(to target: Color, from expected: Color? = nil, force: Bool = false, settleCapacity: Bool = true) throws -> [Mutation] {
         if let expected, let serving = servingColor, expected != serving {
             throw Refusal("\(environment.name) is served by \(serving.rawValue), not \(expected.rawValue) (--from). Nothing changed.")
         }
@@ -47,12 +50,31 @@ public struct TrafficSwitch: Sendable {
         if !force, let problem = capacityProblem(target) {
             throw Refusal("\(target.rawValue) has no healthy capacity: \(problem). Nothing changed; --force switches anyway.")
         }
-        var mutations: [Mutation] = routes.filter { !$0.forwardsOnly(to: arn) }.map { .forward(route: $0, targetGroupArn: arn) }
+        let moving = routes.filter { !$0.forwardsOnly(to: arn) }
+        if let problem = moving.compactMap(\.moveProblem).first {
+            throw Refusal("Cannot switch \(environment.name): \(problem). Nothing changed; fix the rule, or pin the environment's rules with 'rules:' in the config.")
+        }
+        var mutations: [Mutation] = moving.map { .forward(route: $0, targetGroupArn: arn) }
         // SSM is written after the load balancer, and whenever anything (routes or SSM itself) was out of line.
         if !mutations.isEmpty || status.activeColor != target || status.drift {
             let names = environment.parameters
             mutations.append(.putParameter(name: names.activeColor, value: target.rawValue))
             mutations.append(.putParameter(name: names.activeTargetGroupArn, value: arn))
+        }
+        if settleCapacity { mutations += capacityMutations(serving: target) }
+        return mutations
+    }
+
+    /// The serving colour's min up to the live floor (its desired and max with it, if below); the other colour's min
+    /// down to 0, its instances kept running for a rollback.
+    func capacityMutations(serving target: Color) -> [Mutation] {
+        var mutations: [Mutation] = []
+        let floor = environment.liveFloor
+        if let c = status.color(target), let min = c.min, let desired = c.desired, let max = c.max, min < floor {
+            mutations.append(.resizeGroup(name: c.asg, minSize: floor, desiredCapacity: desired < floor ? floor : nil, maxSize: max < floor ? floor : nil))
+        }
+        if let c = status.color(target.other), let min = c.min, min > 0 {
+            mutations.append(.resizeGroup(name: c.asg, minSize: 0, desiredCapacity: nil, maxSize: nil))
         }
         return mutations
     }

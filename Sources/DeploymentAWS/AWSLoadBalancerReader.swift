@@ -3,48 +3,74 @@ import AWSServices
 import Deployment
 
 /// `LoadBalancerReader` on ELBv2.
+///
+/// The routes are read in two rounds when the load balancer's ARN is remembered (`arnCache`): its listeners, then
+/// every listener's rules concurrently; three the first time (the ARN looked up by name first).
 public struct AWSLoadBalancerReader: LoadBalancerReader {
     public let elbv2: ELBv2
+    public let arnCache: (any LoadBalancerArnCache)?
 
-    public init(elbv2: ELBv2) {
+    public init(elbv2: ELBv2, arnCache: (any LoadBalancerArnCache)? = nil) {
         self.elbv2 = elbv2
+        self.arnCache = arnCache
     }
 
     public func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? {
-        let balancers: [LoadBalancer]
-        do {
-            balancers = try await elbv2.describeLoadBalancers(.init(names: [loadBalancerName]))
-        } catch let error as AWSServiceError where error.code == "LoadBalancerNotFound" {
-            return nil
-        }
-        guard let balancer = balancers.first else { return nil }
-        let listeners = try await elbv2.describeListeners(.init(loadBalancerArn: balancer.loadBalancerArn))
-        // One DescribeRules per listener, concurrently.
-        let rules = try await withThrowingTaskGroup(of: (String, [Rule]).self) { group in
-            for listener in listeners {
-                group.addTask { (listener.listenerArn, try await elbv2.describeRules(.init(listenerArn: listener.listenerArn))) }
-            }
-            return try await group.reduce(into: [String: [Rule]]()) { $0[$1.0] = $1.1 }
-        }
-        var routes: [ForwardRoute] = []
-        for listener in listeners.sorted(by: { ($0.port ?? 0) < ($1.port ?? 0) }) {
-            routes.append(
-                ForwardRoute(
-                    kind: .listenerDefault, arn: listener.listenerArn, listenerPort: listener.port,
-                    weights: Self.weights(listener.defaultActions)))
-            for rule in rules[listener.listenerArn] ?? [] where rule.isDefault != true && rule.priority != "default" {
-                routes.append(
-                    ForwardRoute(
-                        kind: .rule, arn: rule.ruleArn, listenerPort: listener.port, priority: rule.priority,
-                        pathPatterns: rule.conditions.flatMap(\.pathPatterns), weights: Self.weights(rule.actions)))
+        var found: (arn: String, listeners: [Listener])?
+        if let cached = arnCache?.arn(forName: loadBalancerName), Self.name(ofLoadBalancerArn: cached) == loadBalancerName {
+            do {
+                found = (cached, try await elbv2.describeListeners(.init(loadBalancerArn: cached)))
+            } catch is AWSServiceError {
+                arnCache?.forget(name: loadBalancerName)
             }
         }
-        return LoadBalancerRoutes(loadBalancerArn: balancer.loadBalancerArn, routes: routes)
+        if found == nil {
+            let balancers: [LoadBalancer]
+            do {
+                balancers = try await elbv2.describeLoadBalancers(.init(names: [loadBalancerName]))
+            } catch let error as AWSServiceError where error.code == "LoadBalancerNotFound" {
+                return nil
+            }
+            guard let balancer = balancers.first else { return nil }
+            arnCache?.remember(arn: balancer.loadBalancerArn, forName: loadBalancerName)
+            found = (balancer.loadBalancerArn, try await elbv2.describeListeners(.init(loadBalancerArn: balancer.loadBalancerArn)))
+        }
+        let (balancerArn, listeners) = found!
+        let elbv2 = self.elbv2
+        let rules = try await FanOut.mapThrowing(listeners) { listener in
+            try await elbv2.describeRules(.init(listenerArn: listener.listenerArn))
+        }
+        var routes: [Route] = []
+        for (listener, listenerRules) in zip(listeners, rules).sorted(by: { ($0.0.port ?? 0) < ($1.0.port ?? 0) }) {
+            routes.append(Route(listener: listener))
+            let ordered = listenerRules.filter { $0.isDefault != true && $0.priority != "default" }
+                .sorted { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) }
+            for rule in ordered {
+                routes.append(Route(rule: rule, listenerArn: listener.listenerArn, listenerPort: listener.port))
+            }
+        }
+        return LoadBalancerRoutes(loadBalancerArn: balancerArn, routes: routes)
     }
 
-    /// The forward action's weights (the last action of a list is the one that routes).
-    static func weights(_ actions: [Action]) -> [String: Int] {
-        actions.sorted { ($0.order ?? 0) < ($1.order ?? 0) }.last(where: { $0.type == "forward" })?.forwardWeights ?? [:]
+    /// `GccExplorerApp` from `arn:aws:elasticloadbalancing:…:loadbalancer/app/GccExplorerApp/50dc6c495c0c9188`.
+    static func name(ofLoadBalancerArn arn: String) -> String? {
+        let parts = arn.split(separator: "/")
+        return parts.count >= 3 ? String(parts[parts.count - 2]) : nil
+    }
+
+    public func reread(_ routes: [Route]) async throws -> [Route] {
+        let listenerArns = Array(Set(routes.filter { $0.kind == .listenerDefault }.map(\.arn))).sorted()
+        let ruleArns = Array(Set(routes.filter { $0.kind == .rule }.map(\.arn))).sorted()
+        let elbv2 = self.elbv2
+        async let listenersRead = listenerArns.isEmpty ? [] : elbv2.describeListeners(.init(listenerArns: listenerArns))
+        async let rulesRead = ruleArns.isEmpty ? [] : elbv2.describeRules(.init(ruleArns: ruleArns))
+        let (listeners, rules) = (try await listenersRead, try await rulesRead)
+        var result = listeners.map(Route.init(listener:))
+        for rule in rules {
+            guard let original = routes.first(where: { $0.arn == rule.ruleArn }) else { continue }
+            result.append(Route(rule: rule, listenerArn: original.listenerArn, listenerPort: original.listenerPort))
+        }
+        return result
     }
 
     public func targetGroups(names: [String]) async throws -> [String: TargetGroupSnapshot] {

@@ -16,11 +16,20 @@ public struct AWSMutationApplier: MutationApplier {
     public func apply(_ mutation: Mutation) async throws {
         switch mutation {
         case .forward(let route, let arn):
+            // ModifyRule and ModifyListener replace the whole action list: send back every action as read, with only
+            // the forward changed. Conditions are not sent, so they stay as they are.
+            guard let domainActions = route.actions(forwardingTo: arn) else {
+                throw UnmovableRoute(reason: route.moveProblem ?? "\(route.label) cannot be changed")
+            }
+            let actions = domainActions.compactMap(Action.init)
+            guard actions.count == domainActions.count else {
+                throw UnmovableRoute(reason: "\(route.label) carries an action ce cannot send back unchanged")
+            }
             switch route.kind {
             case .listenerDefault:
-                _ = try await elbv2.modifyListener(.init(listenerArn: route.arn, defaultActions: [.forward(to: arn)]))
+                _ = try await elbv2.modifyListener(.init(listenerArn: route.arn, defaultActions: actions))
             case .rule:
-                _ = try await elbv2.modifyRule(.init(ruleArn: route.arn, actions: [.forward(to: arn)]))
+                _ = try await elbv2.modifyRule(.init(ruleArn: route.arn, actions: actions))
             }
         case .putParameter(let name, let value):
             try await ssm.putParameter(.init(name: name, value: value, overwrite: true))
@@ -29,4 +38,10 @@ public struct AWSMutationApplier: MutationApplier {
                 .init(autoScalingGroupName: name, minSize: min, maxSize: max, desiredCapacity: desired))
         }
     }
+}
+
+/// A route whose forward cannot be changed without losing something it holds; nothing was sent.
+public struct UnmovableRoute: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String { "\(reason); nothing was sent" }
 }

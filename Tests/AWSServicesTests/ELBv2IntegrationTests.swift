@@ -22,8 +22,9 @@ struct ELBv2IntegrationTests {
             #expect(listener.defaultActions.map(\.forwardWeights) == [[prodBlue: 1]])
         }
 
-        let rules = try await elb.describeRules(.init(listenerArn: layout.listenerArns["80"]!))
+        let rules = try await elb.describeRules(.init(listenerArn: layout.listenerArns["443"]!))
         let beta = try #require(rules.first { $0.conditions.flatMap(\.pathPatterns) == ["/beta*"] })
+        #expect(beta.priority == "101")
         #expect(beta.actions.first?.targetGroupArn == layout.environments["beta"]!.targetGroups["blue"])
         #expect(rules.contains { $0.isDefault == true && $0.priority == "default" })
 

@@ -72,7 +72,8 @@ struct DoctorCommandTests {
             #expect(result.stdout.contains("ok   endpoint \(service)"))
         }
         #expect(result.stdout.contains("arn:aws:sts::123456789012:user/moto"))
-        #expect(result.stderr.contains("operation=GetCallerIdentity"), "verbose logs each call")
+        #expect(result.stderr.contains("STS GetCallerIdentity 200 "), "verbose logs each call: service, operation, status, time")
+        #expect(result.stderr.range(of: #"ELBv2 DescribeLoadBalancers 200 \d+ ms \(round 1\)"#, options: .regularExpression) != nil)
         #expect(!result.all.contains("never-print"))
 
         let json = try CLI.run(

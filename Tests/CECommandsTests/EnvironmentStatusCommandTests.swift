@@ -39,7 +39,7 @@ struct EnvironmentStatusCommandTests {
         let home = try CLI.temporaryHome()
         let unknown = try CLI.run(["--env", "nope", "environment", "status", "--region", "us-east-1"], environment: CLI.environment(home: home, keys))
         #expect(unknown.status == 1)
-        #expect(unknown.stderr == "error: Unknown environment 'nope'. Known environments: beta, gpu, prod, staging, wintest (add it to the config file's environments).\n")
+        #expect(unknown.stderr == "error: Unknown environment 'nope'. Known environments: aarch64prod, aarch64staging, beta, gpu, prod, staging, winprod, winstaging, wintest (add it to the config file's environments).\n")
 
         let missing = try CLI.run(["environment", "status", "--region", "us-east-1"], environment: CLI.environment(home: home, keys))
         #expect(missing.status != 0)
@@ -77,7 +77,7 @@ struct EnvironmentStatusCommandTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(fromHome.stdout.utf8)) as? [String: Any])
         #expect((document["source"] as? String)?.hasSuffix("/.config/ce/config.yaml") == true)
         let environments = try #require(document["environments"] as? [[String: Any]])
-        #expect(environments.count == 5)
+        #expect(environments.count == 9)
         #expect(environments.allSatisfy { $0["loadBalancer"] as? String == "Shop" })
     }
 }

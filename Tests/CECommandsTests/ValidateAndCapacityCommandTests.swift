@@ -52,7 +52,7 @@ struct ValidateAndCapacityCommandTests {
 
         #expect(try run(layout, ["--env", "beta", "environment", "cleanup"]).status == 0)
         #expect(try await Moto.world(layout).contains("asg \(layout.prefix)beta-green 0/0/24"))
-        #expect(try await Moto.world(layout).contains("asg \(layout.prefix)beta-blue 0/1/24"), "the serving colour is untouched")
+        #expect(try await Moto.world(layout).contains("asg \(layout.prefix)beta-blue 1/1/24"), "the serving colour is untouched")
 
         #expect(try run(layout, ["--env", "beta", "environment", "stop"]).status == 0)
         #expect(try await Moto.world(layout).contains("asg \(layout.prefix)beta-blue 0/0/24"))
@@ -64,7 +64,7 @@ struct ValidateAndCapacityCommandTests {
         let layout = try Moto.layout("spl", envs: ["beta"])
         let env = layout.environments["beta"]!
         _ = try await Moto.services.elbv2.modifyRule(
-            .init(ruleArn: env.rules["80"]!, actions: [.weightedForward([(env.targetGroups["blue"]!, 50), (env.targetGroups["green"]!, 50)])]))
+            .init(ruleArn: env.rules["443"]!, actions: [.weightedForward([(env.targetGroups["blue"]!, 50), (env.targetGroups["green"]!, 50)])]))
         let before = try await Moto.world(layout)
         let result = try run(layout, ["--env", "beta", "environment", "cleanup"])
         #expect(result.status == 2)

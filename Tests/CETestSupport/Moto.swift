@@ -38,7 +38,10 @@ public enum Moto {
     public struct Layout: Decodable, Sendable {
         public struct Environment: Decodable, Sendable {
             public var targetGroups: [String: String]
+            /// The environment's serving rule by listener port (`443`); none for prod (the default actions).
             public var rules: [String: String]
+            /// `--crowded`: the preview rule of each colour.
+            public var previews: [String: String]
             public var ssmPrefix: String
         }
         public var prefix: String
@@ -47,6 +50,9 @@ public enum Moto {
         public var launchTemplateId: String
         public var listenerArns: [String: String]
         public var environments: [String: Environment]
+        /// `--crowded`: other services' target groups and rules, by name.
+        public var otherTargetGroups: [String: String]
+        public var otherRules: [String: String]
 
         /// A `ce` config file for this layout's prefixed names. moto answers at once and waits are real in the
         /// binary, so by default no bake period and no stability window.
@@ -71,8 +77,9 @@ public enum Moto {
         public var description: String { "scripts/moto_layout.py failed" }
     }
 
-    /// Builds the design document's layout with `scripts/moto_layout.py` (boto3) under a fresh prefix.
-    public static func layout(_ tag: String, envs: [String] = ["prod", "beta", "staging"]) throws -> Layout {
+    /// Builds Compiler Explorer's layout with `scripts/moto_layout.py` (boto3) under a fresh prefix; `crowded` adds
+    /// other services' rules, preview rules and authenticate actions.
+    public static func layout(_ tag: String, envs: [String] = ["prod", "beta", "staging"], crowded: Bool = false) throws -> Layout {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/moto_layout.py")
         let process = Process()
@@ -80,7 +87,7 @@ public enum Moto {
         process.arguments = [
             "python3", script.path, "--endpoint", endpoint!, "--prefix", uniquePrefix(tag), "--envs",
             envs.joined(separator: ","),
-        ]
+        ] + (crowded ? ["--crowded"] : [])
         let output = Pipe()
         process.standardOutput = output
         try process.run()

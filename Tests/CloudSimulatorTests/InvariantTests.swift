@@ -16,7 +16,7 @@ struct InvariantTests {
         try await advance(cloud, 70)
     }
 
-    func routes(_ cloud: SimulatedCloud) -> [ForwardRoute] { cloud.routes().filter { $0.kind == .listenerDefault } }
+    func routes(_ cloud: SimulatedCloud) -> [Route] { cloud.routes().filter { $0.kind == .listenerDefault } }
 
     @Test func switchingToABrokenBuildIsCaught() async throws {
         let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
@@ -85,5 +85,49 @@ struct InvariantTests {
         #expect(found.contains("prod: the live group prod-green is left at min/desired/max 2/2/2 (max should be 24)"))
         #expect(found.contains("beta: the deploy lock is still held"))
         #expect(cloud.violations.count == 3)
+    }
+
+    @Test func aColourServingAnotherBuildThanItsRecordIsCaught() async throws {
+        // The trial's defect: green ran v1, a forced deploy wrote green/version = v2 and switched without replacing.
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"], requestsPerSecond: 5)
+        try await bootGreen(cloud, version: "v1")
+        cloud.setParameter("/compiler-explorer/prod/green/version", "v2")
+        for route in routes(cloud) { try await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        try await advance(cloud, 5)
+        let found = cloud.violations.filter { $0.contains("running v1 on green, whose recorded build is v2") }
+        #expect(found.count == 1, "one line per colour and build, not one per request: \(cloud.violations)")
+        #expect(cloud.requests.filter { $0.color == "green" }.count >= 20)
+        // A rolling deploy mixes builds by design while it runs.
+        let rolling = try SimulatedCloud.designDocument(environments: ["prod"], requestsPerSecond: 5)
+        let journal = DeploymentJournal(
+            id: "r", strategy: "rolling", from: .blue, to: .blue, version: "v2", capacity: 2, step: "wait", status: .inProgress,
+            original: [:], originalValues: [:], targetGroupArn: "", keepFailed: false, bakeSeconds: 0, setsVersion: true, startedAt: "",
+            updatedAt: "", by: "t", command: "c")
+        try await rolling.overwrite(name: "/compiler-explorer/prod/deployment", value: journal.json())
+        rolling.setParameter("/compiler-explorer/prod/blue/version", "v2")
+        try await advance(rolling, 5)
+        #expect(rolling.violations.isEmpty)
+    }
+
+    @Test func changingARouteThatIsNoEnvironmentsIsCaught() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod", "beta"], neighbours: true)
+        for name in ["beta-preview-blue", "beta-internal", "maintenance"] {
+            let route = try #require(cloud.routes().first { $0.arn == "arn:sim:rule/443/\(name)" })
+            try? await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Beta-Green"))
+        }
+        #expect(cloud.violations.filter { $0.contains("which is no environment's serving route") }.count == 2, "\(cloud.violations)")
+        #expect(cloud.routes().first { $0.arn == "arn:sim:rule/443/maintenance" }?.finalActionType == "fixed-response", "a fixed response is never turned into a forward")
+    }
+
+    @Test func anEnvironmentStoppedOnPurposeCountsAgainOnceItServes() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
+        cloud.change { _ = $0.invariants.downtimeAllowed.insert("prod") }
+        try await cloud.apply(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: 0, maxSize: nil))
+        try await advance(cloud, 60)
+        try await cloud.apply(.resizeGroup(name: "prod-blue", minSize: 2, desiredCapacity: 2, maxSize: nil))
+        try await advance(cloud, 120)
+        #expect(cloud.read { $0.invariants.downtimeAllowed }.isEmpty, "serving again")
+        try await cloud.apply(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: 0, maxSize: nil))
+        #expect(cloud.violations.count == 1, "a second, unannounced stop is the tool's: \(cloud.violations)")
     }
 }

@@ -76,8 +76,8 @@ struct SimulatedWorldTests {
             for index in world.routes.indices where world.routes[index].kind == .listenerDefault {
                 world.routes[index].weights = ["arn:sim:targetgroup/Prod-Blue": 90, "arn:sim:targetgroup/Prod-Green": 10]
             }
-            // A higher-priority rule for /beta* that sends beta to prod's blue: priority 0 wins over 1.
-            world.routes.append(.init(kind: .rule, arn: "arn:sim:rule/first", listenerPort: 80, priority: "0", pathPatterns: ["/beta*"], weights: ["arn:sim:targetgroup/Prod-Blue": 1]))
+            // A higher-priority rule for /beta* that sends beta to prod's blue: priority 1 wins over 101.
+            world.routes.append(.init(kind: .rule, arn: "arn:sim:rule/first", listenerPort: 443, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:sim:targetgroup/Prod-Blue": 1]))
             world.requests = []
         }
         try await advance(cloud, 100)

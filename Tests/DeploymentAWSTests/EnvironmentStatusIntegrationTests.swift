@@ -8,10 +8,10 @@ import Testing
 
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct EnvironmentStatusIntegrationTests {
-    func reader(_ layout: Moto.Layout, env: String, client: AWSClient) throws -> EnvironmentStatusReader {
+    func reader(_ layout: Moto.Layout, env: String, client: AWSClient, cache: (any LoadBalancerArnCache)? = nil) throws -> EnvironmentStatusReader {
         let configuration = try ConfigurationLoader.parse(layout.configYAML, file: "test.yaml")
         return EnvironmentStatusReader(
-            environment: try configuration.environment(env), loadBalancer: AWSLoadBalancerReader(elbv2: ELBv2(client: client)),
+            environment: try configuration.environment(env), loadBalancer: AWSLoadBalancerReader(elbv2: ELBv2(client: client), arnCache: cache),
             scalingGroups: AWSScalingGroupReader(autoScaling: AutoScaling(client: client)),
             parameters: AWSParameterReader(ssm: SSM(client: client)))
     }
@@ -30,7 +30,7 @@ struct EnvironmentStatusIntegrationTests {
 
         let beta = try await reader(layout, env: "beta", client: Moto.client()).read()
         #expect(beta.albColor == .blue)
-        #expect(beta.routes.count == 2, "one /beta* rule per listener")
+        #expect(beta.routes.map(\.route) == ["rule 101 on :443"], "one /beta* rule, on :443, as on Compiler Explorer's load balancer")
         #expect(beta.routes.allSatisfy { $0.route.hasPrefix("rule ") })
         #expect(!beta.drift, "\(beta.driftReasons)")
     }
@@ -56,6 +56,38 @@ struct EnvironmentStatusIntegrationTests {
         #expect(status.color(.blue)?.instances == ["InService": 12])
         #expect(small.callCounters.calls == large.callCounters.calls)
         #expect(large.callCounters.calls == 9, "\(large.callCounters.byOperation)")
+    }
+
+    /// Remembers ARNs in memory.
+    final class MemoryCache: LoadBalancerArnCache, @unchecked Sendable {
+        var entries: [String: String] = [:]
+        let lock = NSLock()
+        func arn(forName name: String) -> String? { lock.withLock { entries[name] } }
+        func remember(arn: String, forName name: String) { lock.withLock { entries[name] = arn } }
+        func forget(name: String) { lock.withLock { entries[name] = nil } }
+    }
+
+    @Test func aSnapshotIsTwoRoundTripsOnceTheLoadBalancerIsKnown() async throws {
+        let layout = try Moto.layout("rt", envs: ["prod", "beta"], crowded: true)
+        let cache = MemoryCache()
+        // 150 ms more per call, so that moto's own variation cannot make calls sent together look sequential.
+        let cold = Moto.slowClient(delay: .milliseconds(150))
+        _ = try await reader(layout, env: "beta", client: cold, cache: cache).snapshot()
+        #expect(cold.callCounters.rounds == 3, "the load balancer looked up by name first: \(cold.callCounters)")
+        #expect(cache.arn(forName: layout.prefix + "GccExplorerApp") == layout.loadBalancerArn)
+
+        let warm = Moto.slowClient(delay: .milliseconds(150))
+        let snapshot = try await reader(layout, env: "beta", client: warm, cache: cache).snapshot()
+        #expect(warm.callCounters.rounds == 2, "listeners, groups, parameters at once; then rules and target health: \(warm.callCounters)")
+        #expect(warm.callCounters.calls == 8)
+        #expect(warm.callCounters.byOperation["ELBv2.DescribeLoadBalancers"] == nil)
+        #expect(snapshot.status.albColor == .blue && !snapshot.status.drift)
+
+        // A remembered ARN whose load balancer is gone (deleted and made again) is looked up again.
+        cache.remember(arn: layout.loadBalancerArn.replacingOccurrences(of: "GccExplorerApp/", with: "GccExplorerApp/0"), forName: layout.prefix + "GccExplorerApp")
+        let stale = Moto.client()
+        #expect(try await reader(layout, env: "beta", client: stale, cache: cache).read().albColor == .blue)
+        #expect(cache.arn(forName: layout.prefix + "GccExplorerApp") == layout.loadBalancerArn)
     }
 
     @Test func missingLoadBalancerAndGroups() async throws {

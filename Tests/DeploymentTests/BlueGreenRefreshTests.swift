@@ -121,7 +121,7 @@ struct BlueGreenRefreshTests {
         let report = try await refresh(cloud, env: "beta").run(options: .init(version: "b2", capacity: 1))
         #expect(report.steps.first { $0.name == "health gate" }?.detail.contains("HTTP /healthcheck") == true)
         let betaRules = cloud.routes().filter { $0.pathPatterns == ["/beta*"] }
-        #expect(betaRules.count == 2 && betaRules.allSatisfy { $0.weights == ["arn:sim:targetgroup/Beta-Green": 1] })
+        #expect(betaRules.count == 1 && betaRules.allSatisfy { $0.weights == ["arn:sim:targetgroup/Beta-Green": 1] }, "one rule, on :443, as on Compiler Explorer's load balancer")
         #expect(cloud.routes().filter { $0.pathPatterns == ["/staging*"] }.allSatisfy { $0.weights == ["arn:sim:targetgroup/Staging-Blue": 1] })
         #expect(serving(cloud, "prod") == ["Prod-Blue"])
         #expect(cloud.groupSize("beta-green")! == (1, 1, 24))
@@ -140,5 +140,48 @@ struct BlueGreenRefreshTests {
         cloud.addRoute(.init(kind: .rule, arn: "arn:sim:rule/preview", listenerPort: 443, priority: "50", pathPatterns: ["/preview-beta*"], weights: ["arn:sim:targetgroup/Beta-Green": 1]))
         let report = try await refresh(cloud, env: "beta").run(options: .init(version: "b2"))
         #expect(report.steps.first { $0.name == "health gate" }?.detail.contains("load balancer target health") == true)
+    }
+
+    @Test func aForcedDeployOntoAColourRunningAnotherBuildReplacesEveryInstance() async throws {
+        // The trial's defect: green already ran v1 instances; `refresh --force` kept them, and after the switch v1
+        // served all traffic while status said v2.
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod", "beta"], requestsPerSecond: 5)
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 2, maxSize: 24))
+        try await cloud.clock.sleep(for: .seconds(90))
+        #expect(cloud.instanceVersions("prod-green") == ["v1", "v1"])
+        await #expect(throws: Refusal.self) { _ = try await refresh(cloud).run(options: .init(version: "v2")) }
+
+        let report = try await refresh(cloud).run(options: .init(version: "v2", force: true))
+        #expect(report.steps.map(\.name).contains("clear"))
+        #expect(report.steps.first { $0.name == "clear" }?.detail == "prod-green scaled from 2 to 0 first: its 2 instance(s) may run another build")
+        #expect(serving(cloud, "prod") == ["Prod-Green"])
+        #expect(cloud.instanceVersions("prod-green") == ["v2", "v2"])
+        let afterSwitch = cloud.requests.filter { $0.environment == "prod" && $0.color == "green" }
+        #expect(!afterSwitch.isEmpty && afterSwitch.allSatisfy { $0.version == "v2" })
+        #expect(cloud.violations == [])
+    }
+
+    @Test func aCrowdedLoadBalancerKeepsEveryRuleThatIsNotTheEnvironments() async throws {
+        let cloud = try SimulatedCloud.designDocument(
+            environments: DeploymentConfiguration.compilerExplorerEnvironments.map(\.name), requestsPerSecond: 2, neighbours: true)
+        let before = cloud.routes()
+        for env in ["staging", "prod"] {
+            _ = try await refresh(cloud, env: env).run(options: .init(version: "v2"))
+            let environment = try DeploymentConfiguration.builtIn.environment(env)
+            let serving = Set(LoadBalancerRoutes(loadBalancerArn: "lb", routes: before).routes(for: environment).map(\.arn))
+            let after = cloud.routes()
+            #expect(after.count == before.count)
+            for (old, new) in zip(before, after) where !serving.contains(old.arn) {
+                if env == "prod", old.arn.contains("staging") { continue }  // staging's rule moved in the first deploy
+                #expect(old == new, "\(old.label) changed by a deploy of \(env)")
+            }
+        }
+        // Staging's rule authenticates before a sticky forward: both are kept, only the forward's group moved.
+        let staging = try #require(cloud.routes().first { $0.arn == "arn:sim:rule/443/staging" })
+        #expect(staging.orderedActions.map(\.type) == ["authenticate-cognito", "forward"])
+        #expect(staging.forward?.stickiness == .init(enabled: true, durationSeconds: 300))
+        #expect(staging.weights == ["arn:sim:targetgroup/Staging-Green": 1])
+        #expect(serving(cloud, "prod") == ["Prod-Green"])
+        #expect(cloud.violations == [])
     }
 }

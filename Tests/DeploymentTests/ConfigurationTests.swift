@@ -3,9 +3,16 @@ import Testing
 @testable import Deployment
 
 struct ConfigurationTests {
-    @Test func builtInDefaultsFollowTheDesignDocument() throws {
+    static let compilerExplorer = ["aarch64prod", "aarch64staging", "beta", "gpu", "prod", "staging", "winprod", "winstaging", "wintest"]
+
+    @Test func builtInDefaultsAreCompilerExplorersLayout() throws {
         let config = DeploymentConfiguration.builtIn
-        #expect(config.environments.keys.sorted() == ["beta", "gpu", "prod", "staging", "wintest"])
+        #expect(config.environments.keys.sorted() == Self.compilerExplorer)
+        for (name, minimum) in ["prod": 2, "gpu": 2, "winprod": 2, "aarch64prod": 2, "beta": 0, "staging": 0, "wintest": 0, "winstaging": 0, "aarch64staging": 0] {
+            #expect(try config.environment(name).minInstances == minimum, "\(name)")
+            #expect(try config.environment(name).routing == (name == "prod" ? .listenerDefault : .pathPattern("/\(name)*")))
+            #expect(try config.environment(name).routing.previewHeader == "X-Deployment-Color")
+        }
         let prod = try config.environment("prod")
         #expect(prod.loadBalancerName == "GccExplorerApp")
         #expect(prod.routing == .listenerDefault)
@@ -22,7 +29,7 @@ struct ConfigurationTests {
         #expect(beta.parameters.activeTargetGroupArn == "/compiler-explorer/beta/active-target-group-arn")
         #expect(beta.parameters.version == "/compiler-explorer/beta/version")
         #expect(beta.parameters.version(of: .green) == "/compiler-explorer/beta/green/version")
-        #expect(throws: DeploymentError.unknownEnvironment("nope", known: ["beta", "gpu", "prod", "staging", "wintest"])) {
+        #expect(throws: DeploymentError.unknownEnvironment("nope", known: Self.compilerExplorer)) {
             try config.environment("nope")
         }
     }
@@ -69,9 +76,33 @@ struct ConfigurationTests {
 
     @Test func defaultsAloneKeepTheBuiltInEnvironments() throws {
         let config = try ConfigurationLoader.parse("defaults:\n  loadBalancer: Other\n", file: "ce.yaml")
-        #expect(config.environments.count == 5)
+        #expect(config.environments.keys.sorted() == Self.compilerExplorer)
         #expect(try config.environment("prod").loadBalancerName == "Other")
         #expect(try config.environment("prod").minInstances == 2)
+        #expect(try config.environment("gpu").minInstances == 2)
+        #expect(try config.environment("beta").minInstances == 0)
+        let raised = try ConfigurationLoader.parse("defaults:\n  minInstances: 1\n  previewHeader: X-Colour\n", file: "ce.yaml")
+        #expect(try raised.environment("beta").minInstances == 1)
+        #expect(try raised.environment("winprod").minInstances == 2, "a default never lowers a built-in minimum")
+        #expect(try raised.environment("beta").routing.previewHeader == "X-Colour")
+    }
+
+    @Test func hostListenersAndPinnedRules() throws {
+        let config = try ConfigurationLoader.parse(
+            """
+            environments:
+              prod: {routing: default, listeners: [443]}
+              beta: {routing: "/beta*", host: beta.example.com, listeners: [443, 8443]}
+              docs: {host: "*.docs.example.com", previewHeader: X-Colour}
+              legacy: {rules: [101, "arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/x/1/2/3"]}
+            """, file: "ce.yaml")
+        #expect(try config.environment("prod").routing == Routing(match: .listenerDefault, listenerPorts: [443]))
+        #expect(try config.environment("beta").routing == Routing(match: .rule(path: "/beta*", host: "beta.example.com"), listenerPorts: [443, 8443]))
+        #expect(try config.environment("beta").routing.ruleConditions == [.pathPattern(["/beta*"]), .hostHeader(["beta.example.com"])])
+        #expect(try config.environment("docs").routing == Routing(match: .rule(path: nil, host: "*.docs.example.com"), previewHeader: "X-Colour"))
+        #expect(try config.environment("legacy").routing.pinnedRules == [.priority(101), .arn("arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/x/1/2/3")])
+        #expect(try config.environment("prod").routing.description == "default action of listener :443")
+        #expect(try config.environment("beta").routing.description == "rules with exactly path /beta* + host beta.example.com on :443, :8443")
     }
 
     @Test(arguments: [
@@ -87,6 +118,13 @@ struct ConfigurationTests {
         ("defaults:\n  health: {stable: 2h}\n", 2, "defaults.health.stable", "from 0 s to 3600 s"),
         ("defaults: [\n", 2, "(syntax)", "not valid YAML"),
         ("environments:\n  x:\n    routing: /x*\n    targetGroups: {blue: A, green: A}\n", 4, "environments.x.targetGroups", "differ"),
+        ("environments:\n  x:\n    routing: default\n    host: x.example.com\n", 4, "environments.x.host", "routing: default"),
+        ("environments:\n  x:\n    routing: default\n    rules: [3]\n", 4, "environments.x.rules", "listeners:"),
+        ("environments:\n  x:\n    host: \"a b\"\n", 3, "environments.x.host", "host name"),
+        ("environments:\n  x:\n    routing: /x*\n    listeners: 443\n", 4, "environments.x.listeners", "list of listener ports"),
+        ("environments:\n  x:\n    routing: /x*\n    listeners: [70000]\n", 4, "environments.x.listeners[0]", "1 to 65535"),
+        ("environments:\n  x:\n    rules: [first]\n", 3, "environments.x.rules[0]", "priority from 1 to 50000"),
+        ("defaults:\n  previewHeader: \"X Colour\"\n", 2, "defaults.previewHeader", "HTTP header name"),
     ])
     func badFilesNameTheKeyAndLine(_ yaml: String, _ line: Int, _ key: String, _ reason: String) throws {
         do {

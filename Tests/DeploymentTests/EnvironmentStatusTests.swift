@@ -26,14 +26,14 @@ struct EnvironmentStatusTests {
         ]
     }
 
-    func routes(_ w80: [String: Int], _ w443: [String: Int]) -> [ForwardRoute] {
+    func routes(_ w80: [String: Int], _ w443: [String: Int]) -> [Route] {
         [
             .init(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: w80),
             .init(kind: .listenerDefault, arn: "l443", listenerPort: 443, weights: w443),
         ]
     }
 
-    func status(routes: [ForwardRoute], values: [String: String]? = nil, asgs: [String: ScalingGroupSnapshot]? = nil) -> EnvironmentStatus {
+    func status(routes: [Route], values: [String: String]? = nil, asgs: [String: ScalingGroupSnapshot]? = nil) -> EnvironmentStatus {
         EnvironmentStatusReader.status(
             environment: prod, routes: routes, targetGroups: groups, groups: asgs ?? self.asgs,
             health: [.blue: [.init(id: "i-1", state: "healthy", reason: nil), .init(id: "i-2", state: "healthy", reason: nil), .init(id: "i-3", state: "initial", reason: "Elb.RegistrationInProgress")]],

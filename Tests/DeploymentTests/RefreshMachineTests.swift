@@ -23,7 +23,7 @@ struct RefreshMachineTests {
             "prod-blue": .init(name: "prod-blue", minSize: 2, desiredCapacity: 3, maxSize: 24, instances: [], targetGroupArns: ["arn:blue"], tags: [:]),
             "prod-green": .init(name: "prod-green", minSize: 0, desiredCapacity: greenDesired, maxSize: 24, instances: [], targetGroupArns: ["arn:green"], tags: [:]),
         ]
-        let routes = [ForwardRoute(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: [routesTo: 1])]
+        let routes = [Route(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: [routesTo: 1])]
         var values = [
             "/compiler-explorer/prod/active-color": routesTo == "arn:blue" ? "blue" : "green",
             "/compiler-explorer/prod/active-target-group-arn": routesTo,
@@ -33,7 +33,7 @@ struct RefreshMachineTests {
         var status = EnvironmentStatusReader.status(environment: prod, routes: routes, targetGroups: groups, groups: asgs, health: [:], values: values)
         status.alarms = alarms
         return EnvironmentSnapshot(
-            environment: prod, status: status, loadBalancer: .init(loadBalancerArn: "lb", routes: routes), routes: routes,
+            environment: prod, status: status, loadBalancer: .init(loadBalancerArn: "lb", routes: routes),
             targetGroups: groups, groups: asgs, values: values)
     }
 

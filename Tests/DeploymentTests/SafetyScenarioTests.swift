@@ -31,15 +31,24 @@ struct SafetyScenarioTests {
     }
 
     func deploy(
-        _ cloud: SimulatedCloud, interruption: Interruption = Interruption(),
+        _ cloud: SimulatedCloud, interruption: Interruption = Interruption(), force: Bool = false,
         progress: @escaping @Sendable (BlueGreenRefresh.Progress) -> Void = { _ in }
     ) async throws -> StepReport {
         let prod = self.prod
         let identity = first
         return try await locked(cloud, identity) {
             try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity, interruption: interruption)
-                .run(.fresh(.init(version: "v2")), progress: progress)
+                .run(.fresh(.init(version: "v2", force: force)), progress: progress)
         }
+    }
+
+    /// prod-green already runs one instance of an older build (v0), warm: a deploy onto it must be forced, and goes
+    /// through the `clear` step.
+    func makeGreenStale(_ cloud: SimulatedCloud) async throws {
+        cloud.setParameter("/compiler-explorer/prod/green/version", "v0")
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 1, maxSize: 24))
+        try await cloud.clock.sleep(for: .seconds(120))
+        #expect(cloud.instanceVersions("prod-green") == ["v0"])
     }
 
     func journal(_ cloud: SimulatedCloud) -> DeploymentJournal? {
@@ -125,8 +134,9 @@ struct SafetyScenarioTests {
     @Test(arguments: SoakScenario.crashSteps)
     func aCrashAtEveryStepThenResumeFinishesTheDeploy(step: String) async throws {
         let cloud = try world()
+        if step == "clear" { try await makeGreenStale(cloud) }
         cloud.setFaults(Faults(crashAtStep: step))
-        await #expect(throws: (any Error).self) { _ = try await deploy(cloud) }
+        await #expect(throws: (any Error).self) { _ = try await deploy(cloud, force: step == "clear") }
         #expect(cloud.isCrashed)
         #expect(journal(cloud)?.step == step && journal(cloud)?.status == .inProgress)
         #expect(cloud.parameter("/compiler-explorer/prod/deploy-lock") != nil, "the dead process still holds the lock")
@@ -140,6 +150,7 @@ struct SafetyScenarioTests {
         #expect(report.steps.first?.detail.hasSuffix("at \(step)") == true)
         #expect(servingColor(cloud) == "green")
         #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
+        #expect(cloud.instanceVersions("prod-green") == ["v2", "v2"], "every instance of the new colour runs the new build")
         #expect(journal(cloud)?.status == .done)
         #expect(cloud.checkEnd() == [])
         #expect(cloud.violations == [])
@@ -148,8 +159,9 @@ struct SafetyScenarioTests {
     @Test(arguments: SoakScenario.crashSteps)
     func aCrashAtEveryStepThenRecoverEndsConsistent(step: String) async throws {
         let cloud = try world()
+        if step == "clear" { try await makeGreenStale(cloud) }
         cloud.setFaults(Faults(crashAtStep: step))
-        await #expect(throws: (any Error).self) { _ = try await deploy(cloud) }
+        await #expect(throws: (any Error).self) { _ = try await deploy(cloud, force: step == "clear") }
         cloud.restartTool()
         let prod = self.prod
         let (plan, _) = try await locked(cloud, second, takeOver: true) {
@@ -160,6 +172,9 @@ struct SafetyScenarioTests {
         if switched {
             #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
             #expect(cloud.groupSize("prod-blue")! == (0, 2, 24), "kept warm")
+        } else if step == "clear" {
+            #expect(cloud.groupSize("prod-green")! == (0, 1, 24), "back to its original size")
+            #expect(cloud.parameter("/compiler-explorer/prod/green/version") == "v0")
         } else {
             #expect(cloud.groupSize("prod-green")! == (0, 0, 24), "the half-deployed colour is scaled back down")
             #expect(cloud.groupSize("prod-blue")! == (2, 2, 24))

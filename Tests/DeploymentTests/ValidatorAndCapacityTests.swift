@@ -6,10 +6,12 @@ struct ValidatorAndCapacityTests {
     let beta = try! DeploymentConfiguration.builtIn.environment("beta")
 
     func snapshot(
-        routes: [ForwardRoute]? = nil, greenGroupArns: [String] = ["arn:green"], greenPath: String? = "/healthcheck",
-        withGreenTargetGroup: Bool = true, blue: (Int, Int) = (0, 1), green: (Int, Int) = (1, 1)
+        routes: [Route]? = nil, greenGroupArns: [String] = ["arn:green"], greenPath: String? = "/healthcheck",
+        withGreenTargetGroup: Bool = true, blue: (Int, Int) = (1, 1), green: (Int, Int) = (0, 1), environment: EnvironmentConfiguration? = nil,
+        others: [Route] = [], dropValues: [String] = []
     ) -> EnvironmentSnapshot {
-        let listeners: [ForwardRoute] = [
+        let beta = environment ?? self.beta
+        let listeners: [Route] = [
             .init(kind: .listenerDefault, arn: "l80", listenerPort: 80, weights: ["arn:prod": 1]),
             .init(kind: .listenerDefault, arn: "l443", listenerPort: 443, weights: ["arn:prod": 1]),
         ]
@@ -27,14 +29,15 @@ struct ValidatorAndCapacityTests {
             "beta-blue": .init(name: "beta-blue", minSize: blue.0, desiredCapacity: blue.1, maxSize: 4, instances: [], targetGroupArns: ["arn:blue"], tags: ["Color": "blue"]),
             "beta-green": .init(name: "beta-green", minSize: green.0, desiredCapacity: green.1, maxSize: 4, instances: [], targetGroupArns: greenGroupArns, tags: ["Color": "green"]),
         ]
-        let values = [
+        var values = [
             "/compiler-explorer/beta/active-color": "blue", "/compiler-explorer/beta/active-target-group-arn": "arn:blue",
             "/compiler-explorer/beta/version": "v1", "/compiler-explorer/beta/blue/version": "v1", "/compiler-explorer/beta/green/version": "v1",
         ]
-        let status = EnvironmentStatusReader.status(environment: beta, routes: betaRoutes, targetGroups: groups, groups: asgs, health: [:], values: values)
-        return EnvironmentSnapshot(
-            environment: beta, status: status, loadBalancer: LoadBalancerRoutes(loadBalancerArn: "lb", routes: listeners + betaRoutes),
-            routes: betaRoutes, targetGroups: groups, groups: asgs, values: values)
+        for name in dropValues { values[name] = nil }
+        let all = LoadBalancerRoutes(loadBalancerArn: "lb", routes: listeners + betaRoutes + others)
+        let status = EnvironmentStatusReader.status(
+            environment: beta, classified: all.classify(for: beta), targetGroups: groups, groups: asgs, health: [:], values: values)
+        return EnvironmentSnapshot(environment: beta, status: status, loadBalancer: all, targetGroups: groups, groups: asgs, values: values)
     }
 
     func failures(_ snapshot: EnvironmentSnapshot) -> [String] {
@@ -52,15 +55,55 @@ struct ValidatorAndCapacityTests {
         #expect(failures(snapshot(greenGroupArns: ["arn:green", "arn:blue"])).contains {
             $0.hasPrefix("asg green: beta-green is attached to the blue target group too")
         })
-        let oneRule = [ForwardRoute(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1])]
-        #expect(failures(snapshot(routes: oneRule)).contains("routing: no /beta* rule on listener :443 default"))
         let warnings = EnvironmentValidator.checks(snapshot(greenPath: "/ready")).filter { $0.outcome == .warn }
         #expect(warnings.map(\.detail) == ["Beta-Green checks /ready but the config's health path is /healthcheck"])
+        #expect(failures(snapshot(routes: [])) == ["routing: no rules with exactly path /beta*", "drift: no listener or rule routes this environment (rules with exactly path /beta*)"])
+    }
+
+    @Test func theRuleOnOneListenerIsEnoughUnlessListenersArePinned() {
+        // Compiler Explorer's layout: the environments' rules are on :443 only.
+        let only443 = [Route(kind: .rule, arn: "r443", listenerPort: 443, priority: "101", pathPatterns: ["/beta*"], weights: ["arn:blue": 1])]
+        #expect(failures(snapshot(routes: only443)) == [])
+        var pinned = beta
+        pinned.routing.listenerPorts = [80, 443]
+        #expect(failures(snapshot(routes: only443, environment: pinned)) == ["routing: nothing on pinned listener :80"])
+        pinned.routing.pinnedRules = [.priority(101), .arn("r-gone")]
+        #expect(failures(snapshot(routes: only443, environment: pinned)).first == "routing: nothing on pinned listener :80; no rule r-gone on the environment's listeners")
+    }
+
+    @Test func theServingColourNeedsItsFloorAndANeverDeployedColourIsInformation() {
+        #expect(failures(snapshot(blue: (0, 1))) == [
+            "asg blue floor: beta-blue serves with min 0, below the live floor 1: it could be scaled in under the traffic; 'ce --env beta environment start' raises it"
+        ])
+        let checks = EnvironmentValidator.checks(snapshot(dropValues: ["/compiler-explorer/beta/green/version"]))
+        #expect(checks.filter { $0.outcome == .fail }.isEmpty)
+        #expect(checks.first { $0.name == "ssm green/version" }?.outcome == .info)
+    }
+
+    @Test func previewsAndOtherRulesAreShownNotFailed() {
+        let others: [Route] = [
+            Route(kind: .rule, arn: "p-blue", listenerArn: "listener:443", listenerPort: 443, priority: "99",
+                conditions: [.pathPattern(["/beta*"]), .httpHeader(name: "x-deployment-color", values: ["Blue"])], actions: [.forward(to: "arn:blue")]),
+            Route(kind: .rule, arn: "p-green", listenerArn: "listener:443", listenerPort: 443, priority: "100",
+                conditions: [.httpHeader(name: "X-Deployment-Color", values: ["green"]), .pathPattern(["/beta*"])], actions: [.forward(to: "arn:blue")]),
+            Route(kind: .rule, arn: "host", listenerArn: "listener:443", listenerPort: 443, priority: "95",
+                conditions: [.pathPattern(["/beta*"]), .hostHeader(["beta.internal.example"])], actions: [.forward(to: "arn:other")]),
+        ]
+        let snapshot = snapshot(others: others)
+        #expect(failures(snapshot) == [])
+        #expect(snapshot.classified.previews.map(\.color) == [.blue, .green])
+        #expect(snapshot.classified.other.map(\.arn) == ["l80", "l443", "host"])
+        let checks = EnvironmentValidator.checks(snapshot)
+        #expect(checks.first { $0.name == "preview blue" }?.outcome == .info)
+        #expect(checks.first { $0.name == "preview green" }?.outcome == .warn, "it forwards to blue's group")
+        #expect(snapshot.status.previews[1].note == "forwards to blue, not to green's target group")
+        #expect(!snapshot.status.drift, "\(snapshot.status.driftReasons)")
     }
 
     @Test func cleanupScalesTheIdleColourMinFirst() throws {
         let plan = try CapacityPlanner(snapshot: snapshot()).cleanup()
-        #expect(plan == [
+        #expect(plan == [.resizeGroup(name: "beta-green", minSize: nil, desiredCapacity: 0, maxSize: nil)])
+        #expect(try CapacityPlanner(snapshot: snapshot(green: (1, 1))).cleanup() == [
             .resizeGroup(name: "beta-green", minSize: 0, desiredCapacity: nil, maxSize: nil),
             .resizeGroup(name: "beta-green", minSize: nil, desiredCapacity: 0, maxSize: nil),
         ])
@@ -68,11 +111,11 @@ struct ValidatorAndCapacityTests {
     }
 
     @Test func cleanupDecidesFromTheLoadBalancerNotSSM() throws {
-        let split = [ForwardRoute(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1, "arn:green": 1])]
+        let split = [Route(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1, "arn:green": 1])]
         #expect(throws: Refusal.self) { try CapacityPlanner(snapshot: snapshot(routes: split)).cleanup() }
         // SSM says blue, but the load balancer serves green: the idle colour is blue.
-        let green = [ForwardRoute(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:green": 1])]
-        #expect(try CapacityPlanner(snapshot: snapshot(routes: green, blue: (1, 1))).cleanup().allSatisfy {
+        let green = [Route(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:green": 1])]
+        #expect(try CapacityPlanner(snapshot: snapshot(routes: green, blue: (1, 1), green: (1, 1))).cleanup().allSatisfy {
             if case .resizeGroup(let name, _, _, _) = $0 { name == "beta-blue" } else { false }
         })
     }

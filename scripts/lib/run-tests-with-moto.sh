@@ -16,7 +16,7 @@ env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_
     swift test --skip-build "$@" 2>&1 | tee "$log" || status=$?
 
 total=$(grep -oE 'Test run with [0-9]+ tests?' "$log" | grep -oE '[0-9]+' | tail -1 || true)
-failed=$(grep -cE '✘ Test .*\) failed' "$log" || true)
+failed=$(grep -cE '✘ Test .* failed after' "$log" || true)
 passed=$(( ${total:-0} - failed ))
 skipped=$(grep -cE '(Test|Suite) .* skipped' "$log" || true)
 if [ "$skipped" -gt 0 ]; then

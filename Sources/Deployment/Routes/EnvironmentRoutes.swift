@@ -1,0 +1,77 @@
+/// What each route of a load balancer is to one environment.
+///
+/// - **serving**: the routes that carry its traffic — `routing: default`: each listener's default action that
+///   forwards; a rule routing: the rules whose conditions are exactly the configured path and/or host and nothing
+///   else (or the pinned rules). Only these are ever changed, and only their forward.
+/// - **previews**: rules whose conditions are a serving route's plus one `http-header` condition (the preview
+///   header) naming one colour. Shown by status, never switched.
+/// - **nonForwardingDefaults**: with `routing: default`, the listeners whose default action redirects or answers
+///   fixed: not the environment's.
+/// - **other**: everything else — other services' rules, rules sharing the path but with more conditions,
+///   redirects, fixed responses. Never counted for drift, never changed.
+public struct EnvironmentRoutes: Sendable, Equatable {
+    public struct Preview: Sendable, Equatable {
+        public var route: Route
+        public var color: Color
+    }
+
+    public var serving: [Route]
+    public var previews: [Preview]
+    public var nonForwardingDefaults: [Route]
+    public var other: [Route]
+
+    public init(classifying routes: [Route], routing: Routing) {
+        var serving: [Route] = []
+        var nonForwarding: [Route] = []
+        var rest: [Route] = []
+        for route in routes {
+            switch (routing.match, route.kind) {
+            case (.listenerDefault, .listenerDefault) where routing.onListener(route):
+                if route.forward != nil { serving.append(route) } else { nonForwarding.append(route) }
+            case (.rule, .rule) where routing.onListener(route) && Self.isServingRule(route, routing):
+                serving.append(route)
+            default:
+                rest.append(route)
+            }
+        }
+        // A preview's conditions are a serving route's plus the colour header.
+        let servingConditions: [[RouteCondition]] =
+            routing.match == .listenerDefault ? [[]] : (routing.pinnedRules.isEmpty ? [routing.ruleConditions] : serving.map(\.conditions))
+        var previews: [Preview] = []
+        var other: [Route] = []
+        for route in rest {
+            if route.kind == .rule, let color = Self.previewColor(route, header: routing.previewHeader, servingConditions: servingConditions) {
+                previews.append(Preview(route: route, color: color))
+            } else {
+                other.append(route)
+            }
+        }
+        self.serving = serving
+        self.previews = previews
+        self.nonForwardingDefaults = nonForwarding
+        self.other = other
+    }
+
+    static func isServingRule(_ route: Route, _ routing: Routing) -> Bool {
+        if !routing.pinnedRules.isEmpty { return routing.pinnedRules.contains { $0.matches(route) } }
+        let wanted = routing.ruleConditions
+        return !wanted.isEmpty && RouteCondition.sameSet(route.conditions, wanted)
+    }
+
+    /// The colour a preview rule is for: exactly one `header: colour` condition, the rest a serving route's.
+    static func previewColor(_ route: Route, header: String, servingConditions: [[RouteCondition]]) -> Color? {
+        var color: Color?
+        var rest: [RouteCondition] = []
+        for condition in route.conditions {
+            if case .httpHeader(let name, let values) = condition, name.lowercased() == header.lowercased(), values.count == 1,
+                color == nil, let named = Color(rawValue: values[0].lowercased())
+            {
+                color = named
+            } else {
+                rest.append(condition)
+            }
+        }
+        guard let color, servingConditions.contains(where: { RouteCondition.sameSet(rest, $0) }) else { return nil }
+        return color
+    }
+}

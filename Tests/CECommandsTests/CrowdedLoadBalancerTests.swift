@@ -1,0 +1,184 @@
+import AWSServices
+import CETestSupport
+import Deployment
+import DeploymentAWS
+import Foundation
+import Testing
+
+/// `ce` on a load balancer laid out like Compiler Explorer's production one and as crowded as real ones are: other
+/// services' rules, preview rules, a host rule sharing `/beta*`, a redirect, a fixed response, authenticate actions.
+/// After every command, every listener and rule that is not one of the environment's serving routes is byte-identical
+/// (`DescribeListeners` / `DescribeRules` as moto answers them), and a serving route keeps everything but its forward.
+@Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
+struct CrowdedLoadBalancerTests {
+    let keys = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1"]
+
+    struct World {
+        var layout: Moto.Layout
+        var home: String
+        var configuration: DeploymentConfiguration
+        /// Every listener and rule as first answered.
+        var before: [String: String]
+        /// The decoded routes as first read.
+        var routes: LoadBalancerRoutes
+    }
+
+    func world(_ tag: String, envs: [String] = ["prod", "beta", "staging"], crowded: Bool = true) async throws -> World {
+        let layout = try Moto.layout(tag, envs: envs, crowded: crowded)
+        let home = try CLI.temporaryHome()
+        try layout.configYAML.write(toFile: home + "/ce.yaml", atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader.parse(layout.configYAML, file: "ce.yaml")
+        return World(
+            layout: layout, home: home, configuration: configuration,
+            before: try await RawLoadBalancer.members(loadBalancerArn: layout.loadBalancerArn), routes: try await routes(layout))
+    }
+
+    func routes(_ layout: Moto.Layout) async throws -> LoadBalancerRoutes {
+        try #require(try await AWSLoadBalancerReader(elbv2: Moto.services.elbv2).routes(loadBalancerName: layout.prefix + "GccExplorerApp"))
+    }
+
+    func ce(_ w: World, _ arguments: [String]) throws -> CLI.Result {
+        try CLI.run(
+            ["--config", w.home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: w.home, keys))
+    }
+
+    /// Every route that is not `env`'s serving route is byte-identical to the first answer; each serving route kept its
+    /// conditions and every action but the forward, and forwards all its traffic to `color`.
+    func expectOnlyServingRoutesMoved(_ w: World, _ env: String, to color: String, after step: String) async throws {
+        let environment = try w.configuration.environment(env)
+        let serving = w.routes.classify(for: environment).serving
+        #expect(!serving.isEmpty)
+        let servingArns = Set(serving.map(\.arn))
+        let now = try await RawLoadBalancer.members(loadBalancerArn: w.layout.loadBalancerArn)
+        #expect(Set(now.keys) == Set(w.before.keys), "no listener or rule appeared or vanished (\(step))")
+        for (key, member) in w.before where !servingArns.contains(String(key.split(separator: " ")[0])) {
+            let arn = key
+            #expect(now[arn] == member, "\(step) changed \(arn), which is not \(env)'s")
+        }
+        let target = w.layout.environments[env]!.targetGroups[color]!
+        let read = try await routes(w.layout)
+        for original in serving {
+            let current = try #require(read.routes.first { $0.arn == original.arn })
+            #expect(current.forwardsOnly(to: target), "\(step): \(current.label) forwards to \(color)")
+            #expect(current.conditions == original.conditions)
+            let others = { (route: Route) in route.orderedActions.filter { $0.forward == nil } }
+            #expect(others(current) == others(original), "\(step): \(current.label) kept its other actions")
+            #expect(current.forward?.effectiveStickinessForTests == original.forward?.effectiveStickinessForTests)
+        }
+    }
+
+    func scale(_ w: World, _ group: String, min: Int = 0, _ size: Int) async throws {
+        try await Moto.services.autoScaling.updateAutoScalingGroup(
+            .init(autoScalingGroupName: w.layout.prefix + group, minSize: min, maxSize: 24, desiredCapacity: size))
+    }
+
+    func sizes(_ w: World, _ group: String) async throws -> (Int, Int) {
+        let found = try await Moto.services.autoScaling.describeAutoScalingGroups(.init(autoScalingGroupNames: [w.layout.prefix + group]))
+        return (found.first?.minSize ?? -1, found.first?.desiredCapacity ?? -1)
+    }
+
+    @Test(arguments: ["beta", "prod"])
+    func everyCommandChangesOnlyTheEnvironmentsServingRoutes(env: String) async throws {
+        let w = try await world("crowd\(env.prefix(1))")
+        let floor = env == "prod" ? 2 : 1
+
+        let status = try ce(w, ["--env", env, "environment", "status"])
+        #expect(status.status == 0, "\(status.all)")
+        #expect(!status.stdout.contains("DRIFT"))
+        #expect(status.stdout.contains("previews (never switched)"))
+        #expect(status.stdout.contains(env == "prod" ? "rule 990 on :443         blue preview → blue 100%" : "rule 99 on :443          blue preview → blue 100%"))
+        let verbose = try ce(w, ["--env", env, "environment", "status", "--verbose"])
+        #expect(verbose.stdout.contains("path /beta* + host beta.internal.example → forward \(w.layout.prefix)Internal-Beta"))
+        #expect(verbose.stdout.contains("path /api/internal/* + method POST + query token=* | debug + source 10.0.0.0/8"))
+        let validate = try ce(w, ["--env", env, "environment", "validate"])
+        #expect(validate.status == 0, "\(validate.all)")
+        #expect(validate.stdout.contains("info preview blue"))
+        try await expectOnlyServingRoutesMoved(w, env, to: "blue", after: "status and validate")
+
+        let refresh = try ce(w, ["--env", env, "environment", "refresh", "--version", "v2", "--yes"])
+        #expect(refresh.status == 0, "\(refresh.all)")
+        try await expectOnlyServingRoutesMoved(w, env, to: "green", after: "refresh")
+
+        let switched = try ce(w, ["--env", env, "environment", "switch", "--to", "blue", "--yes"])
+        #expect(switched.status == 0, "\(switched.all)")
+        try await expectOnlyServingRoutesMoved(w, env, to: "blue", after: "switch")
+        #expect(try await sizes(w, "\(env)-blue") == (floor, floor), "the serving colour gets the live floor")
+        #expect(try await sizes(w, "\(env)-green").0 == 0, "the other colour keeps running with min 0")
+
+        let rollback = try ce(w, ["--env", env, "environment", "rollback", "--yes"])
+        #expect(rollback.status == 0, "\(rollback.all)")
+        try await expectOnlyServingRoutesMoved(w, env, to: "green", after: "rollback")
+        #expect(try await sizes(w, "\(env)-green") == (floor, floor))
+        #expect(try await sizes(w, "\(env)-blue").0 == 0)
+
+        // A deploy that stopped half-way through its switch: the journal says 'switch', and (for prod) one listener
+        // had moved back. `recover` sends every serving route back to the warm old colour, nothing else.
+        let prefix = w.layout.environments[env]!.ssmPrefix
+        let journal = try #require(DeploymentJournal.decode(try await Moto.services.ssm.getParameter(name: prefix + "deployment").value))
+        var unfinished = journal
+        unfinished.status = .inProgress
+        unfinished.step = "switch"
+        (unfinished.from, unfinished.to) = (.blue, .green)
+        try await Moto.services.ssm.putParameter(.init(name: prefix + "deployment", value: unfinished.json(), overwrite: true))
+        if env == "prod" {
+            _ = try await Moto.services.elbv2.modifyListener(
+                .init(listenerArn: w.layout.listenerArns["80"]!, defaultActions: [.forward(to: w.layout.environments["prod"]!.targetGroups["blue"]!)]))
+        }
+        let recover = try ce(w, ["--env", env, "environment", "recover", "--yes"])
+        #expect(recover.status == 0, "\(recover.all)")
+        try await expectOnlyServingRoutesMoved(w, env, to: env == "prod" ? "blue" : "green", after: "recover")
+        let after = try ce(w, ["--env", env, "environment", "status"])
+        #expect(after.status == 0, "\(after.all)")
+    }
+
+    @Test func aListenerThatRedirectsIsNotProds() async throws {
+        let w = try await world("redir", envs: ["prod", "beta"], crowded: false)
+        _ = try await Moto.services.elbv2.modifyListener(
+            .init(
+                listenerArn: w.layout.listenerArns["80"]!,
+                defaultActions: [Action(type: "redirect", redirectConfig: .init(statusCode: "HTTP_301", protocol_: "HTTPS", port: "443"))]))
+        let redirected = World(
+            layout: w.layout, home: w.home, configuration: w.configuration,
+            before: try await RawLoadBalancer.members(loadBalancerArn: w.layout.loadBalancerArn), routes: try await routes(w.layout))
+
+        let status = try ce(redirected, ["--env", "prod", "environment", "status"])
+        #expect(status.status == 0, "\(status.all)")
+        #expect(status.stdout.contains("listener :80 default     not prod's: it answers redirect HTTP_301"))
+        let validate = try ce(redirected, ["--env", "prod", "environment", "validate"])
+        #expect(validate.status == 0, "\(validate.all)")
+        #expect(validate.stdout.contains("info not serving"))
+
+        try await scale(redirected, "prod-green", 2)
+        let switched = try ce(redirected, ["--env", "prod", "environment", "switch", "--to", "green", "--yes"])
+        #expect(switched.status == 0, "\(switched.all)")
+        #expect(switched.stdout.contains("1 route(s) changed concurrently"))
+        try await expectOnlyServingRoutesMoved(redirected, "prod", to: "green", after: "switch")
+    }
+
+    @Test func pinnedListenersAndHostRouting() async throws {
+        let w = try await world("pin", envs: ["prod", "beta"])
+        // Beta's rule is on :443 only; pinning :80 as well makes validate fail (and says where), pinning :443 passes.
+        let pinned = w.layout.configYAML + """
+            environments:
+              beta: {routing: "/beta*", listeners: [80, 443]}
+              internal: {routing: "/beta*", host: beta.internal.example, targetGroups: {blue: \(w.layout.prefix)Internal-Beta, green: \(w.layout.prefix)CE-Lambda}}
+
+            """
+        try pinned.write(toFile: w.home + "/ce.yaml", atomically: true, encoding: .utf8)
+        let validate = try ce(w, ["--env", "beta", "environment", "validate"])
+        #expect(validate.status == 1)
+        #expect(validate.stdout.contains("FAIL routing"))
+        #expect(validate.stdout.contains("nothing on pinned listener :80"))
+        // The other service's rule (path and host) is an environment of its own when configured so.
+        let status = try ce(w, ["--env", "internal", "environment", "status", "--output", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let routes = document["routes"] as? [[String: Any]] ?? []
+        #expect(routes.map { $0["route"] as? String } == ["rule 95 on :443"])
+        #expect(document["albColor"] as? String == "blue")
+    }
+}
+
+extension ForwardAction {
+    /// Stickiness as it acts (absent and disabled alike).
+    var effectiveStickinessForTests: Stickiness? { stickiness?.enabled == true ? stickiness : nil }
+}
