@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator"]),
         .testTarget(name: "CloudSimulatorTests", dependencies: ["CloudSimulator", "Deployment", "AWSCore"]),
         .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport"]),
-        .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport", "Deployment", "DeploymentAWS", "AWSServices"]),
+        .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport", "Deployment", "DeploymentAWS", "AWSServices", "CloudSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

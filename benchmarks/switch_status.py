@@ -28,9 +28,9 @@ with moto_with_layout() as endpoint:
         return (time.perf_counter() - start) * 1000, result
 
     def calls(result):
-        return len(re.findall(r"AWS call", result.stderr))
+        return len(re.findall(r"\(round \d+\)", result.stderr))
 
-    print(f"moto 5.2.1 on 127.0.0.1, design-document layout, release build, {RUNS} runs each (medians).")
+    print(f"moto 5.2.1 on 127.0.0.1, Compiler Explorer's layout, release build, {RUNS} runs each (medians).")
     print()
     print("| command | instances in live colour | AWS calls | wall time |")
     print("|---|---|---|---|")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ce over the real AWS wire protocol, no AWS account needed: builds ce, starts a moto server on a free 127.0.0.1 port
-# with the design document's layout (load balancer GccExplorerApp, Prod/Beta/Staging blue-green target groups and
-# ASGs, SSM parameters), and runs ce against it: doctor, status, validate, a deploy plan, a switch and a rollback.
+# with Compiler Explorer's crowded layout (load balancer GccExplorerApp with other services' rules, preview rules and
+# authenticate actions; Prod/Beta/Staging blue-green target groups and ASGs; SSM parameters), and runs ce against
+# it: doctor, status, validate, a deploy plan, a switch and a rollback.
 # moto is stopped by PID at the end. (The README's main job, `ce --sandbox`, needs neither moto nor Python.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +12,8 @@ ensure_python_deps
 swift build --product ce
 trap stop_moto EXIT
 start_moto
-python3 scripts/moto_layout.py --endpoint "$MOTO_ENDPOINT" >/dev/null
-echo "moto server with the design document's layout at $MOTO_ENDPOINT"
+python3 scripts/moto_layout.py --endpoint "$MOTO_ENDPOINT" --crowded >/dev/null
+echo "moto server with Compiler Explorer's crowded layout at $MOTO_ENDPOINT"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true AWS_REGION=us-east-1
 
 ce() {
@@ -23,6 +24,7 @@ ce() {
 
 ce doctor
 ce --env prod environment status
+ce --env beta environment status --verbose
 ce --env prod environment validate
 ce --env prod builds set_current v2 --yes
 ce --env prod environment refresh --strategy=blue-green --dry-run

@@ -71,14 +71,16 @@ extension SimulatedWorld {
     }
 
     /// Invariant 1, after any event. (An environment stopped on purpose counts again once it serves again.)
-    mutating func checkRoutes() {
+    /// - Parameter serving: each environment's serving routes, when already worked out.
+    mutating func checkRoutes(serving: [[Route]]? = nil) {
+        let serving = serving ?? environments.map { routes(of: $0) }
         for name in invariants.downtimeAllowed.sorted() {
             if let env = environments.first(where: { $0.name == name }), isServing(env), healthyInstances(env, color: servingColor(name) ?? "-") > 0 {
                 invariants.downtimeAllowed.remove(name)
             }
         }
-        for env in environments {
-            let sets = routes(of: env).map { ($0, colors(of: $0, in: env)) }
+        for (env, servingRoutes) in zip(environments, serving) {
+            let sets = servingRoutes.map { ($0, colors(of: $0, in: env)) }
             for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed {
                 violate("\(route.label) splits \(env.name)'s traffic between \(colors.sorted().joined(separator: " and "))")
             }
@@ -119,11 +121,9 @@ extension SimulatedWorld {
         }
     }
 
-    /// Invariant 5, for each request served.
-    mutating func checkRecordedBuild(_ env: EnvironmentRecord, color: String?, version: String?, instance: Instance?) {
-        guard let color, let instance, !invariants.rollingInProgress.contains(env.name),
-            let recorded = parameters[env.ssmPrefix + "\(color)/version"]?.value, instance.version != recorded
-        else { return }
+    /// Invariant 5, for each request served by `instance` of `color` in `env`, whose recorded build is `recorded`.
+    mutating func checkRecordedBuild(_ env: EnvironmentRecord, color: String, recorded: String?, version: String?, instance: Instance?) {
+        guard let instance, let recorded, instance.version != recorded, !invariants.rollingInProgress.contains(env.name) else { return }
         let key = "\(env.name)|\(color)|\(instance.version ?? "-")"
         guard invariants.mismatchReported.insert(key).inserted else { return }
         violate("a request to \(env.name) was served by \(instance.id) running \(version ?? "no build") on \(color), whose recorded build is \(recorded)")

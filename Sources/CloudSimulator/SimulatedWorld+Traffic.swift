@@ -6,21 +6,62 @@ extension SimulatedWorld {
     /// that carries the environment (its users reach it there: `https://…/beta/` on `:443`), the first rule (by
     /// priority) whose conditions all match, else the default action; a target group by weight; a healthy target, or
     /// any registered one when none is healthy (the ALB fails open).
-    mutating func sendTraffic() {
-        // Target states and routes only change between ticks: each group's candidates and each environment's
-        // listeners are worked out once per tick.
+    mutating func sendTraffic(serving: [[Route]]) {
+        // Target states and routes only change between ticks, and every request of an environment is the same (its
+        // path and host): each group's candidates, and the route each environment's requests take from each of its
+        // listeners, are worked out once per tick.
         var candidates: [String: [String]] = [:]
         let listeners = routes.filter { $0.kind == .listenerDefault }
+        var rulesByPort: [Int?: [Route]] = [:]
+        for rule in routes where rule.kind == .rule { rulesByPort[rule.listenerPort, default: []].append(rule) }
+        for port in Array(rulesByPort.keys) {
+            rulesByPort[port]!.sort { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) }
+        }
+        // Each colour's target group → its environment, colour and recorded build (for invariant 5).
+        var owners: [String: Owner] = [:]
         for record in environments {
+            for (color, arn) in record.targetGroupArns where owners[arn] == nil {
+                owners[arn] = Owner(record: record, color: color, recorded: parameters[record.ssmPrefix + "\(color)/version"]?.value)
+            }
+        }
+        for (record, servingRoutes) in zip(environments, serving) {
             trafficCredit[record.name, default: 0] += record.requestsPerSecond
             guard trafficCredit[record.name]! >= 1 else { continue }
             // (A load balancer's listener ports are unique: they name its listeners.)
-            let carrying = Set(routes(of: record).map(\.listenerPort))
+            let carrying = Set(servingRoutes.map(\.listenerPort))
             let entrances = carrying.isEmpty ? listeners : listeners.filter { carrying.contains($0.listenerPort) }
+            let request = SimulatedRequest(path: record.requestPath, host: record.requestHost)
+            let taken = entrances.map { listener in
+                TakenRoute(rulesByPort[listener.listenerPort]?.first { $0.conditions.allSatisfy(request.matches) } ?? listener)
+            }
             while trafficCredit[record.name]! >= 1 {
                 trafficCredit[record.name]! -= 1
-                serve(record, listeners: entrances, candidates: &candidates)
+                serve(record, taken: taken, owners: owners, candidates: &candidates)
             }
+        }
+    }
+
+    /// The environment and colour a target group belongs to, and the build recorded for that colour.
+    struct Owner {
+        var record: EnvironmentRecord
+        var color: String
+        var recorded: String?
+    }
+
+    /// What a route does with a request: answer itself (a redirect, a fixed response, no action), or forward by
+    /// weight (authentication taken as passed).
+    struct TakenRoute {
+        var answer: Int?
+        /// Target groups getting traffic, by ARN, with their weights.
+        var forward: [(arn: String, weight: Int)]
+
+        init(_ route: Route) {
+            switch route.orderedActions.last?.kind {
+            case .redirect?: answer = 301
+            case .fixedResponse(let fixed)?: answer = Int(fixed.statusCode) ?? 200
+            default: answer = nil
+            }
+            forward = route.weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         }
     }
 
@@ -31,25 +72,15 @@ extension SimulatedWorld {
         return healthy.isEmpty ? targets.filter { $0.value.state != "draining" }.keys.sorted() : healthy
     }
 
-    mutating func serve(_ env: EnvironmentRecord, listeners: [Route], candidates cache: inout [String: [String]]) {
-        guard !listeners.isEmpty else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
-        let listener = listeners[random.index(listeners.count)]
-        let request = SimulatedRequest(path: env.requestPath, host: env.requestHost)
-        let rule = routes.filter { $0.kind == .rule && $0.listenerPort == listener.listenerPort }
-            .sorted { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) }
-            .first { route in route.conditions.allSatisfy { request.matches($0) } }
-        let route = rule ?? listener
-        // Authentication is taken as passed; a redirect or fixed response answers without reaching any target.
-        switch route.orderedActions.last?.kind {
-        case .redirect?: return record(env, color: nil, version: nil, status: 301, arn: nil)
-        case .fixedResponse(let fixed)?: return record(env, color: nil, version: nil, status: Int(fixed.statusCode) ?? 200, arn: nil)
-        default: break
-        }
-        let forward = route.weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        let total = forward.reduce(0) { $0 + $1.value }
+    mutating func serve(_ env: EnvironmentRecord, taken: [TakenRoute], owners: [String: Owner], candidates cache: inout [String: [String]]) {
+        guard !taken.isEmpty else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
+        let route = taken[random.index(taken.count)]
+        if let answer = route.answer { return record(env, color: nil, version: nil, status: answer, arn: nil) }
+        let forward = route.forward
+        let total = forward.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
         var pick = random.index(total)
-        var arn = forward[0].key
+        var arn = forward[0].arn
         for (candidate, weight) in forward {
             if pick < weight {
                 arn = candidate
@@ -57,7 +88,8 @@ extension SimulatedWorld {
             }
             pick -= weight
         }
-        let color = environments.lazy.compactMap { $0.color(ofArn: arn) }.first
+        let owner = owners[arn]
+        let color = owner?.color
         guard let name = targetGroupName(arn: arn) else { return record(env, color: color, version: nil, status: 503, arn: arn) }
         let candidates = cache[name] ?? candidates(name)
         cache[name] = candidates
@@ -75,9 +107,7 @@ extension SimulatedWorld {
         }
         record(env, color: color, version: version, status: status, arn: arn)
         checkServedVersion(env, version: version, instance: instance)
-        if let owner = environments.first(where: { $0.color(ofArn: arn) != nil }) {
-            checkRecordedBuild(owner, color: color, version: version, instance: instance)
-        }
+        if let owner { checkRecordedBuild(owner.record, color: owner.color, recorded: owner.recorded, version: version, instance: instance) }
     }
 
     mutating func record(_ env: EnvironmentRecord, color: String?, version: String?, status: Int, arn: String?) {
@@ -90,6 +120,10 @@ extension SimulatedWorld {
 
     /// ALB wildcard patterns: `*` any characters, `?` one character, case-sensitive.
     static func matches(pattern: String, path: String) -> Bool {
+        // The common shapes without the general matcher: no wildcard, or one trailing `*` (`/beta*`).
+        let wildcards = pattern.utf8.filter { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }.count
+        if wildcards == 0 { return pattern == path }
+        if wildcards == 1, pattern.hasSuffix("*") { return path.hasPrefix(pattern.dropLast()) }
         let p = Array(pattern)
         let s = Array(path)
         var dp = [Bool](repeating: false, count: s.count + 1)

@@ -206,9 +206,11 @@ public struct SimulatedWorld: Codable, Sendable {
         runHealthChecks()
         replaceUnhealthyInstances()
         advanceRefreshes()
-        sendTraffic()
+        // Routes change only by the tool's calls, between ticks: each environment's serving routes once per tick.
+        let serving = environments.map { routes(of: $0) }
+        sendTraffic(serving: serving)
         evaluateAlarms()
-        checkRoutes()
+        checkRoutes(serving: serving)
     }
 
     // MARK: - Instances and groups
@@ -328,11 +330,13 @@ public struct SimulatedWorld: Codable, Sendable {
         instance.version.flatMap { behaviours[$0] } ?? AppBehaviour()
     }
 
-    func isUsed(_ arn: String) -> Bool { routes.contains { $0.forward?.receivers.contains(arn) == true } }
+    func isUsed(_ arn: String) -> Bool { routes.contains { $0.forward?.sends(to: arn) == true } }
 
     func targetGroupName(arn: String) -> String? {
         // Target group ARNs end in their name (`…targetgroup/Prod-Blue`): try that first, then look.
-        if let name = arn.split(separator: "/").last.map(String.init), targetGroups[name]?.arn == arn { return name }
+        if let slash = arn.lastIndex(of: "/"), case let name = String(arn[arn.index(after: slash)...]), targetGroups[name]?.arn == arn {
+            return name
+        }
         return targetGroups.first { $0.value.arn == arn }?.key
     }
 

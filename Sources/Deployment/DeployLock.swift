@@ -16,10 +16,10 @@ public struct DeployLock: Sendable, Equatable, Codable {
         self.expiresAt = Self.format(expiresAt)
     }
 
+    /// `2026-11-27T01:50:00Z`. (A format style, not a new `ISO8601DateFormatter` per call: the simulator formats
+    /// a timestamp for every journal write.)
     public static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle())
     }
 
     static func parse(_ text: String) -> Date? {

@@ -31,6 +31,17 @@ public struct SwitchRunner: Sendable {
         }
     }
 
+    /// The route changes were all accepted but could not be read back (the read failed): nothing is known to be wrong,
+    /// nothing is known to be right, so SSM is left alone.
+    public struct UnverifiedSwitch: Error, Sendable, CustomStringConvertible {
+        public var environment: String
+        public var changed: [String]
+        public var cause: String
+        public var description: String {
+            "the route changes were made (\(changed.joined(separator: ", "))) but could not be read back to verify them (\(cause)). SSM was not changed. Run 'ce --env \(environment) environment status' to see where traffic goes, then the switch again (it is safe to repeat)."
+        }
+    }
+
     /// A change in the ordered part failed after `done` of the changes were made.
     public struct StoppedPlan: Error, Sendable, CustomStringConvertible {
         public var done: [String]
@@ -69,8 +80,13 @@ public struct SwitchRunner: Sendable {
             report.add("switch", seconds: clock.now().timeIntervalSince(started), "\(forwards.count) route(s) changed concurrently")
 
             let verifyStarted = clock.now()
-            let readBack = Dictionary(
-                try await loadBalancer.reread(forwards.map(\.0)).map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
+            let reread: [Route]
+            do {
+                reread = try await loadBalancer.reread(forwards.map(\.0))
+            } catch {
+                throw UnverifiedSwitch(environment: environment.name, changed: forwards.map(\.0.label), cause: String(describing: error))
+            }
+            let readBack = Dictionary(reread.map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
             var verified: [String] = []
             var wrong: [String] = []
             for (route, arn) in forwards {

@@ -1,3 +1,5 @@
+import CloudSimulator
+import Deployment
 import Foundation
 import Testing
 
@@ -144,6 +146,53 @@ struct SandboxCommandTests {
         #expect(resumed.stdout.contains("staging: rolling refresh done."))
         #expect(resumed.stderr.contains("by blue s2") && resumed.stderr.contains("invariants: all held"))
         #expect(try sandbox.ce(["--sandbox", "--env", "staging", "environment", "status"]).status == 0)
+    }
+
+    /// The sandbox is Compiler Explorer's crowded load balancer: every command on an environment leaves every route
+    /// that is not one of its serving routes exactly as it was, and the simulator's invariants hold throughout.
+    @Test(arguments: ["beta", "prod"])
+    func everyCommandChangesOnlyTheEnvironmentsServingRoutes(env: String) throws {
+        let sandbox = try Sandbox()
+        func routes() throws -> [Route] {
+            try SimulatedCloud(decoding: try Data(contentsOf: URL(fileURLWithPath: sandbox.directory + "/world.json"))).routes()
+        }
+        func ce(_ command: String, exit: Int32 = 0) throws -> CLI.Result {
+            let result = try sandbox.ce(command.split(separator: " ").map(String.init))
+            #expect(result.status == exit, "\(command): \(result.all)")
+            #expect(!result.stderr.contains("INVARIANTS VIOLATED"), "\(command): \(result.stderr)")
+            return result
+        }
+        _ = try ce("sandbox reset")
+        let before = try routes()
+        #expect(before.count == 36, "two listeners; 8 environment rules, 18 preview rules, 8 rules of other services")
+        let serving = Set(LoadBalancerRoutes(loadBalancerArn: "lb", routes: before).routes(for: try DeploymentConfiguration.builtIn.environment(env)).map(\.arn))
+        func expectOthersUnchanged(_ step: String) throws {
+            let now = try routes()
+            #expect(now.map(\.arn) == before.map(\.arn))
+            for (old, new) in zip(before, now) where !serving.contains(old.arn) { #expect(old == new, "\(step) changed \(old.label)") }
+        }
+        let status = try ce("--sandbox --env \(env) environment status")
+        #expect(status.stdout.contains("previews (never switched)") && !status.stdout.contains("DRIFT"))
+        #expect(try ce("--sandbox --env \(env) environment validate").stdout.hasSuffix("Valid.\n"))
+        _ = try ce("--sandbox --env \(env) environment refresh --version v2 --yes")
+        try expectOthersUnchanged("refresh")
+        _ = try ce("--sandbox --env \(env) environment switch --to blue --yes")
+        try expectOthersUnchanged("switch")
+        _ = try ce("--sandbox --env \(env) environment rollback --yes")
+        try expectOthersUnchanged("rollback")
+        #expect(try ce("--sandbox --env \(env) environment validate").stdout.hasSuffix("Valid.\n"), "floors set by the rollback")
+        _ = try ce("--sandbox --env \(env) environment cleanup --yes")
+        _ = try ce("sandbox faults --crash-at switch")
+        _ = try ce("--sandbox --env \(env) environment refresh --version v3 --yes", exit: 1)
+        _ = try ce("--sandbox --env \(env) environment recover --yes")
+        try expectOthersUnchanged("recover")
+        // Stopping on purpose is not downtime caused by the tool; starting again serves again.
+        _ = try ce("--sandbox --env \(env) environment stop --yes")
+        _ = try ce("sandbox advance 2m")
+        _ = try ce("--sandbox --env \(env) environment start --yes")
+        _ = try ce("sandbox advance 3m")
+        #expect(try ce("--sandbox --env \(env) environment status").stdout.contains("serving 100%"))
+        try expectOthersUnchanged("stop and start")
     }
 
     @Test func badSandboxInputIsOneClearLine() throws {

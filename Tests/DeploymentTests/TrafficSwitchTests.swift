@@ -240,4 +240,23 @@ struct TrafficSwitchTests {
         }
         #expect(applier.applied.withLock { $0 }.count == 1, "SSM not written")
     }
+
+    struct BlindReader: LoadBalancerReader {
+        func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? { nil }
+        func targetGroups(names: [String]) async throws -> [String: TargetGroupSnapshot] { [:] }
+        func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot] { [] }
+        func reread(_ routes: [Route]) async throws -> [Route] { throw CancellationError() }
+    }
+
+    @Test func aReadBackThatFailsLeavesSSMAloneAndSaysTheChangesWereMade() async throws {
+        let applier = RecordingApplier()
+        do {
+            _ = try await SwitchRunner(environment: prod, applier: applier, loadBalancer: BlindReader(), clock: StillClock()).run(plan)
+            Issue.record("expected an unverified switch")
+        } catch let error as SwitchRunner.UnverifiedSwitch {
+            #expect(error.changed == ["listener :80 default", "listener :443 default"])
+            #expect(error.description.contains("SSM was not changed. Run 'ce --env prod environment status'"))
+        }
+        #expect(applier.applied.withLock { $0 }.count == 2)
+    }
 }

@@ -21,6 +21,7 @@ public struct EnvironmentRoutes: Sendable, Equatable {
     public var other: [Route]
 
     public init(classifying routes: [Route], routing: Routing) {
+        let wanted = routing.ruleConditions.map(\.normalized)
         var serving: [Route] = []
         var nonForwarding: [Route] = []
         var rest: [Route] = []
@@ -28,7 +29,7 @@ public struct EnvironmentRoutes: Sendable, Equatable {
             switch (routing.match, route.kind) {
             case (.listenerDefault, .listenerDefault) where routing.onListener(route):
                 if route.forward != nil { serving.append(route) } else { nonForwarding.append(route) }
-            case (.rule, .rule) where routing.onListener(route) && Self.isServingRule(route, routing):
+            case (.rule, .rule) where routing.onListener(route) && Self.isServingRule(route, routing, wanted: wanted):
                 serving.append(route)
             default:
                 rest.append(route)
@@ -36,11 +37,17 @@ public struct EnvironmentRoutes: Sendable, Equatable {
         }
         // A preview's conditions are a serving route's plus the colour header.
         let servingConditions: [[RouteCondition]] =
-            routing.match == .listenerDefault ? [[]] : (routing.pinnedRules.isEmpty ? [routing.ruleConditions] : serving.map(\.conditions))
+            routing.match == .listenerDefault ? [[]] : (routing.pinnedRules.isEmpty ? [wanted] : serving.map { $0.conditions.map(\.normalized) })
+        let previewSizes = Set(servingConditions.map { $0.count + 1 })
+        let header = routing.previewHeader.lowercased()
         var previews: [Preview] = []
         var other: [Route] = []
         for route in rest {
-            if route.kind == .rule, let color = Self.previewColor(route, header: routing.previewHeader, servingConditions: servingConditions) {
+            // (Cheap checks first: a load balancer may hold hundreds of rules, and the simulator classifies every second.)
+            if route.kind == .rule, previewSizes.contains(route.conditions.count),
+                route.conditions.contains(where: { if case .httpHeader(let name, _) = $0 { name.lowercased() == header } else { false } }),
+                let color = Self.previewColor(route, header: header, servingConditions: servingConditions)
+            {
                 previews.append(Preview(route: route, color: color))
             } else {
                 other.append(route)
@@ -52,26 +59,29 @@ public struct EnvironmentRoutes: Sendable, Equatable {
         self.other = other
     }
 
-    static func isServingRule(_ route: Route, _ routing: Routing) -> Bool {
+    /// - Parameter wanted: the routing's rule conditions, normalized.
+    static func isServingRule(_ route: Route, _ routing: Routing, wanted: [RouteCondition]) -> Bool {
         if !routing.pinnedRules.isEmpty { return routing.pinnedRules.contains { $0.matches(route) } }
-        let wanted = routing.ruleConditions
-        return !wanted.isEmpty && RouteCondition.sameSet(route.conditions, wanted)
+        return !wanted.isEmpty && route.conditions.count == wanted.count && RouteCondition.sameNormalizedSet(route.conditions.map(\.normalized), wanted)
     }
 
     /// The colour a preview rule is for: exactly one `header: colour` condition, the rest a serving route's.
+    /// - Parameters:
+    ///   - header: the preview header, lower-cased.
+    ///   - servingConditions: each serving route's conditions, normalized.
     static func previewColor(_ route: Route, header: String, servingConditions: [[RouteCondition]]) -> Color? {
         var color: Color?
         var rest: [RouteCondition] = []
         for condition in route.conditions {
-            if case .httpHeader(let name, let values) = condition, name.lowercased() == header.lowercased(), values.count == 1,
+            if case .httpHeader(let name, let values) = condition, name.lowercased() == header, values.count == 1,
                 color == nil, let named = Color(rawValue: values[0].lowercased())
             {
                 color = named
             } else {
-                rest.append(condition)
+                rest.append(condition.normalized)
             }
         }
-        guard let color, servingConditions.contains(where: { RouteCondition.sameSet(rest, $0) }) else { return nil }
+        guard let color, servingConditions.contains(where: { RouteCondition.sameNormalizedSet(rest, $0) }) else { return nil }
         return color
     }
 }

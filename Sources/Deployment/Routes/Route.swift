@@ -36,10 +36,14 @@ public struct Route: Sendable, Equatable, Codable {
     }
 
     /// The actions in the order the load balancer runs them.
-    public var orderedActions: [RouteAction] { actions.sorted { ($0.order ?? 0) < ($1.order ?? 0) } }
+    public var orderedActions: [RouteAction] {
+        actions.count < 2 ? actions : actions.sorted { ($0.order ?? 0) < ($1.order ?? 0) }
+    }
 
     /// The forward that ends the actions, if they end in one.
-    public var forward: ForwardAction? { orderedActions.last?.forward }
+    public var forward: ForwardAction? {
+        actions.count == 1 ? actions[0].forward : orderedActions.last?.forward
+    }
 
     /// Target group ARN → weight of the forward (empty when the route does not forward). Setting it replaces the
     /// forward (in its place; added last when there was none), as a test world or the simulator does.
@@ -144,6 +148,6 @@ public struct LoadBalancerRoutes: Sendable, Equatable {
 
     /// Whether any listener or rule forwards traffic to the group: the load balancer then health-checks its targets.
     public func uses(targetGroupArn: String) -> Bool {
-        routes.contains { $0.forward?.receivers.contains(targetGroupArn) == true }
+        routes.contains { $0.forward?.sends(to: targetGroupArn) == true }
     }
 }

@@ -112,6 +112,11 @@ public struct ForwardAction: Sendable, Hashable, Codable, CustomStringConvertibl
     /// The target groups that get traffic (weight above 0).
     public var receivers: Set<String> { Set(weights.filter { $0.value > 0 }.keys) }
 
+    /// Whether `arn` gets some of the traffic.
+    public func sends(to arn: String) -> Bool {
+        targetGroups.contains { $0.arn == arn && ($0.weight ?? 1) > 0 }
+    }
+
     /// This forward with all traffic sent to `arn`; stickiness and form kept.
     public func sendingAll(to arn: String) -> ForwardAction {
         ForwardAction(targetGroups: [TargetGroup(arn: arn, weight: usesForwardConfig ? 1 : nil)], stickiness: stickiness, usesForwardConfig: usesForwardConfig)

@@ -69,8 +69,13 @@ public enum RouteCondition: Sendable, Hashable, Codable, CustomStringConvertible
 
     /// Two lists of conditions that match exactly the same requests by the same rules (order and case aside).
     public static func sameSet(_ a: [RouteCondition], _ b: [RouteCondition]) -> Bool {
-        let left = a.map(\.normalized)
-        let right = b.map(\.normalized)
-        return left.count == right.count && Set(left) == Set(right)
+        sameNormalizedSet(a.map(\.normalized), b.map(\.normalized))
+    }
+
+    /// `sameSet` for lists already normalized.
+    static func sameNormalizedSet(_ left: [RouteCondition], _ right: [RouteCondition]) -> Bool {
+        guard left.count == right.count else { return false }
+        if left.count == 1 { return left[0] == right[0] }
+        return Set(left) == Set(right)
     }
 }

@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// Compares what people see with a file kept in `Tests/CECommandsTests/Golden/`; `CE_UPDATE_GOLDEN=1` writes the
+/// files instead (review the diff before committing it).
+enum GoldenFiles {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static func expectMatches(_ text: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let url = directory.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["CE_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(text == expected, "\(name) differs; run with CE_UPDATE_GOLDEN=1 to rewrite it, then review the diff", sourceLocation: sourceLocation)
+    }
+}
+
+/// The status of Compiler Explorer's crowded load balancer in a fresh sandbox, as text and JSON.
+struct StatusGoldenTests {
+    @Test(arguments: [
+        ("--sandbox --env beta environment status", "status-beta.txt"),
+        ("--sandbox --env prod environment status --verbose", "status-prod-verbose.txt"),
+        ("--sandbox --env staging environment status --output json", "status-staging.json"),
+        ("--sandbox --env beta environment validate", "validate-beta.txt"),
+        ("--sandbox --env prod environment switch --to green --force --dry-run", "switch-prod-dry-run.txt"),
+    ])
+    func aFreshSandboxLooksLikeThis(_ command: String, _ golden: String) throws {
+        let home = try CLI.temporaryHome()
+        let environment = CLI.environment(home: home, ["CE_SANDBOX_DIR": home + "/sandbox"])
+        #expect(try CLI.run(["sandbox", "reset"], environment: environment).status == 0)
+        let result = try CLI.run(command.split(separator: " ").map(String.init), environment: environment)
+        #expect(result.status == 0, "\(result.all)")
+        try GoldenFiles.expectMatches(result.stdout, golden)
+    }
+}
