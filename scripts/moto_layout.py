@@ -53,15 +53,26 @@ def main():
     parser.add_argument("--version", default="v1")
     parser.add_argument("--crowded", action="store_true")
     args = parser.parse_args()
-    host = urlparse(args.endpoint).hostname
+    out = build(args.endpoint, prefix=args.prefix, envs=[e for e in args.envs.split(",") if e], version=args.version,
+                crowded=args.crowded)
+    json.dump(out, sys.stdout)
+
+
+def build(endpoint, prefix="", envs=("prod", "beta", "staging"), version="v1", crowded=False):
+    """Builds the layout on `endpoint` (a moto server on 127.0.0.1) and returns its resource ids."""
+    host = urlparse(endpoint).hostname
     if host not in ("127.0.0.1", "localhost"):
         sys.exit(f"refusing to build a layout on {host}: only a local moto server is allowed")
 
+    class Args:
+        pass
+    args = Args()
+    args.endpoint, args.prefix, args.version, args.crowded = endpoint, prefix, version, crowded
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
     client = lambda name: session.client(name, endpoint_url=args.endpoint)
     ec2, elb, asg, ssm, acm = client("ec2"), client("elbv2"), client("autoscaling"), client("ssm"), client("acm")
     p = args.prefix
-    envs = [e for e in args.envs.split(",") if e]
+    envs = list(envs)
 
     vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
@@ -185,8 +196,7 @@ def main():
             ], [forward(others["Internal-Beta"])])
         o["http-beta-redirect"] = rule(5, [{"Field": "path-pattern", "Values": ["/old-beta*"]}],
                                        [{"Type": "redirect", "RedirectConfig": {"Path": "/beta", "StatusCode": "HTTP_302"}}], port=80)
-
-    json.dump(out, sys.stdout)
+    return out
 
 
 if __name__ == "__main__":

@@ -40,8 +40,8 @@ struct BuildsSetCurrentCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func validate() throws {
-        guard !version.isEmpty, version.count <= 1024, !version.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw ValidationError("The version must be 1 to 1024 characters without spaces, e.g. gh-12345.")
+        if let problem = BuildName.problem(version) {
+            throw ValidationError("The version \(BuildName.quoted(version)) cannot be used: \(problem). A build name is \(BuildName.rule).")
         }
     }
 

@@ -11,8 +11,9 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
             With an unfinished deployment in the journal ({prefix}deployment): if the new colour serves every route, \
             the deploy is finished (SSM, sizes); if the old colour does, the recorded original settings are restored \
             and the half-deployed colour scaled back down; if traffic is split, every route goes back to the old \
-            colour first. Without one, SSM is reconciled with the load balancer. A lock left by a process of yours \
-            on this host that is gone is taken over.
+            colour first. Without one, SSM is reconciled with the load balancer; a journal that cannot be read is \
+            removed. A lock left by a process of yours on this host that is gone is taken over and released, also \
+            when there is nothing else to recover.
             """
     )
 
@@ -30,14 +31,28 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
                 let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
                 let refresh = try await Recovery(environment: environment, ports: backend.ports).rollingRefresh(snapshot)
                 let plan = try Recovery.plan(snapshot, now: backend.ports.clock.now(), by: identity.holder, rollingRefresh: refresh)
+                let lock = snapshot.status.lock.map { value in
+                    DeployLock.decode(value).map { "the lock left by \($0.holder) (pid \($0.pid), '\($0.command)')" } ?? "the unreadable lock \(environment.parameters.deployLock)"
+                }
                 if mutation.dryRun {
                     print("dry run: \(plan.summary)")
                     Mutating.printDryRun(plan.mutations)
                     if let journal = plan.journal { print("  SSM PutParameter Name=\(environment.parameters.deployment) Value={journal \(journal.id): recovered} Type=String Overwrite=true") }
+                    if plan.removesUnreadableJournal { print("  SSM DeleteParameter Name=\(environment.parameters.deployment)") }
+                    if let lock { print("and \(lock) would be taken over and released if that process is gone from this host") }
                     return
                 }
-                if plan.mutations.isEmpty && plan.journal == nil {
-                    print("\(environment.name): \(plan.summary)")
+                if plan.isEmpty {
+                    guard let lock else {
+                        print("\(environment.name): \(plan.summary)")
+                        return
+                    }
+                    // A process stopped right after taking the lock, or right after its last journal write: nothing
+                    // to undo, but its lock would refuse every deploy. Taken over (only if its holder is provably
+                    // gone; otherwise the refusal names the holder) and released.
+                    try Mutating.confirm(environment: environment.name, action: "Release \(lock)", yes: options.yes)
+                    try await Mutating.locked(environment, backend: backend, takeOver: true) { _ in }
+                    print("\(environment.name): \(plan.summary); \(lock) was released.")
                     return
                 }
                 try Mutating.confirm(environment: environment.name, action: "Recover", yes: options.yes)

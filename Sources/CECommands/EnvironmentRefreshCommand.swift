@@ -39,8 +39,8 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     func validate() throws {
         if let capacity, !(1...1000).contains(capacity) { throw ValidationError("--capacity must be between 1 and 1000.") }
         guard (0...100).contains(minHealthyPercent) else { throw ValidationError("--min-healthy-percent must be between 0 and 100.") }
-        if let version, version.isEmpty || version.contains(where: \.isWhitespace) {
-            throw ValidationError("--version must be a build name without spaces, e.g. gh-12345.")
+        if let version, let problem = BuildName.problem(version) {
+            throw ValidationError("--version \(BuildName.quoted(version)) cannot be used: \(problem). A build name is \(BuildName.rule).")
         }
         if let bake, ConfigurationLoader.seconds(bake).map({ $0 <= 86400 }) != true {
             throw ValidationError("--bake must be a duration such as 0, 90s, 5m or 1h (at most 24h), not '\(bake)'.")
@@ -64,11 +64,9 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         try await Mutating.run {
             let environment = try options.environmentConfiguration()
             try await Backend.with(options) { backend in
-                // Resuming, the journal says which strategy the unfinished deploy used (one read, not a snapshot).
-                let resumed = resume
-                    ? try await backend.ports.documents.read(name: environment.parameters.deployment).flatMap(DeploymentJournal.decode)
-                        .flatMap { $0.isUnfinished ? $0 : nil }
-                    : nil
+                // Resuming, the journal says which strategy the unfinished deploy used (one read, not a snapshot); with
+                // nothing to resume, the refusal comes before the lock is taken.
+                let resumed = resume ? try await Self.unfinishedJournal(environment, backend: backend) : nil
                 let chosen = resume
                     ? (resumed?.strategy == "rolling" ? .rolling : .blueGreen)
                     : strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
@@ -83,8 +81,28 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         }
     }
 
+    /// The unfinished journal `--resume` continues; refused (before any lock) when there is none or it cannot be read.
+    static func unfinishedJournal(_ environment: EnvironmentConfiguration, backend: Backend) async throws -> DeploymentJournal {
+        let name = environment.parameters.deployment
+        guard let value = try await backend.ports.documents.read(name: name) else {
+            throw Refusal("No unfinished deployment to resume: \(name) is not set. Nothing changed.")
+        }
+        guard let journal = DeploymentJournal.decode(value) else {
+            throw DeploymentJournal.unreadableRefusal(BuildName.quoted(value), in: environment)
+        }
+        guard journal.isUnfinished else {
+            throw Refusal("No unfinished deployment to resume in \(name) (the last one, \(journal.id), is \(journal.status.rawValue)). Nothing changed.")
+        }
+        return journal
+    }
+
     func deploy(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
         let mode: RefreshMachine.Mode = resume ? .resume : .fresh(try refreshOptions)
+        if case .fresh(let refreshOptions) = mode {
+            // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the
+            // lock, so that a refused deploy never takes it; everything is checked again under the lock.
+            _ = try BlueGreenRefresh.plan(try await backend.ports.statusReader(for: environment).snapshot(), options: refreshOptions)
+        }
         try Mutating.confirm(environment: environment.name, action: resume ? "Resume the deploy to prod" : "Deploy to prod", yes: options.yes)
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
             let refresh = BlueGreenRefresh(
@@ -158,14 +176,14 @@ extension EnvironmentRefreshCommand {
             print("dry run: would resume the rolling deploy \(journal.id) (\(journal.version) on \(journal.from.rawValue)) at step '\(journal.step)'\(journal.refreshId.map { ", following instance refresh \($0)" } ?? "")")
             return
         }
-        if mutation.dryRun {
-            let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
-            guard let live = snapshot.status.albColor, let build = version ?? snapshot.values[environment.parameters.version] else {
-                throw Refusal("Nothing to roll: no single live colour or no build set. Nothing changed.")
+        if resumed == nil {
+            // As for blue-green: refused before the lock is taken, checked again under it.
+            let (live, group, build) = try RollingRefresh.preflight(try await backend.ports.statusReader(for: environment).snapshot(), options: rollingOptions)
+            if mutation.dryRun {
+                Mutating.printDryRun([.putParameter(name: environment.parameters.version(of: live), value: build)])
+                print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(group.name) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")
+                return
             }
-            Mutating.printDryRun([.putParameter(name: environment.parameters.version(of: live), value: build)])
-            print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(environment.autoScalingGroupNames[live]!) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")
-            return
         }
         let resume = self.resume
         try Mutating.confirm(environment: environment.name, action: resume ? "Resume the rolling deploy to prod" : "Rolling deploy to prod", yes: options.yes)

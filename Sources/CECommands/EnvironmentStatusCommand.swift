@@ -29,6 +29,6 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
         case .text: print(StatusRenderer.text(status, verbose: options.verbose), terminator: "")
         case .json: print(try StatusRenderer.json(status))
         }
-        if status.drift || status.deployment?.isUnfinished == true { throw ExitCode(1) }
+        if status.drift || status.hasUnfinishedDeploy { throw ExitCode(1) }
     }
 }

@@ -61,6 +61,12 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     }
 
     public mutating func validate() throws {
+        // An empty value is a mistake (an unset shell variable, say), never "use the default": AWS_REGION or a
+        // profile's region must not be picked silently instead of what the operator meant to give.
+        let given = [("--env", env, "prod"), ("--config", config, "ce.yaml"), ("--region", region, "us-east-1"), ("--profile", profile, "ops"), ("--endpoint-url", endpointURL, "http://127.0.0.1:5000")]
+        if let (name, _, example) = given.first(where: { $0.1?.trimmingCharacters(in: .whitespaces).isEmpty == true }) {
+            throw ValidationError("\(name) is empty: give a value (e.g. \(name) \(example)) or leave the option out.")
+        }
         if sandbox, let clash = [("--endpoint-url", endpointURL), ("--profile", profile)].first(where: { $0.1 != nil }) {
             throw ValidationError("\(clash.0) has no meaning with --sandbox (the simulated cloud needs no account or endpoint): drop one of them.")
         }

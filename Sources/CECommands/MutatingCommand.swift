@@ -59,29 +59,45 @@ enum Mutating {
     static func run(_ body: () async throws -> Void) async throws {
         do {
             try await body()
-        } catch let stop as StoppedBySignal {
-            if let error = stop.error, !(error is ExitCode) {
-                FileHandle.standardError.write(Data("stopped: \(error)\n".utf8))
-            } else {
-                FileHandle.standardError.write(Data("stopped by a signal after the command finished its work.\n".utf8))
-            }
-            throw ExitCode(stop.code)
-        } catch let failure as BlueGreenRefresh.Failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
-            throw failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
-        } catch let refusal as Refusal {
-            FileHandle.standardError.write(Data("refused: \(refusal)\n".utf8))
-            throw ExitStatus.refused
-        } catch let error as DeploymentError {
-            FileHandle.standardError.write(Data("refused: \(error)\n".utf8))
-            throw ExitStatus.refused
-        } catch let exit as ExitCode {
-            throw exit
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitStatus.failed
+            throw report(error)
+        }
+    }
+
+    /// Says what went wrong on standard error (one line, then details), and gives the exit code.
+    static func report(_ error: any Error) -> ExitCode {
+        func say(_ text: String) { FileHandle.standardError.write(Data((text + "\n").utf8)) }
+        switch error {
+        case let stop as StoppedBySignal:
+            if let lock = stop.error as? LockNotReleased {
+                if let underlying = lock.underlying, !(underlying is ExitCode) { say("stopped: \(underlying)") }
+                say("error: \(lock)")
+            } else if let error = stop.error, !(error is ExitCode) {
+                say("stopped: \(error)")
+            } else {
+                say("stopped by a signal after the command finished its work.")
+            }
+            return ExitCode(stop.code)
+        case let lock as LockNotReleased:
+            let code = lock.underlying.map(report) ?? ExitStatus.failed
+            say("error: \(lock)")
+            return code == .success ? ExitStatus.failed : code
+        case let failure as BlueGreenRefresh.Failure:
+            say("error: \(failure)")
+            return failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
+        case let refusal as Refusal:
+            say("refused: \(refusal)")
+            return ExitStatus.refused
+        case let error as DeploymentError:
+            say("refused: \(error)")
+            return ExitStatus.refused
+        case let exit as ExitCode:
+            return exit
+        default:
+            say("error: \(error)")
+            return ExitStatus.failed
         }
     }
 }

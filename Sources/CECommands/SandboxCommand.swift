@@ -122,13 +122,18 @@ struct SandboxAppCommand: ParsableCommand {
 
 struct SandboxFaultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "faults", abstract: "Inject faults into ce's calls: throttling, 5xx, latency, a crash after a step.")
+        commandName: "faults", abstract: "Inject faults into ce's calls: throttling, 5xx, latency, a crash after a step, AccessDenied.")
 
     @Option(help: "Percent of API attempts throttled.") var throttle: Double?
     @Option(help: "Percent of API attempts answered 5xx.") var errors: Double?
     @Option(help: "Milliseconds each API call takes.") var latency: Double?
     @Option(name: .customLong("crash-at"), help: "The next deploy dies right after journalling this step (blue-green: protect, deploy, scale, 'health gate', switch, bake, finalize; rolling: deploy, start, wait).")
     var crashAt: String?
+    @Option(help: "Answer this call AccessDenied (repeatable): OPERATION or 'OPERATION SUBJECT', e.g. 'SSM DeleteParameter' or 'SSM PutParameter /compiler-explorer/prod/active-target-group-arn'.")
+    var deny: [String] = []
+    @Option(name: .customLong("deny-change"), help: "Answer the N-th change ce makes from now AccessDenied.") var denyChange: Int?
+    @Flag(name: .customLong("after-change"), help: "With --deny-change: make the change, then answer AccessDenied (the answer is lost).")
+    var afterChange = false
     @Flag(help: "Remove every fault.") var clear = false
 
     func validate() throws {
@@ -136,6 +141,11 @@ struct SandboxFaultsCommand: ParsableCommand {
             if let value, !(0...100).contains(value) { throw ValidationError("\(name) must be a percentage between 0 and 100.") }
         }
         if let latency, !(0...60000).contains(latency) { throw ValidationError("--latency must be between 0 and 60000 ms.") }
+        if let denyChange, denyChange < 1 { throw ValidationError("--deny-change counts changes from 1.") }
+        if afterChange && denyChange == nil { throw ValidationError("--after-change goes with --deny-change N.") }
+        if let bad = deny.first(where: { $0.split(separator: " ").count < 2 }) {
+            throw ValidationError("--deny '\(bad)' must name a service and an operation, e.g. 'SSM DeleteParameter'.")
+        }
         if let crashAt, !(SoakScenario.crashSteps + ["start", "wait"]).contains(crashAt) {
             throw ValidationError("--crash-at must be one of: \((SoakScenario.crashSteps + ["start", "wait"]).joined(separator: ", ")).")
         }
@@ -149,6 +159,12 @@ struct SandboxFaultsCommand: ParsableCommand {
                 if let errors { world.faults.errorRate = errors / 100 }
                 if let latency { world.faults.latencySeconds = latency / 1000 }
                 if let crashAt { world.faults.crashAtStep = crashAt }
+                if !deny.isEmpty { world.faults.denied += deny }
+                if let denyChange {
+                    world.faults.changesSeen = 0
+                    world.faults.denyChange = denyChange
+                    world.faults.denyAfterChange = afterChange
+                }
                 return "sandbox faults: \(world.faults)."
             }
         }

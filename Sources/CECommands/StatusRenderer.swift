@@ -13,6 +13,10 @@ enum StatusRenderer {
             let text = DeployLock.decode(lock).map { "\($0.holder) running '\($0.command)' (pid \($0.pid)) since \($0.acquiredAt), expires \($0.expiresAt)" }
             lines.append("LOCKED       \(text ?? "by an unreadable value: \(lock.prefix(60))")")
         }
+        if let shown = status.unreadableJournal {
+            lines.append("UNREADABLE   journal \(shown) is not a deployment record: a deploy may have stopped half-way")
+            lines.append("             run 'ce --env \(status.environment) environment recover' to check the environment and clear it")
+        }
         if let journal = status.deployment {
             let what = "\(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), by \(journal.by)"
             if journal.isUnfinished {

@@ -9,6 +9,13 @@ public struct SimulatedAPIError: Error, TransientFailure, CustomStringConvertibl
     public var message: String
     public var isTransient: Bool
     public var description: String { "\(operation) failed: \(code): \(message)" }
+
+    public init(operation: String, code: String, message: String, isTransient: Bool) {
+        self.operation = operation
+        self.code = code
+        self.message = message
+        self.isTransient = isTransient
+    }
 }
 
 /// The tool has crashed (`Faults.crashAtStep`): nothing it sends arrives any more.
@@ -18,15 +25,28 @@ public struct SimulatedCrash: Error, CustomStringConvertible, Equatable {
 
 extension SimulatedWorld {
     /// One API call of the tool, made as the AWS client makes it: each attempt may be throttled or fail with a 5xx
-    /// (per `faults`; a change may fail after it was made), and retryable failures are retried with
+    /// (per `faults`; a change may fail after it was made), or be denied (`AccessDenied`, not retried: a named call,
+    /// or the n-th change, before or after it was made), and retryable failures are retried with
     /// `AWSCore.RetryPolicy`'s backoff and full jitter, on virtual time. The world is brought up to date first.
-    mutating func toolCall<T>(_ operation: String, changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
+    /// - Parameter subject: what the call acts on (a parameter's name, a group's), for `Faults.denied`.
+    mutating func toolCall<T>(
+        _ operation: String, subject: String = "", changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T
+    ) throws -> T {
         let policy = RetryPolicy()
         var attempt = 1
         while true {
             calls.append(operation)
             if crashed { throw SimulatedCrash() }
             advance(to: now.addingTimeInterval(faults.latencySeconds))
+            if changes { faults.changesSeen += 1 }
+            if faults.denied.contains(operation) || faults.denied.contains("\(operation) \(subject)")
+                || (changes && faults.denyChange == faults.changesSeen)
+            {
+                if changes && faults.denyChange == faults.changesSeen && faults.denyAfterChange { _ = try body(&self) }
+                log("\(operation) \(subject): AccessDenied")
+                throw SimulatedAPIError(
+                    operation: operation, code: "AccessDenied", message: "User is not authorized to perform \(operation) on \(subject)", isTransient: false)
+            }
             var failure: SimulatedAPIError?
             if random.chance(faults.throttleRate) {
                 failure = .init(operation: operation, code: "Throttling", message: "Rate exceeded", isTransient: true)
@@ -98,8 +118,8 @@ extension SimulatedWorld {
 extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReader, MutationApplier, InstanceDirectory,
     HealthProber, InstanceRefresher, AlarmReader, DocumentStore
 {
-    func call<T>(_ operation: String, changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
-        try change { try $0.toolCall(operation, changes: changes, body) }
+    func call<T>(_ operation: String, subject: String = "", changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
+        try change { try $0.toolCall(operation, subject: subject, changes: changes, body) }
     }
 
     public func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? {
@@ -161,7 +181,13 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
 
     public func apply(_ mutation: Mutation) async throws {
         let operation = String(describing: mutation).split(separator: " ").prefix(2).joined(separator: " ")
-        try call(operation, changes: true) { try $0.apply(mutation) }
+        let subject: String
+        switch mutation {
+        case .forward(let route, _): subject = route.arn
+        case .putParameter(let name, _): subject = name
+        case .resizeGroup(let name, _, _, _): subject = name
+        }
+        try call(operation, subject: subject, changes: true) { try $0.apply(mutation) }
     }
 
     public func addresses(instanceIds: [String]) async throws -> [String: String] {
@@ -186,7 +212,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     }
 
     public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
-        try call("AutoScaling StartInstanceRefresh", changes: true) { world in
+        try call("AutoScaling StartInstanceRefresh", subject: group, changes: true) { world in
             guard let target = world.groups[group] else {
                 throw SimulatedAPIError(operation: "StartInstanceRefresh", code: "ValidationError", message: "no group \(group)", isTransient: false)
             }
@@ -222,7 +248,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     }
 
     public func create(name: String, value: String) async throws -> Bool {
-        try call("SSM PutParameter", changes: true) { world in
+        try call("SSM PutParameter", subject: name, changes: true) { world in
             guard world.parameters[name] == nil else { return false }
             world.parameters[name] = .init(value: value, version: 1)
             world.wrote(name: name, value: value)
@@ -231,17 +257,17 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     }
 
     public func read(name: String) async throws -> String? {
-        try call("SSM GetParameter") { $0.parameters[name]?.value }
+        try call("SSM GetParameter", subject: name) { $0.parameters[name]?.value }
     }
 
     public func overwrite(name: String, value: String) async throws {
-        try call("SSM PutParameter", changes: true) { world in
+        try call("SSM PutParameter", subject: name, changes: true) { world in
             world.parameters[name] = .init(value: value, version: (world.parameters[name]?.version ?? 0) + 1)
             world.wrote(name: name, value: value)
         }
     }
 
     public func delete(name: String) async throws {
-        try call("SSM DeleteParameter", changes: true) { $0.parameters[name] = nil }
+        try call("SSM DeleteParameter", subject: name, changes: true) { $0.parameters[name] = nil }
     }
 }

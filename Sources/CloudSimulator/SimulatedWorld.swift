@@ -450,17 +450,34 @@ public struct Faults: Codable, Sendable, Equatable, CustomStringConvertible {
     public var latencySeconds: Double
     /// The tool dies right after writing this step to the journal (`RefreshMachine.Phase` names).
     public var crashAtStep: String?
+    /// Calls answered `AccessDenied` (not retried), as `OPERATION` or `OPERATION SUBJECT`: `SSM DeleteParameter`,
+    /// `SSM PutParameter /compiler-explorer/prod/active-target-group-arn`.
+    public var denied: [String]
+    /// The n-th change attempt (counted from when the faults were set) is answered `AccessDenied`; with
+    /// `denyAfterChange`, after the change was made (the answer is lost, as a proxy answering for AWS would).
+    public var denyChange: Int?
+    public var denyAfterChange: Bool
+    /// Change attempts so far.
+    public var changesSeen = 0
 
-    public init(throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0, crashAtStep: String? = nil) {
+    public init(
+        throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0, crashAtStep: String? = nil, denied: [String] = [],
+        denyChange: Int? = nil, denyAfterChange: Bool = false
+    ) {
         self.throttleRate = throttleRate
         self.errorRate = errorRate
         self.latencySeconds = latencySeconds
         self.crashAtStep = crashAtStep
+        self.denied = denied
+        self.denyChange = denyChange
+        self.denyAfterChange = denyAfterChange
     }
 
-    /// "throttle 30%, 5xx 0%, latency 0 ms, crash after journalling 'switch'".
+    /// "throttle 30%, 5xx 0%, latency 0 ms, crash after journalling 'switch', AccessDenied to SSM DeleteParameter".
     public var description: String {
         "throttle \(Int(throttleRate * 100))%, 5xx \(Int(errorRate * 100))%, latency \(Int(latencySeconds * 1000)) ms"
             + (crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")
+            + (denied.isEmpty ? "" : ", AccessDenied to \(denied.joined(separator: ", "))")
+            + (denyChange.map { ", AccessDenied to change \($0)\(denyAfterChange ? " after making it" : "")" } ?? "")
     }
 }

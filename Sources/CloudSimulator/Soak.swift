@@ -41,12 +41,16 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     public var alarmDuringBake: Bool
     /// The new colour already runs an instance of an older build (`v0`), so the deploy is forced and must clear it.
     public var staleTarget: Bool
+    /// The deploy's n-th change is answered AccessDenied (not retried); with `denyAfterChange`, after it was made.
+    public var denyChange: Int?
+    public var denyAfterChange: Bool
 
     public init(
         seed: UInt64, environment: String = "prod", liveInstances: Int = 2, build: Build = .healthy,
         bootSeconds: ClosedRange<Double> = 45...75, throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0,
         loseNewInstanceAt: Double? = nil, loseLiveInstanceAt: Double? = nil, crashAtStep: String? = nil,
-        recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false, staleTarget: Bool = false
+        recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false, staleTarget: Bool = false,
+        denyChange: Int? = nil, denyAfterChange: Bool = false
     ) {
         self.seed = seed
         self.environment = environment
@@ -63,6 +67,8 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         self.interruptAfter = interruptAfter
         self.alarmDuringBake = alarmDuringBake
         self.staleTarget = staleTarget
+        self.denyChange = denyChange
+        self.denyAfterChange = denyAfterChange
     }
 
     /// The steps a crash can follow (the journal is written before each).
@@ -84,7 +90,8 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
             loseLiveInstanceAt: random.chance(0.15) ? random.uniform(0...200) : nil,
             crashAtStep: random.chance(0.3) ? crashSteps[random.index(crashSteps.count)] : nil,
             recovery: random.chance(0.5) ? .resume : .recover, interruptAfter: random.chance(0.15) ? random.uniform(0...240) : nil,
-            alarmDuringBake: random.chance(0.1), staleTarget: random.chance(0.15))
+            alarmDuringBake: random.chance(0.1), staleTarget: random.chance(0.15),
+            denyChange: random.chance(0.15) ? 1 + random.index(22) : nil, denyAfterChange: random.chance(0.5))
     }
 
     public var description: String {
@@ -101,6 +108,7 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         if let t = interruptAfter { parts.append("Ctrl-C at \(Int(t)) s") }
         if alarmDuringBake { parts.append("alarm during bake") }
         if staleTarget { parts.append("new colour runs v0 (forced)") }
+        if let n = denyChange { parts.append("AccessDenied to change \(n)\(denyAfterChange ? " after making it" : "")") }
         return parts.joined(separator: ", ")
     }
 }
@@ -175,7 +183,7 @@ public enum Soak {
         cloud.setFaults(
             Faults(
                 throttleRate: scenario.throttleRate, errorRate: scenario.errorRate, latencySeconds: scenario.latencySeconds,
-                crashAtStep: scenario.crashAtStep))
+                crashAtStep: scenario.crashAtStep, denyChange: scenario.denyChange, denyAfterChange: scenario.denyAfterChange))
 
         let ports = cloud.ports.persistent()
         let interruption = Interruption()

@@ -160,6 +160,7 @@ public struct BlueGreenRefresh: Sendable {
         let env = snapshot.environment
         let status = snapshot.status
         if let journal = status.deployment, journal.isUnfinished { throw journal.refusal(in: env) }
+        if let shown = status.unreadableJournal { throw DeploymentJournal.unreadableRefusal(shown, in: env) }
         guard let live = status.albColor ?? (options.force ? status.activeColor : nil) else {
             throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with 'environment switch --to COLOR'.")
         }
@@ -182,9 +183,7 @@ public struct BlueGreenRefresh: Sendable {
         if !options.force && (targetGroup.desiredCapacity > 0 || !targetGroup.instances.isEmpty) {
             throw Refusal("The inactive colour \(target.rawValue) (\(targetGroup.name)) already has capacity (desired \(targetGroup.desiredCapacity), \(targetGroup.instances.count) instance(s)). Nothing changed; run 'environment cleanup' first, or pass --force.")
         }
-        guard let version = options.version ?? snapshot.values[env.parameters.version] else {
-            throw Refusal("No build to deploy: \(env.parameters.version) is not set. Run 'ce --env \(env.name) builds set_current VERSION' or pass --version.")
-        }
+        let version = try BuildName.toDeploy(options.version, snapshot: snapshot)
         if (options.bakeSeconds ?? env.bakeSeconds) > 0 {
             let missing = env.alarmNames(for: target).filter { status.alarms[$0] == nil || status.alarms[$0] == "missing" }
             if !missing.isEmpty {
@@ -193,6 +192,9 @@ public struct BlueGreenRefresh: Sendable {
         }
         let capacity = options.capacity ?? max(liveGroup.desiredCapacity, env.liveFloor)
         guard capacity >= 1 else { throw Refusal("--capacity must be at least 1. Nothing changed.") }
+        if capacity < env.liveFloor && !options.force {
+            throw Refusal("--capacity \(capacity) is below \(env.name)'s live floor of \(env.liveFloor) (max(1, min instances)): all its traffic would rest on fewer instances through the bake. Nothing changed; give --capacity \(env.liveFloor) or more, or --force.")
+        }
         return Plan(
             live: live, target: target, version: version, capacity: capacity, liveGroup: liveGroup, targetGroup: targetGroup,
             targetGroupInUse: snapshot.isInUse(targetTG), targetGroupArn: targetTG.arn)
@@ -294,32 +296,56 @@ public struct BlueGreenRefresh: Sendable {
         }
     }
 
-    /// Every route to `target`, verified, then SSM. If it fails half-way, the routes that moved are sent back, so
-    /// that the machine knows whether any traffic was left on `target`.
+    /// Every route to `target`, verified, then SSM. If it fails half-way, what this attempt changed is put back — the
+    /// routes it moved (judged against the read it planned from: a route already on `target` was not moved by it) and
+    /// the SSM values it wrote — so that the machine knows whether any traffic (or record) was left on `target`.
     func switchTraffic(to target: Color, checked: Bool) async -> RefreshMachine.Event {
         let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
+        var before: EnvironmentSnapshot?
         do {
             let fresh = try await reader.snapshot()
+            before = fresh
             let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: !checked, settleCapacity: false)
             return .switched(try await runner.run(plan))
         } catch {
             let cause = String(describing: error)
+            // Without the read, nothing was sent.
+            guard let before else { return .switchFailed(cause, trafficMoved: false) }
             guard let after = try? await reader.snapshot(), let arn = after.targetGroups[environment.targetGroupNames[target]!]?.arn else {
                 return .switchFailed(cause, trafficMoved: true)
             }
-            let moved = after.routes.filter { ($0.weights[arn] ?? 0) > 0 }
-            if moved.isEmpty { return .switchFailed(cause, trafficMoved: false) }
+            let untouched = Set(before.routes.filter { ($0.weights[arn] ?? 0) > 0 }.map(\.arn))
+            let moved = after.routes.filter { ($0.weights[arn] ?? 0) > 0 && !untouched.contains($0.arn) }
             // Send the moved routes back to the other colour, so that no traffic is left on a colour being undone.
             guard let back = after.targetGroups[environment.targetGroupNames[target.other]!]?.arn else {
-                return .switchFailed(cause, trafficMoved: true)
+                return .switchFailed(cause, trafficMoved: !moved.isEmpty)
             }
-            let restore = moved.map { Mutation.forward(route: $0, targetGroupArn: back) }
-            do {
-                _ = try await runner.run(restore)
-                return .switchFailed(cause + "; the routes that had moved were sent back", trafficMoved: false)
-            } catch {
-                return .switchFailed(cause + "; sending the moved routes back failed too: \(error)", trafficMoved: true)
+            var note = ""
+            if !moved.isEmpty {
+                do {
+                    _ = try await runner.run(moved.map { Mutation.forward(route: $0, targetGroupArn: back) })
+                    note = "; the routes that had moved were sent back"
+                } catch {
+                    return .switchFailed(cause + "; sending the moved routes back failed too: \(error)", trafficMoved: true)
+                }
             }
+            // The SSM values this attempt wrote before it stopped, back to what they were.
+            let names = environment.parameters
+            let records: [Mutation] = [names.activeColor, names.activeTargetGroupArn].compactMap { name in
+                guard let old = before.values[name], after.values[name] != old else { return nil }
+                return .putParameter(name: name, value: old)
+            }
+            var recordsLeft = false
+            if !records.isEmpty {
+                do {
+                    _ = try await runner.run(records)
+                    note += "; \(records.count == 1 ? "the SSM value it had written was" : "the SSM values it had written were") put back"
+                } catch {
+                    recordsLeft = true
+                    note += "; putting SSM back failed too: \(error)"
+                }
+            }
+            return .switchFailed(cause + note, trafficMoved: false, returned: !moved.isEmpty, recordsLeft: recordsLeft)
         }
     }
 
@@ -398,8 +424,11 @@ extension BlueGreenRefresh {
         case .scale:
             return [.resizeGroup(name: plan.targetGroup.name, minSize: plan.capacity, desiredCapacity: plan.capacity, maxSize: plan.capacity)]
         case .finalize:
+            // (A forced deploy below the floor is raised to it now that it serves.)
             return [
-                .resizeGroup(name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: nil, maxSize: max(plan.targetGroup.maxSize, plan.capacity)),
+                .resizeGroup(
+                    name: plan.targetGroup.name, minSize: env.liveFloor, desiredCapacity: plan.capacity < env.liveFloor ? env.liveFloor : nil,
+                    maxSize: max(plan.targetGroup.maxSize, plan.capacity, env.liveFloor)),
                 .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
             ]
         case .preflight, .healthGate, .switchTraffic, .bake, .rollback, .done:

@@ -59,6 +59,9 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     public var lock: String?
     /// The last deploy's journal (`deployment`); `isUnfinished` when it stopped half-way.
     public var deployment: DeploymentJournal?
+    /// `deployment`'s value, shown safely, when it is set but is not a journal (truncated, edited by hand): a deploy
+    /// may have stopped half-way, so it counts as unfinished.
+    public var unreadableJournal: String?
     /// The configured alarms of both colours and their states (`OK`, `ALARM`, `INSUFFICIENT_DATA`, `missing`).
     public var alarms: [String: String]
     /// The environment's serving routes: the only ones counted for drift and ever changed.
@@ -71,6 +74,9 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     public var colors: [String: ColorStatus]
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
+
+    /// Whether a deploy is (or may be) unfinished: an unfinished journal, or one that cannot be read.
+    public var hasUnfinishedDeploy: Bool { deployment?.isUnfinished == true || unreadableJournal != nil }
 }
 
 /// What one read of an environment found.
@@ -293,7 +299,9 @@ public struct EnvironmentStatusReader: Sendable {
         return EnvironmentStatus(
             environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
             driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock],
-            deployment: values[names.deployment].flatMap(DeploymentJournal.decode), alarms: [:], routes: routeStatuses,
+            deployment: values[names.deployment].flatMap(DeploymentJournal.decode),
+            unreadableJournal: values[names.deployment].flatMap { DeploymentJournal.decode($0) == nil ? BuildName.quoted($0) : nil },
+            alarms: [:], routes: routeStatuses,
             previews: previews, notServing: classified.nonForwardingDefaults.map(other), other: classified.other.map(other),
             colors: colors)
     }

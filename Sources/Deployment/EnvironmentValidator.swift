@@ -94,6 +94,9 @@ public enum EnvironmentValidator {
         for (alarm, state) in snapshot.status.alarms.sorted(by: { $0.key < $1.key }) {
             add("alarm \(alarm)", state != "missing", "\(alarm) exists (\(state))", "\(alarm) does not exist: the bake period could not watch it")
         }
+        if let shown = snapshot.status.unreadableJournal {
+            add("deployment", false, "", "\(env.parameters.deployment) cannot be read (\(shown)): run 'ce --env \(env.name) environment recover'")
+        }
         if let journal = snapshot.status.deployment, journal.isUnfinished {
             add("deployment", false, "", "\(journal.id) stopped at '\(journal.step)': run 'environment refresh --resume' or 'environment recover'")
         }

@@ -84,6 +84,7 @@ public struct LockManager: Sendable {
 
     /// Runs `body` holding the lock: extended every third of its lifetime (waiting on `keepAlive`, real time in the
     /// CLI; never the simulated clock, whose sleeps would move the world under the body), released whatever happens.
+    /// A lock that cannot be released is never left silently: `LockNotReleased` says so, with `body`'s own error.
     public func withLock<T: Sendable>(
         _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, takeOver: Bool = false,
         _ body: @Sendable () async throws -> T
@@ -98,15 +99,44 @@ public struct LockManager: Sendable {
                 if let extended = try? await extend(current) { current = extended }
             }
         }
+        let result: T
         do {
-            let result = try await body()
-            keeper.cancel()
-            try? await release(lock)
-            return result
+            result = try await body()
         } catch {
             keeper.cancel()
-            try? await release(lock)
+            if let cause = await releaseFailure(lock) {
+                throw LockNotReleased(environment: environment.name, name: name, cause: cause, underlying: error)
+            }
             throw error
         }
+        keeper.cancel()
+        if let cause = await releaseFailure(lock) {
+            throw LockNotReleased(environment: environment.name, name: name, cause: cause, underlying: nil)
+        }
+        return result
+    }
+
+    /// Releases the lock; why it could not be, or `nil`.
+    func releaseFailure(_ lock: DeployLock) async -> String? {
+        do {
+            try await release(lock)
+            return nil
+        } catch {
+            return String(describing: error)
+        }
+    }
+}
+
+/// The deploy lock could not be released (after the usual retries). What the command did stands — or its own error,
+/// `underlying`, says what went wrong — but every other mutating command on the environment is refused until the
+/// lock is cleared.
+public struct LockNotReleased: Error, CustomStringConvertible {
+    public var environment: String
+    public var name: String
+    public var cause: String
+    public var underlying: (any Error)?
+
+    public var description: String {
+        "the deploy lock \(name) could not be released (\(cause)): other commands on \(environment) are refused until it is cleared; run 'ce --env \(environment) environment unlock'."
     }
 }

@@ -10,7 +10,9 @@ import Foundation
 ///   version parameters are restored, which scales the half-deployed colour back down;
 /// - traffic split between them: every route goes back to the old colour (it was protected and never shrunk), or
 ///   forward if only the new one has healthy capacity; then as above.
-/// Without one, SSM is reconciled with the load balancer. The journal is then marked `recovered`.
+/// Without one, SSM is reconciled with the load balancer. The journal is then marked `recovered`. A journal that cannot
+/// be read (truncated, edited by hand) is removed once SSM agrees with the load balancer (SSM keeps its earlier
+/// versions).
 public struct Recovery: Sendable {
     public struct Plan: Sendable, Equatable {
         /// Where the environment ends up, in words.
@@ -19,6 +21,11 @@ public struct Recovery: Sendable {
         public var mutations: [Mutation]
         /// The journal to write afterwards (`recovered`), or `nil` when there was none to finish.
         public var journal: DeploymentJournal?
+        /// Whether `{prefix}deployment` holds something that is not a journal, to be deleted last.
+        public var removesUnreadableJournal = false
+
+        /// Whether recovering changes anything.
+        public var isEmpty: Bool { mutations.isEmpty && journal == nil && !removesUnreadableJournal }
     }
 
     /// - Parameter rollingRefresh: for an unfinished rolling deploy, its instance refresh (`nil`: none was started).
@@ -36,6 +43,13 @@ public struct Recovery: Sendable {
                 throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with 'environment switch --to COLOR'.")
             }
             let mutations = try switching.plan(to: serving, force: true, settleCapacity: false)
+            if let shown = status.unreadableJournal {
+                let name = env.parameters.deployment
+                return Plan(
+                    summary: "the journal \(name) cannot be read (\(shown)): it is removed (SSM keeps its earlier versions: 'aws ssm get-parameter-history --name \(name)'), and "
+                        + (mutations.isEmpty ? "\(serving.rawValue) serves every route and SSM agrees" : "SSM is reconciled with the load balancer: \(serving.rawValue) serves"),
+                    mutations: mutations, journal: nil, removesUnreadableJournal: true)
+            }
             return Plan(
                 summary: mutations.isEmpty
                     ? "nothing to recover: \(serving.rawValue) serves every route and SSM agrees"
@@ -45,7 +59,9 @@ public struct Recovery: Sendable {
 
         let destination: Color
         switch status.albColor {
-        case journal.to?: destination = journal.to
+        // All traffic on the new colour: finished there — unless it has no healthy capacity left and the old one has.
+        case journal.to?:
+            destination = switching.capacityProblem(journal.to) != nil && switching.capacityProblem(journal.from) == nil ? journal.from : journal.to
         case journal.from?: destination = journal.from
         default:
             if switching.capacityProblem(journal.from) == nil {
@@ -64,8 +80,11 @@ public struct Recovery: Sendable {
                 min.flatMap { $0 == current.minSize ? nil : $0 }, desired.flatMap { $0 == current.desiredCapacity ? nil : $0 },
                 max.flatMap { $0 == current.maxSize ? nil : $0 })
             if change.0 != nil || change.1 != nil || change.2 != nil {
-                // AWS validates the three together: send them all when any changes.
-                mutations.append(.resizeGroup(name: name, minSize: min ?? current.minSize, desiredCapacity: desired, maxSize: max ?? current.maxSize))
+                // AWS validates the three together: send them all when any changes (a min raised above the desired
+                // size raises it too).
+                let newMin = min ?? current.minSize
+                let newDesired = desired ?? (newMin > current.desiredCapacity ? newMin : nil)
+                mutations.append(.resizeGroup(name: name, minSize: newMin, desiredCapacity: newDesired, maxSize: Swift.max(max ?? current.maxSize, newMin)))
             }
         }
         let summary: String
@@ -152,6 +171,11 @@ public struct Recovery: Sendable {
             let started = ports.clock.now()
             try await ports.documents.overwrite(name: environment.parameters.deployment, value: journal.json())
             report.add("journal", seconds: ports.clock.now().timeIntervalSince(started), "\(journal.id) marked recovered")
+        }
+        if plan.removesUnreadableJournal {
+            let started = ports.clock.now()
+            try await ports.documents.delete(name: environment.parameters.deployment)
+            report.add("journal", seconds: ports.clock.now().timeIntervalSince(started), "the unreadable \(environment.parameters.deployment) removed")
         }
         return (plan, report)
     }

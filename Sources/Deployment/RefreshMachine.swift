@@ -62,8 +62,9 @@ public struct RefreshMachine: Sendable {
         /// A stop was requested (SIGINT, …) instead of the last action being performed.
         case interrupted(String)
         case switched(StepReport)
-        /// `trafficMoved`: some route was left forwarding to the colour being switched to.
-        case switchFailed(String, trafficMoved: Bool)
+        /// `trafficMoved`: some route was left forwarding to the colour being switched to. `returned`: routes had
+        /// moved and were sent back. `recordsLeft`: SSM had been written and could not be put back.
+        case switchFailed(String, trafficMoved: Bool, returned: Bool = false, recordsLeft: Bool = false)
         case undone(done: [String], failed: [String])
     }
 
@@ -95,6 +96,12 @@ public struct RefreshMachine: Sendable {
     var interruptedBy: String?
     /// The action waiting for the journal write to finish.
     var afterRecord: Action?
+    /// Whether the journal write in flight records the outcome (the last write of the deploy).
+    var concluding = false
+    /// A failed switch had moved traffic and sent it back.
+    var trafficReturned = false
+    /// A failed switch left SSM written: the journal stays unfinished, for `recover` to reconcile.
+    var recordsLeft = false
 
     public init(environment: EnvironmentConfiguration, mode: Mode, identity: LockIdentity) {
         self.environment = environment
@@ -129,6 +136,7 @@ public struct RefreshMachine: Sendable {
                 return pending
             case .recordFailed(let cause):
                 afterRecord = nil
+                if concluding { return outcomeNotRecorded(pending, cause: cause) }
                 // After the switch, or once the outcome is known, carry on: the deploy cannot be made safer by
                 // stopping. Before it, a deploy that cannot be journalled is undone.
                 if phase.isAfterSwitch || failure != nil || phase == .done {
@@ -146,7 +154,7 @@ public struct RefreshMachine: Sendable {
             }
             let final = makeFailure(undone: done, notUndone: notDone)
             let status: DeploymentJournal.Status =
-                !notDone.isEmpty ? .inProgress
+                !notDone.isEmpty || recordsLeft ? .inProgress
                 : failure.kind == .interrupted ? .interrupted : failure.kind == .rolledBack ? .rolledBack : .failed
             return conclude(status, note: "\(failure.step): \(failure.cause)", now: now, then: .failed(final))
         }
@@ -222,11 +230,13 @@ public struct RefreshMachine: Sendable {
         case (.switchTraffic, .switched(let switchReport)):
             report.steps += switchReport.steps
             return bakeSeconds > 0 ? begin(.bake, now) : begin(.finalize, now)
-        case (.switchTraffic, .switchFailed(let cause, let moved)):
+        case (.switchTraffic, .switchFailed(let cause, let moved, let returned, let left)):
             if moved {
                 failure = ("switch", cause, .failed)
                 return .failed(makeFailure(undone: [], notUndone: []))
             }
+            trafficReturned = returned
+            recordsLeft = left
             return fail(cause)
 
         case (.bake, .bake(let reading)):
@@ -290,7 +300,7 @@ public struct RefreshMachine: Sendable {
             if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
             let stop = BlueGreenRefresh.Failure(step: "bake", cause: cause, state: state, report: report, kind: .rolledBack)
             return conclude(notDone.isEmpty ? .rolledBack : .inProgress, note: "rolled back: \(cause)", now: now, then: .failed(stop))
-        case (.rollback, .switchFailed(let cause, _)):
+        case (.rollback, .switchFailed(let cause, _, _, _)):
             let plan = self.plan!
             let stop = BlueGreenRefresh.Failure(
                 step: "rollback", cause: "\(failure?.cause ?? "the bake failed"), and the switch back to \(plan.live.rawValue) failed: \(cause)",
@@ -334,6 +344,7 @@ public struct RefreshMachine: Sendable {
     }
 
     mutating func resume(_ snapshot: EnvironmentSnapshot, now: Date) -> Action {
+        if let shown = snapshot.status.unreadableJournal { return .refused(DeploymentJournal.unreadableRefusal(shown, in: environment)) }
         guard let recorded = snapshot.status.deployment, recorded.isUnfinished else {
             return .refused(Refusal("No unfinished deployment to resume in \(environment.parameters.deployment)\(snapshot.status.deployment.map { " (the last one, \($0.id), is \($0.status.rawValue))" } ?? ""). Nothing changed."))
         }
@@ -450,6 +461,7 @@ public struct RefreshMachine: Sendable {
     /// Writes the outcome to the journal, then `then`.
     mutating func conclude(_ status: DeploymentJournal.Status, note: String?, now: Date, then: Action) -> Action {
         guard var journal else { return then }
+        concluding = true
         journal.status = status
         journal.note = note
         journal.updatedAt = DeploymentJournal.timestamp(now)
@@ -488,6 +500,27 @@ public struct RefreshMachine: Sendable {
         return mutations
     }
 
+    /// The outcome could not be written to the journal (after the usual retries): the work is what it is, but the
+    /// journal still reads the last step, so `status` shows the deploy unfinished and new deploys refuse until
+    /// `recover` closes it. Said, never silent: a success becomes a failure naming what to run.
+    func outcomeNotRecorded(_ pending: Action, cause: String) -> Action {
+        let name = environment.parameters.deployment
+        let recover = "'ce --env \(environment.name) environment recover'"
+        let note = "The journal \(name) could not be written (\(cause)): it still reads step '\(journal?.step ?? "?")', so status shows the deploy unfinished and new deploys refuse until \(recover) closes it."
+        switch pending {
+        case .finished(let report):
+            let plan = self.plan!
+            return .failed(.init(
+                step: "journal", cause: "the deploy is done but its outcome could not be recorded: \(cause)",
+                state: "Traffic is on \(plan.target.rawValue) (\(plan.version)) and the deploy was finalized. \(note)", report: report, kind: .failed))
+        case .failed(var failure):
+            failure.state += (failure.state.hasSuffix(" ") || failure.state.isEmpty ? "" : " ") + note
+            return .failed(failure)
+        default:
+            return pending
+        }
+    }
+
     func makeFailure(undone: [String], notUndone: [String]) -> BlueGreenRefresh.Failure {
         let plan = self.plan!
         let (step, cause, kind) = failure!
@@ -504,7 +537,12 @@ public struct RefreshMachine: Sendable {
                 state: "Traffic is on \(plan.target.rawValue) (\(plan.version)); \(plan.targetGroup.name) was left as it is. Left to do: set \(plan.targetGroup.name) min \(environment.liveFloor) and max \(max(plan.targetGroup.maxSize, plan.capacity)), and \(plan.liveGroup.name) min 0 — 'environment refresh --resume' or \(recover) does it.",
                 report: report, kind: kind)
         }
-        var state = "Traffic was not touched (\(plan.live.rawValue) still serves). "
+        var state = trafficReturned
+            ? "Traffic moved to \(plan.target.rawValue) and was sent back: \(plan.live.rawValue) serves again. "
+            : "Traffic was not touched (\(plan.live.rawValue) still serves). "
+        if recordsLeft {
+            state += "SSM could not be put back (\(environment.parameters.activeColor) and \(environment.parameters.activeTargetGroupArn) may name \(plan.target.rawValue)): the journal is left unfinished, and \(recover) reconciles them. "
+        }
         if !undone.isEmpty { state += "Undone: \(undone.joined(separator: "; ")). " }
         if options.keepFailed { state += "\(plan.targetGroup.name) kept at \(plan.capacity) for inspection (--keep-failed); 'environment cleanup' removes it. " }
         if !notUndone.isEmpty { state += "NOT undone, do by hand or run \(recover): \(notUndone.joined(separator: "; "))." }

@@ -39,22 +39,28 @@ public struct RollingRefresh: Sendable {
 
     var clock: any DeploymentClock { ports.clock }
 
-    /// A fresh rolling deploy.
-    public func run(options: Options, progress: @Sendable (InstanceRefreshStatus) -> Void = { _ in }) async throws -> StepReport {
-        let env = environment
-        var report = StepReport()
-        let started = clock.now()
-        let snapshot = try await ports.statusReader(for: env).snapshot()
+    /// What a fresh rolling deploy would do, or why it is refused (nothing changed): the live colour, its group, the
+    /// build.
+    public static func preflight(_ snapshot: EnvironmentSnapshot, options: Options) throws -> (live: Color, group: ScalingGroupSnapshot, version: String) {
+        let env = snapshot.environment
         if let journal = snapshot.status.deployment, journal.isUnfinished { throw journal.refusal(in: env) }
+        if let shown = snapshot.status.unreadableJournal { throw DeploymentJournal.unreadableRefusal(shown, in: env) }
         guard let live = snapshot.status.albColor else {
             throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(snapshot.status.driftReasons.joined(separator: "; "))). Nothing changed.")
         }
         guard let group = snapshot.groups[env.autoScalingGroupNames[live]!] else {
             throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[live]!)
         }
-        guard let version = options.version ?? snapshot.values[env.parameters.version] else {
-            throw Refusal("No build to deploy: \(env.parameters.version) is not set. Run 'ce --env \(env.name) builds set_current VERSION' or pass --version.")
-        }
+        return (live, group, try BuildName.toDeploy(options.version, snapshot: snapshot))
+    }
+
+    /// A fresh rolling deploy.
+    public func run(options: Options, progress: @Sendable (InstanceRefreshStatus) -> Void = { _ in }) async throws -> StepReport {
+        let env = environment
+        var report = StepReport()
+        let started = clock.now()
+        let snapshot = try await ports.statusReader(for: env).snapshot()
+        let (live, group, version) = try Self.preflight(snapshot, options: options)
         let now = clock.now()
         let journal = DeploymentJournal(
             id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: "rolling", from: live, to: live, version: version,
@@ -101,11 +107,17 @@ public struct RollingRefresh: Sendable {
             journal.updatedAt = DeploymentJournal.timestamp(clock.now())
             try await record(journal)
         }
-        func conclude(_ status: DeploymentJournal.Status, _ note: String?) async {
+        /// Writes the outcome; what to tell the operator when it could not be written (never silent).
+        func conclude(_ status: DeploymentJournal.Status, _ note: String?) async -> String? {
             journal.status = status
             journal.note = note
             journal.updatedAt = DeploymentJournal.timestamp(clock.now())
-            try? await record(journal)
+            do {
+                try await record(journal)
+                return nil
+            } catch {
+                return "The journal \(env.parameters.deployment) could not be written (\(error)): it still reads step '\(journal.step)', so status shows the deploy unfinished and new deploys refuse until 'ce --env \(env.name) environment recover' closes it."
+            }
         }
 
         if step == "deploy" {
@@ -139,7 +151,7 @@ public struct RollingRefresh: Sendable {
                         state += " \(name) could not be put back to \(value): set it by hand."
                     }
                 }
-                await conclude(.failed, "start: \(error)")
+                if let unrecorded = await conclude(.failed, "start: \(error)") { state += " " + unrecorded }
                 throw BlueGreenRefresh.Failure(step: "start", cause: String(describing: error), state: state, report: report)
             }
             journal.refreshId = id
@@ -161,14 +173,18 @@ public struct RollingRefresh: Sendable {
                 if status.isFinished {
                     let detail = "\(status.status)\(status.reason.map { ": \($0)" } ?? "")"
                     guard status.status == "Successful" else {
-                        await conclude(.failed, "wait: the instance refresh ended \(detail)")
+                        let unrecorded = await conclude(.failed, "wait: the instance refresh ended \(detail)")
                         throw BlueGreenRefresh.Failure(
                             step: "wait", cause: "the instance refresh ended \(detail)",
-                            state: "Auto Scaling stopped replacing instances; \(group) may run both builds. Check 'ce --env \(env.name) environment status'.",
+                            state: "Auto Scaling stopped replacing instances; \(group) may run both builds. Check 'ce --env \(env.name) environment status'." + (unrecorded.map { " " + $0 } ?? ""),
                             report: report)
                     }
                     report.add("wait", seconds: clock.now().timeIntervalSince(started), detail)
-                    await conclude(.done, nil)
+                    if let unrecorded = await conclude(.done, nil) {
+                        throw BlueGreenRefresh.Failure(
+                            step: "journal", cause: "the rolling deploy is done but its outcome could not be recorded",
+                            state: "Every instance of \(group) was replaced. " + unrecorded, report: report)
+                    }
                     return report
                 }
             } else {

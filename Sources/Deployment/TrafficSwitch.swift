@@ -1,6 +1,6 @@
 /// Moving an environment's traffic to one colour: `environment switch` and `environment rollback`.
 ///
-/// Preflight (nothing changed on refusal): the target colour must have healthy capacity — at least the live floor
+/// Preflight (nothing changed on refusal): a target colour that traffic moves to must have healthy capacity — at least the live floor
 /// of instances `InService` and `Healthy` in its group, registered in its target group, none of them `unhealthy`
 /// and, where the load balancer health-checks the group, `healthy` — unless forced; and every serving route must be
 /// one whose forward `ce` can change while keeping the rest. Then every serving route (and nothing else) is pointed
@@ -47,10 +47,11 @@ public struct TrafficSwitch: Sendable {
         guard !routes.isEmpty else {
             throw Refusal("No listener or rule routes \(environment.name) (\(environment.routing)). Nothing changed.")
         }
-        if !force, let problem = capacityProblem(target) {
+        let moving = routes.filter { !$0.forwardsOnly(to: arn) }
+        // Only moving traffic needs the target's capacity proven: recording a switch already made does not.
+        if !force, !moving.isEmpty, let problem = capacityProblem(target) {
             throw Refusal("\(target.rawValue) has no healthy capacity: \(problem). Nothing changed; --force switches anyway.")
         }
-        let moving = routes.filter { !$0.forwardsOnly(to: arn) }
         if let problem = moving.compactMap(\.moveProblem).first {
             throw Refusal("Cannot switch \(environment.name): \(problem). Nothing changed; fix the rule, or pin the environment's rules with 'rules:' in the config.")
         }

@@ -29,4 +29,13 @@ if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
     status=1
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
+
+# Fault injection, bounded: every change of a prod refresh killed (then recover, or --resume), interrupted (SIGINT)
+# and denied, each point checked for consistency. (The full suite: bash scripts/fault_injection.sh --full.)
+if [ -z "${CE_SKIP_FAULTS:-}" ] && [ $# -eq 0 ]; then
+    if ! python3 scripts/fault_injection.py --endpoint "$MOTO_ENDPOINT" --ce "$(swift build --show-bin-path)/ce" --bounded; then
+        echo "error: fault injection found an inconsistent point" >&2
+        status=1
+    fi
+fi
 exit "$status"
