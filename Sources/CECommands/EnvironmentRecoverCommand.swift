@@ -28,7 +28,7 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
             let environment = try options.environmentConfiguration()
             let identity = Mutating.lockIdentity()
             try await Backend.with(options) { backend in
-                let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
+                let snapshot = try await backend.persistentPorts.statusReader(for: environment).snapshot()
                 let refresh = try await Recovery(environment: environment, ports: backend.ports).rollingRefresh(snapshot)
                 let plan = try Recovery.plan(snapshot, now: backend.ports.clock.now(), by: identity.holder, rollingRefresh: refresh)
                 let lock = snapshot.status.lock.map { value in

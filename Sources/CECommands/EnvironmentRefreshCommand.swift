@@ -84,7 +84,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     /// The unfinished journal `--resume` continues; refused (before any lock) when there is none or it cannot be read.
     static func unfinishedJournal(_ environment: EnvironmentConfiguration, backend: Backend) async throws -> DeploymentJournal {
         let name = environment.parameters.deployment
-        guard let value = try await backend.ports.documents.read(name: name) else {
+        guard let value = try await backend.persistentPorts.documents.read(name: name) else {
             throw Refusal("No unfinished deployment to resume: \(name) is not set. Nothing changed.")
         }
         guard let journal = DeploymentJournal.decode(value) else {
@@ -101,7 +101,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         if case .fresh(let refreshOptions) = mode {
             // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the
             // lock, so that a refused deploy never takes it; everything is checked again under the lock.
-            _ = try BlueGreenRefresh.plan(try await backend.ports.statusReader(for: environment).snapshot(), options: refreshOptions)
+            _ = try BlueGreenRefresh.plan(try await backend.persistentPorts.statusReader(for: environment).snapshot(), options: refreshOptions)
         }
         try Mutating.confirm(environment: environment.name, action: resume ? "Resume the deploy to prod" : "Deploy to prod", yes: options.yes)
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
@@ -178,7 +178,7 @@ extension EnvironmentRefreshCommand {
         }
         if resumed == nil {
             // As for blue-green: refused before the lock is taken, checked again under it.
-            let (live, group, build) = try RollingRefresh.preflight(try await backend.ports.statusReader(for: environment).snapshot(), options: rollingOptions)
+            let (live, group, build) = try RollingRefresh.preflight(try await backend.persistentPorts.statusReader(for: environment).snapshot(), options: rollingOptions)
             if mutation.dryRun {
                 Mutating.printDryRun([.putParameter(name: environment.parameters.version(of: live), value: build)])
                 print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(group.name) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")

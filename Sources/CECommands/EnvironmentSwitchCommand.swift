@@ -84,7 +84,7 @@ struct PlanFlow: Sendable {
                 return
             }
             if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
-                let first = try await backend.ports.statusReader(for: environment).snapshot()
+                let first = try await backend.persistentPorts.statusReader(for: environment).snapshot()
                 guard !(try planning(first)).isEmpty else {
                     print("\(environment.name): \(nothingToDo(first))")
                     return
