@@ -10,7 +10,7 @@ struct EnvironmentCommand: AsyncParsableCommand {
             EnvironmentRollbackCommand.self,
             EnvironmentCleanupCommand.self, EnvironmentStartCommand.self, EnvironmentStopCommand.self,
             EnvironmentValidateCommand.self, EnvironmentTestBlueGreenCommand.self, EnvironmentHealthCheckCommand.self,
-            EnvironmentRecoverCommand.self, EnvironmentUnlockCommand.self,
+            EnvironmentRecoverCommand.self, EnvironmentUnlockCommand.self, EnvironmentPromoteCommand.self, EnvironmentAbortCommand.self,
         ]
     )
 }

@@ -15,12 +15,15 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             """
     )
 
-    enum Strategy: String, ExpressibleByArgument, CaseIterable {
-        case blueGreen = "blue-green"
-        case rolling
-    }
-
-    @Option(help: "blue-green (default, or the environment's configured strategy) or rolling.") var strategy: Strategy?
+    @Option(help: "blue-green, canary, linear or rolling (default: the environment's configured strategy, else blue-green).")
+    var strategy: DeployStrategy?
+    @Option(help: "Canary: the shares of traffic on the new colour, e.g. 10,50,100 (default from the config, else 10,100).")
+    var steps: String?
+    @Option(help: "Linear: the share of traffic added at each step, in percent (default from the config, else 20).") var step: Int?
+    @Option(name: .customLong("step-bake"), help: "Canary/linear: watch each step this long (e.g. 2m; default from the config, else 5m).")
+    var stepBake: String?
+    @Option(help: "Canary/linear: target-group stickiness while traffic is split (1s–7d, e.g. 1h), so a user stays on one build.")
+    var stickiness: String?
     @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
     @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set_current').") var version: String?
     @Option(help: "The colour to deploy to (optional; must be the inactive one).") var target: String?
@@ -45,17 +48,60 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         if let bake, ConfigurationLoader.seconds(bake).map({ $0 <= 86400 }) != true {
             throw ValidationError("--bake must be a duration such as 0, 90s, 5m or 1h (at most 24h), not '\(bake)'.")
         }
-        if resume && (version != nil || capacity != nil || target != nil || bake != nil || force || keepFailed || strategy == .rolling) {
-            throw ValidationError("--resume continues the recorded deploy with its own settings: drop --version, --capacity, --target, --bake, --force, --keep-failed and --strategy rolling.")
+        if resume && (version != nil || capacity != nil || target != nil || bake != nil || force || keepFailed || strategy != nil || trafficOptionGiven) {
+            throw ValidationError("--resume continues the recorded deploy with its own settings: drop --version, --capacity, --target, --bake, --force, --keep-failed, --strategy, --steps, --step, --step-bake and --stickiness.")
+        }
+        if let steps, parsedSteps(steps) == nil {
+            throw ValidationError("--steps must be percentages separated by commas, increasing, e.g. 10,50,100, not '\(steps)'.")
+        }
+        if let step, !(1...99).contains(step) { throw ValidationError("--step must be a percentage from 1 to 99, not \(step).") }
+        if let stepBake, ConfigurationLoader.seconds(stepBake).map({ $0 <= 86400 }) != true {
+            throw ValidationError("--step-bake must be a duration such as 0, 90s, 5m or 1h (at most 24h), not '\(stepBake)'.")
+        }
+        if let stickiness, ConfigurationLoader.seconds(stickiness).map(TrafficSteps.stickinessRange.contains) != true {
+            throw ValidationError("--stickiness must be a duration from 1s to 7d, such as 30m or 1h, not '\(stickiness)'.")
+        }
+        if steps != nil && strategy != nil && strategy != .canary {
+            throw ValidationError("--steps belongs to --strategy canary (linear takes --step).")
+        }
+        if step != nil && strategy != nil && strategy != .linear {
+            throw ValidationError("--step belongs to --strategy linear (canary takes --steps).")
         }
     }
 
-    var refreshOptions: BlueGreenRefresh.Options {
-        get throws {
-            BlueGreenRefresh.Options(
-                version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse),
-                bakeSeconds: bake.flatMap(ConfigurationLoader.seconds))
+    var trafficOptionGiven: Bool { steps != nil || step != nil || stepBake != nil || stickiness != nil }
+
+    func parsedSteps(_ text: String) -> [Int]? {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else { return nil }
+        return values.map { $0! }
+    }
+
+    /// The strategy to run: the journal's when resuming, else `--strategy`, else the configured one — and canary
+    /// when only --steps is given, linear when only --step is.
+    func chosenStrategy(_ environment: EnvironmentConfiguration, resumed: DeploymentJournal?) throws -> DeployStrategy {
+        if let resumed {
+            guard let recorded = DeployStrategy(journal: resumed) else {
+                throw Refusal("The unfinished deployment \(resumed.id) is a '\(resumed.strategy)' deploy, which this ce does not know. Nothing changed; run 'ce --env \(environment.name) environment recover'.")
+            }
+            return recorded
         }
+        if let strategy { return strategy }
+        if steps != nil { return .canary }
+        if step != nil { return .linear }
+        return environment.strategy
+    }
+
+    func refreshOptions(_ strategy: DeployStrategy, environment: EnvironmentConfiguration) throws -> BlueGreenRefresh.Options {
+        if !strategy.splitsTraffic && trafficOptionGiven {
+            throw ValidationError("--steps, --step, --step-bake and --stickiness belong to the canary and linear strategies, not \(strategy.rawValue).")
+        }
+        let traffic = try environment.canary.steps(
+            for: strategy, canarySteps: steps.flatMap(parsedSteps), linearStep: step,
+            stepBakeSeconds: stepBake.flatMap(ConfigurationLoader.seconds), stickinessSeconds: stickiness.flatMap(ConfigurationLoader.seconds))
+        return BlueGreenRefresh.Options(
+            version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse),
+            bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), traffic: traffic, strategyName: strategy.rawValue)
     }
 
     func run() async throws {
@@ -67,15 +113,13 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
                 // Resuming, the journal says which strategy the unfinished deploy used (one read, not a snapshot); with
                 // nothing to resume, the refusal comes before the lock is taken.
                 let resumed = resume ? try await Self.unfinishedJournal(environment, backend: backend) : nil
-                let chosen = resume
-                    ? (resumed?.strategy == "rolling" ? .rolling : .blueGreen)
-                    : strategy ?? (environment.strategy == .rolling ? .rolling : .blueGreen)
-                if chosen == .rolling {
+                let chosen = try chosenStrategy(environment, resumed: resumed)
+                if !chosen.usesBothColors {
                     try await runRolling(environment: environment, backend: backend, options: options, resumed: resumed)
                 } else if mutation.dryRun {
-                    try await dryRun(environment: environment, backend: backend)
+                    try await dryRun(environment: environment, backend: backend, strategy: chosen)
                 } else {
-                    try await deploy(environment: environment, backend: backend, options: options)
+                    try await deploy(environment: environment, backend: backend, options: options, strategy: chosen)
                 }
             }
         }
@@ -96,8 +140,8 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         return journal
     }
 
-    func deploy(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
-        let mode: RefreshMachine.Mode = resume ? .resume : .fresh(try refreshOptions)
+    func deploy(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions, strategy: DeployStrategy) async throws {
+        let mode: RefreshMachine.Mode = resume ? .resume : .fresh(try refreshOptions(strategy, environment: environment))
         if case .fresh(let refreshOptions) = mode {
             // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the
             // lock, so that a refused deploy never takes it; everything is checked again under the lock.
@@ -112,53 +156,32 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         }
     }
 
-    /// The calls of every step, in order, the journal writes included; the gate and the bake period in words.
-    func dryRun(environment: EnvironmentConfiguration, backend: Backend) async throws {
+    /// The calls of every step, in order, the journal writes included; what each step waits for in words.
+    func dryRun(environment: EnvironmentConfiguration, backend: Backend, strategy: DeployStrategy) async throws {
         let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
         let journalName = environment.parameters.deployment
         func journal(_ step: String) -> String { "SSM PutParameter Name=\(journalName) Value={journal: step \(step)} Type=String Overwrite=true" }
-        let plan: BlueGreenRefresh.Plan
-        let refreshOptions: BlueGreenRefresh.Options
-        var steps: [RefreshMachine.Phase] = [.protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize]
+        let steps: [PlannedStep]
         if resume {
             guard let recorded = snapshot.status.deployment, recorded.isUnfinished,
-                let step = RefreshMachine.Phase(rawValue: recorded.step), let index = steps.firstIndex(of: step == .rollback ? .bake : step),
+                let step = RefreshMachine.Phase(rawValue: recorded.step),
                 let resumed = BlueGreenRefresh.Plan(journal: recorded, snapshot: snapshot)
             else {
                 throw Refusal("No unfinished deployment to resume in \(journalName). Nothing changed.")
             }
-            print("dry run: would resume \(recorded.id) (\(recorded.version), \(recorded.from.rawValue) → \(recorded.to.rawValue)) at step '\(recorded.step)'")
-            plan = resumed
-            refreshOptions = .init(journal: recorded)
-            steps = Array(steps[index...])
+            print("dry run: would resume \(recorded.id) (\(recorded.version), \(recorded.from.rawValue) → \(recorded.to.rawValue)) at step '\(recorded.step)'\(recorded.recordedPercent.map { " (\($0)% on \(recorded.to.rawValue))" } ?? "")")
+            steps = try BlueGreenRefresh.plannedSteps(
+                snapshot, plan: resumed, options: .init(journal: recorded), resumeAt: step, resumeStep: recorded.trafficStep ?? 0)
         } else {
-            refreshOptions = try self.refreshOptions
-            plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
+            let refreshOptions = try self.refreshOptions(strategy, environment: environment)
+            let plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
+            steps = try BlueGreenRefresh.plannedSteps(snapshot, plan: plan, options: refreshOptions)
         }
-        if !plan.clearsTarget { steps.removeAll { $0 == .clear } }
         print("dry run: would make these AWS calls, in this order (route changes concurrently):")
-        let bakeSeconds = refreshOptions.bakeSeconds ?? environment.bakeSeconds
         for step in steps {
-            switch step {
-            case .clear:
-                print("  \(journal(step.rawValue))")
-                for call in BlueGreenRefresh.mutations(for: step, plan: plan, environment: environment, options: refreshOptions) { print("  \(call)") }
-                print("then wait until \(plan.targetGroup.name) has no instance left (they may run another build), and only then:")
-            case .healthGate:
-                print("  \(journal(step.rawValue))")
-                print("then wait for \(plan.capacity) healthy instance(s) of \(plan.target.rawValue) (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path) on each instance"), stable for \(environment.health.stableSeconds) s, timeout \(environment.health.timeoutSeconds) s), and only then:")
-            case .switchTraffic:
-                print("  \(journal(step.rawValue))")
-                for call in try TrafficSwitch(snapshot: snapshot).plan(to: plan.target, force: true, settleCapacity: false) { print("  \(call)") }
-            case .bake:
-                guard bakeSeconds > 0 else { continue }
-                let alarms = environment.alarmNames(for: plan.target)
-                print("  \(journal(step.rawValue))")
-                print("then watch \(plan.target.rawValue) for \(bakeSeconds) s (target health\(alarms.isEmpty ? "" : ", alarms \(alarms.joined(separator: ", "))")); on a failure switch back to \(plan.live.rawValue) and undo (exit 3); else:")
-            default:
-                print("  \(journal(step.rawValue))")
-                for call in BlueGreenRefresh.mutations(for: step, plan: plan, environment: environment, options: refreshOptions) { print("  \(call)") }
-            }
+            print("  \(journal(step.name))")
+            for call in step.calls { print("  \(call)") }
+            if let wait = step.wait { print("then \(wait)\(step.name == "clear" || step.name == "health gate" ? ", and only then:" : "; else:")") }
         }
         print("  \(journal("done"))")
     }
@@ -222,6 +245,9 @@ final class ProgressDisplay: Sendable {
                 text += ", stable \(Int(stable))/\(Int(progress.neededStableSeconds)) s"
             }
             write(text + ", \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
+        case .step:
+            let alarms = progress.alarmsFiring.isEmpty ? "alarms OK" : "ALARM: \(progress.alarmsFiring.joined(separator: ", "))"
+            write("step bake: \(progress.color.rawValue) at \(progress.percent ?? 0)%, healthy \(progress.healthy)/\(progress.inService), \(alarms), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
         case .bake:
             let alarms = progress.alarmsFiring.isEmpty ? "alarms OK" : "ALARM: \(progress.alarmsFiring.joined(separator: ", "))"
             write("bake: \(progress.color.rawValue) healthy \(progress.healthy)/\(progress.inService), \(alarms), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
@@ -258,3 +284,5 @@ final class ProgressDisplay: Sendable {
         }
     }
 }
+
+extension DeployStrategy: ExpressibleByArgument {}

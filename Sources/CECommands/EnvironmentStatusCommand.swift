@@ -17,16 +17,19 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
         let status: EnvironmentStatus
+        let now: Date
         do {
             let environment = try options.environmentConfiguration()
-            status = try await Backend.with(options) { try await $0.ports.statusReader(for: environment).read() }
+            (status, now) = try await Backend.with(options) { backend in
+                (try await backend.ports.statusReader(for: environment).read(), backend.ports.clock.now())
+            }
         } catch let error as ValidationError {
             throw error
         } catch {
             throw CommandFailure.report(error)
         }
         switch options.outputFormat {
-        case .text: print(StatusRenderer.text(status, verbose: options.verbose), terminator: "")
+        case .text: print(StatusRenderer.text(status, verbose: options.verbose, now: now), terminator: "")
         case .json: print(try StatusRenderer.json(status))
         }
         if status.drift || status.hasUnfinishedDeploy { throw ExitCode(1) }

@@ -42,7 +42,7 @@ enum Mutating {
             print("dry run: nothing to do")
             return
         }
-        let concurrent = plan.contains { if case .forward = $0 { true } else { false } }
+        let concurrent = plan.contains { $0.routeChange != nil }
         print("dry run: would make these AWS calls, in this order\(concurrent ? " (route changes concurrently and read back, then the rest, concurrently for different resources)" : ""):")
         for mutation in plan { print("  \(mutation)") }
     }

@@ -127,7 +127,7 @@ struct SandboxFaultsCommand: ParsableCommand {
     @Option(help: "Percent of API attempts throttled.") var throttle: Double?
     @Option(help: "Percent of API attempts answered 5xx.") var errors: Double?
     @Option(help: "Milliseconds each API call takes.") var latency: Double?
-    @Option(name: .customLong("crash-at"), help: "The next deploy dies right after journalling this step (blue-green: protect, deploy, scale, 'health gate', switch, bake, finalize; rolling: deploy, start, wait).")
+    @Option(name: .customLong("crash-at"), help: ArgumentHelp("The next deploy dies right after journalling this step (\(DeployStrategy.allCases.map { "\($0.rawValue): \($0.journalledSteps.joined(separator: ", "))" }.joined(separator: "; "))).", valueName: "step"))
     var crashAt: String?
     @Option(help: "Answer this call AccessDenied (repeatable): OPERATION or 'OPERATION SUBJECT', e.g. 'SSM DeleteParameter' or 'SSM PutParameter /compiler-explorer/prod/active-target-group-arn'.")
     var deny: [String] = []
@@ -146,8 +146,8 @@ struct SandboxFaultsCommand: ParsableCommand {
         if let bad = deny.first(where: { $0.split(separator: " ").count < 2 }) {
             throw ValidationError("--deny '\(bad)' must name a service and an operation, e.g. 'SSM DeleteParameter'.")
         }
-        if let crashAt, !(SoakScenario.crashSteps + ["start", "wait"]).contains(crashAt) {
-            throw ValidationError("--crash-at must be one of: \((SoakScenario.crashSteps + ["start", "wait"]).joined(separator: ", ")).")
+        if let crashAt, !DeployStrategy.allJournalledSteps.contains(Faults.parseCrashPoint(crashAt).step) {
+            throw ValidationError("--crash-at must be one of: \(DeployStrategy.allJournalledSteps.joined(separator: ", ")) (a canary's later splits: 'shift 2', 'step bake 2').")
         }
     }
 
@@ -275,6 +275,11 @@ struct SandboxSoakCommand: AsyncParsableCommand {
         let requests = outcomes.reduce(0) { $0 + $1.requests }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print("soak: \(runs) scenario(s) from seed \(seed) in \(String(format: "%.2f", seconds)) s wall (\(String(format: "%.1f", seconds * 1000 / Double(runs))) ms each), \(Int(virtual / 3600)) h of virtual time, \(requests) requests")
+        let strategies = DeployStrategy.allCases.compactMap { strategy -> String? in
+            let count = outcomes.filter { $0.scenario.strategy == strategy }.count
+            return count > 0 ? "\(count) \(strategy.rawValue)" : nil
+        }
+        print("  strategies: \(strategies.joined(separator: ", "))")
         for (kind, count) in byResult.sorted(by: { $0.value > $1.value }) { print("  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(kind)") }
         if failing.isEmpty {
             print("invariants: all held in every scenario")

@@ -4,7 +4,8 @@ import Foundation
 /// Text and JSON forms of `EnvironmentStatus`.
 enum StatusRenderer {
     /// - Parameter verbose: also list every other listener and rule of the load balancer.
-    static func text(_ status: EnvironmentStatus, verbose: Bool = false) -> String {
+    /// - Parameter now: the clock's time, for the time left of a canary's step bake.
+    static func text(_ status: EnvironmentStatus, verbose: Bool = false, now: Date? = nil) -> String {
         var lines: [String] = []
         lines.append("environment  \(status.environment)")
         lines.append("active       SSM: \(status.activeColor?.rawValue ?? "-")   load balancer: \(status.albColor?.rawValue ?? "mixed/none")")
@@ -25,6 +26,14 @@ enum StatusRenderer {
             } else {
                 lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")
             }
+        }
+        if let canary = status.canary {
+            var left = ""
+            if canary.step == "step bake", let started = canary.stepStartedAt.flatMap(DeployLock.parse), let now {
+                left = ", step bake \(DurationText.of(Double(canary.stepBakeSeconds) - now.timeIntervalSince(started))) left of \(DurationText.of(Double(canary.stepBakeSeconds)))"
+            }
+            lines.append("\(canary.strategy.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0)) \(canary.to.rawValue) \(canary.percent)%, \(canary.from.rawValue) \(100 - canary.percent)% (split \(canary.split) of \(canary.splits): \(canary.percentages.map { "\($0)%" }.joined(separator: " → ")); at '\(canary.step)'\(left))")
+            lines.append("             'ce --env \(status.environment) environment promote' skips the remaining step bakes; 'ce --env \(status.environment) environment abort' sends all traffic back to \(canary.from.rawValue)")
         }
         if !status.alarms.isEmpty {
             lines.append("alarms       " + status.alarms.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

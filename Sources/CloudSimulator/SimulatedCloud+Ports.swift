@@ -66,15 +66,17 @@ extension SimulatedWorld {
     mutating func apply(_ mutation: Mutation) throws {
         let before = servingBefore()
         switch mutation {
-        case .forward(let route, let arn):
+        case .forward, .setForward:
+            guard let (route, forward) = mutation.routeChange else { return }
             guard let index = routes.firstIndex(where: { $0.arn == route.arn }) else {
                 throw SimulatedAPIError(operation: "ModifyRule", code: "RuleNotFound", message: "no route \(route.arn)", isTransient: false)
             }
-            guard targetGroupName(arn: arn) != nil else {
-                throw SimulatedAPIError(operation: "ModifyRule", code: "TargetGroupNotFound", message: arn, isTransient: false)
+            if let unknown = forward.targetGroups.first(where: { targetGroupName(arn: $0.arn) == nil }) {
+                throw SimulatedAPIError(operation: "ModifyRule", code: "TargetGroupNotFound", message: unknown.arn, isTransient: false)
             }
-            // As the AWS adapter does: the whole action list is replaced by the route's, with only the forward moved.
-            guard let actions = route.actions(forwardingTo: arn) else {
+            // As the AWS adapter does: the whole action list is replaced by the route's, with only the forward changed
+            // (weights and stickiness as sent).
+            guard let actions = route.actions(replacingForwardWith: forward) else {
                 throw SimulatedAPIError(operation: "ModifyRule", code: "ValidationError", message: route.moveProblem ?? "cannot change \(route.label)", isTransient: false)
             }
             checkOwnRoute(routes[index])
@@ -107,7 +109,7 @@ extension SimulatedWorld {
     mutating func wrote(name: String, value: String) {
         observeJournal(name: name, value: value)
         guard let step = faults.crashAtStep, name.hasSuffix("/deployment"), let journal = DeploymentJournal.decode(value),
-            journal.isUnfinished, journal.step == step
+            journal.isUnfinished, Faults.crashPoint(step, matches: journal)
         else { return }
         faults.crashAtStep = nil
         crashed = true
@@ -183,7 +185,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         let operation = String(describing: mutation).split(separator: " ").prefix(2).joined(separator: " ")
         let subject: String
         switch mutation {
-        case .forward(let route, _): subject = route.arn
+        case .forward(let route, _), .setForward(let route, _): subject = route.arn
         case .putParameter(let name, _): subject = name
         case .resizeGroup(let name, _, _, _): subject = name
         }

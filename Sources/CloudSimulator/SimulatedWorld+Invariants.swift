@@ -4,9 +4,9 @@ import Foundation
 /// What the simulator watches, and every violation it saw.
 ///
 /// Checked after every event (each second of the world, each change the tool makes):
-/// 1. **One colour serves**: no route of an environment splits its traffic between colours (unless a canary is
-///    allowed), and the routes agree on one colour — a disagreement may last only while a switch is in flight
-///    (`switchWindowSeconds`).
+/// 1. **One colour serves**: no route of an environment splits its traffic between colours (unless a canary or
+///    linear deploy is in progress by its journal, or a canary is allowed by the layout), and the routes agree on
+///    one colour — a disagreement may last only while a switch is in flight (`switchWindowSeconds`).
 /// 2. **Never down by the tool's hand**: a change made by the tool never leaves a route forwarding to a colour with
 ///    no healthy instance, when the environment had one before (ground truth: the application answers).
 /// 3. **A failed build gets no traffic**: no request is served by a build that can never pass its health check,
@@ -17,6 +17,9 @@ import Foundation
 ///    (`{prefix}{color}/version`) — except while a rolling deploy, which mixes builds by design, is in progress.
 /// 6. **Only the environment's routes change**: the tool never changes a listener or rule that is not a serving
 ///    route of one of the environments (another service's rule, a preview rule, a redirect).
+/// 7. **A failing build stays within its canary share**: while a canary or linear deploy of a build that fails (it
+///    answers 5xx, or never passes its health check) is in progress, no serving route gives the new colour more
+///    than the first step's share: the first step bake must catch it.
 public struct InvariantState: Codable, Sendable {
     public var violations: [String] = []
     /// Routes may disagree this long while a switch is in flight.
@@ -31,6 +34,17 @@ public struct InvariantState: Codable, Sendable {
     var rollingInProgress: Set<String> = []
     /// "env|colour|build" already reported by invariant 5 (one line per mismatch, not one per request).
     var mismatchReported: Set<String> = []
+    /// Environments with a canary or linear deploy in progress, by its journal.
+    var canaries: [String: CanaryWatch] = [:]
+    /// Environments already reported by invariant 7.
+    var canaryShareReported: Set<String> = []
+
+    /// What invariant 7 needs of a canary in progress.
+    struct CanaryWatch: Codable, Sendable, Equatable {
+        var to: String
+        var version: String
+        var firstShare: Int
+    }
 }
 
 extension SimulatedWorld {
@@ -81,8 +95,16 @@ extension SimulatedWorld {
         }
         for (env, servingRoutes) in zip(environments, serving) {
             let sets = servingRoutes.map { ($0, colors(of: $0, in: env)) }
-            for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed {
+            let canary = invariants.canaries[env.name]
+            for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed && canary == nil {
                 violate("\(route.label) splits \(env.name)'s traffic between \(colors.sorted().joined(separator: " and "))")
+            }
+            if let canary, isFailing(canary.version), let arn = env.targetGroupArns[canary.to], !invariants.canaryShareReported.contains(env.name) {
+                for route in servingRoutes where TrafficShift.percent(of: arn, in: route) > canary.firstShare {
+                    invariants.canaryShareReported.insert(env.name)
+                    violate("\(route.label) gives \(canary.version), a failing build, \(TrafficShift.percent(of: arn, in: route))% of \(env.name)'s traffic: more than its canary share of \(canary.firstShare)%")
+                    break
+                }
             }
             let distinct = Set(sets.map(\.1))
             if distinct.count > 1 {
@@ -97,6 +119,12 @@ extension SimulatedWorld {
                 invariants.disagreementReported.remove(env.name)
             }
         }
+    }
+
+    /// Whether `version` fails (ground truth): it answers 5xx, or never passes its health check.
+    func isFailing(_ version: String) -> Bool {
+        guard let behaviour = behaviours[version] else { return false }
+        return behaviour.isBroken || behaviour.errorRate > 0
     }
 
     /// Invariant 2: `change` is about to be made by the tool; returns what to check once it is made.
@@ -142,10 +170,15 @@ extension SimulatedWorld {
         guard let env = environments.first(where: { name == $0.ssmPrefix + "deployment" }),
             let journal = DeploymentJournal.decode(value)
         else { return }
-        if journal.strategy == "rolling" && journal.isUnfinished {
+        if DeployStrategy(journal: journal) == .rolling && journal.isUnfinished {
             invariants.rollingInProgress.insert(env.name)
         } else {
             invariants.rollingInProgress.remove(env.name)
+        }
+        if journal.isUnfinished, let first = journal.traffic?.percentages.first {
+            invariants.canaries[env.name] = .init(to: journal.to.rawValue, version: journal.version, firstShare: first)
+        } else {
+            invariants.canaries[env.name] = nil
         }
         let key = "\(env.name)|\(journal.version)"
         if journal.status == .inProgress, let step = RefreshMachine.Phase(rawValue: journal.step), step.isAfterSwitch || step == .switchTraffic {

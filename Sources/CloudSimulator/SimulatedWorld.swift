@@ -448,7 +448,8 @@ public struct Faults: Codable, Sendable, Equatable, CustomStringConvertible {
     public var errorRate: Double
     /// Seconds of virtual time each call takes.
     public var latencySeconds: Double
-    /// The tool dies right after writing this step to the journal (`RefreshMachine.Phase` names).
+    /// The tool dies right after writing this step to the journal (`DeployStrategy.journalledSteps` names; for a
+    /// canary's steps, `shift 2` or `step bake 2` names the second split's).
     public var crashAtStep: String?
     /// Calls answered `AccessDenied` (not retried), as `OPERATION` or `OPERATION SUBJECT`: `SSM DeleteParameter`,
     /// `SSM PutParameter /compiler-explorer/prod/active-target-group-arn`.
@@ -479,5 +480,21 @@ public struct Faults: Codable, Sendable, Equatable, CustomStringConvertible {
             + (crashAtStep.map { ", crash after journalling '\($0)'" } ?? "")
             + (denied.isEmpty ? "" : ", AccessDenied to \(denied.joined(separator: ", "))")
             + (denyChange.map { ", AccessDenied to change \($0)\(denyAfterChange ? " after making it" : "")" } ?? "")
+    }
+}
+
+extension Faults {
+    /// Whether `point` (`switch`, `step bake`, `shift 2`) names the step `journal` has just recorded.
+    public static func crashPoint(_ point: String, matches journal: DeploymentJournal) -> Bool {
+        let (name, split) = parseCrashPoint(point)
+        return journal.step == name && (split == nil || (journal.trafficStep ?? 0) + 1 == split)
+    }
+
+    /// `shift 2` → ("shift", 2); `health gate` → ("health gate", nil).
+    public static func parseCrashPoint(_ point: String) -> (step: String, split: Int?) {
+        if let space = point.lastIndex(of: " "), let split = Int(point[point.index(after: space)...]) {
+            return (String(point[..<space]), split)
+        }
+        return (point, nil)
     }
 }

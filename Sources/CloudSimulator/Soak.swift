@@ -1,7 +1,7 @@
 import Deployment
 import Foundation
 
-/// One random fault schedule for a blue-green deploy: the build's behaviour, boot times, API throttling, errors and
+/// One random fault schedule for a blue-green, canary or linear deploy: the build's behaviour, boot times, API throttling, errors and
 /// latency, lost instances, a crash of the tool at a step (then `--resume` or `recover`), a Ctrl-C, an alarm
 /// during the bake period. The same seed always gives the same scenario and the same run.
 public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertible {
@@ -44,14 +44,17 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     /// The deploy's n-th change is answered AccessDenied (not retried); with `denyAfterChange`, after it was made.
     public var denyChange: Int?
     public var denyAfterChange: Bool
+    /// `blue-green`, `canary` (25%, then all; 2 m step bake) or `linear` (50% steps, 1 m step bake).
+    public var strategy: DeployStrategy
 
     public init(
         seed: UInt64, environment: String = "prod", liveInstances: Int = 2, build: Build = .healthy,
         bootSeconds: ClosedRange<Double> = 45...75, throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0,
         loseNewInstanceAt: Double? = nil, loseLiveInstanceAt: Double? = nil, crashAtStep: String? = nil,
         recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false, staleTarget: Bool = false,
-        denyChange: Int? = nil, denyAfterChange: Bool = false
+        denyChange: Int? = nil, denyAfterChange: Bool = false, strategy: DeployStrategy = .blueGreen
     ) {
+        self.strategy = strategy
         self.seed = seed
         self.environment = environment
         self.liveInstances = liveInstances
@@ -71,12 +74,36 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         self.denyAfterChange = denyAfterChange
     }
 
-    /// The steps a crash can follow (the journal is written before each).
-    public static let crashSteps = ["protect", "clear", "deploy", "scale", "health gate", "switch", "bake", "finalize"]
+    /// The steps a blue-green deploy journals (`DeployStrategy.journalledSteps`): where a crash can be injected.
+    public static let crashSteps = DeployStrategy.blueGreen.journalledSteps
+
+    /// The steps of the soak's canary and linear deploys: each split watched long enough for a 5xx alarm to see a
+    /// build that fails at the soak's 2 requests per second (5 errors in 60 s at 30% errors needs 25% of the traffic).
+    public var traffic: TrafficSteps? {
+        switch strategy {
+        case .canary: return TrafficSteps(percentages: [25, 100], stepBakeSeconds: 120)
+        case .linear: return TrafficSteps(percentages: [50, 100], stepBakeSeconds: 60)
+        case .blueGreen, .rolling: return nil
+        }
+    }
 
     /// A scenario drawn from `seed`.
     public static func random(seed: UInt64, liveInstances: Int? = nil) -> SoakScenario {
         var random = SeededRandom(seed: seed &* 0x2545_F491_4F6C_DD1D)
+        var scenario = drawn(seed: seed, liveInstances: liveInstances, random: &random)
+        // Drawn last, so that every blue-green scenario of a seed stays as it was before canaries were drawn.
+        let strategy = [DeployStrategy.blueGreen, .blueGreen, .blueGreen, .canary, .linear][random.index(5)]
+        if strategy != .blueGreen {
+            scenario.strategy = strategy
+            if scenario.crashAtStep != nil {
+                let steps = strategy.journalledSteps
+                scenario.crashAtStep = steps[random.index(steps.count)]
+            }
+        }
+        return scenario
+    }
+
+    static func drawn(seed: UInt64, liveInstances: Int?, random: inout SeededRandom) -> SoakScenario {
         let environment = random.chance(0.7) ? "prod" : "beta"
         let builds: [Build] = [.healthy, .healthy, .healthy, .slow, .broken, .flapping, .erroring]
         let low = random.uniform(20...60)
@@ -97,6 +124,9 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     public var description: String {
         var parts = [
             "seed \(seed)", "\(environment) ×\(liveInstances)", "build \(build.rawValue)",
+        ]
+        if let traffic { parts.append("\(strategy.rawValue) \(traffic.percentages.map { "\($0)%" }.joined(separator: "→"))") }
+        parts += [
             "boot \(Int(bootSeconds.lowerBound))–\(Int(bootSeconds.upperBound)) s",
         ]
         if throttleRate > 0 { parts.append("throttle \(Int(throttleRate * 100))%") }
@@ -191,14 +221,16 @@ public enum Soak {
         let first = LockIdentity(holder: "operator@sim", command: "ce --env \(scenario.environment) environment refresh", pid: 1001)
         let progress: @Sendable (BlueGreenRefresh.Progress) -> Void = { progress in
             if let t = scenario.interruptAfter, cloud.now.timeIntervalSince(start) >= t { interruption.request("SIGINT") }
-            if scenario.alarmDuringBake, progress.stage == .bake { cloud.forceAlarm(alarm, "ALARM") }
+            if scenario.alarmDuringBake, progress.stage == .bake || progress.stage == .step { cloud.forceAlarm(alarm, "ALARM") }
         }
         var result = await attempt(
             "deploy", cloud: cloud, environment: environment, identity: first, takeOver: false,
             ports: ports
         ) {
             try await BlueGreenRefresh(environment: environment, ports: ports, identity: first, interruption: interruption)
-                .run(.fresh(.init(version: version, force: scenario.staleTarget)), progress: progress)
+                .run(
+                    .fresh(.init(version: version, force: scenario.staleTarget, traffic: scenario.traffic, strategyName: scenario.strategy.rawValue)),
+                    progress: progress)
         }
 
         // Whatever is left unfinished, the next operator finishes: `--resume` or `recover` as the scenario says,

@@ -15,12 +15,10 @@ public struct AWSMutationApplier: MutationApplier {
 
     public func apply(_ mutation: Mutation) async throws {
         switch mutation {
-        case .forward(let route, let arn):
+        case .forward, .setForward:
             // ModifyRule and ModifyListener replace the whole action list: send back every action as read, with only
             // the forward changed. Conditions are not sent, so they stay as they are.
-            guard let domainActions = route.actions(forwardingTo: arn) else {
-                throw UnmovableRoute(reason: route.moveProblem ?? "\(route.label) cannot be changed")
-            }
+            guard let (route, domainActions) = try mutation.routeActions() else { return }
             let actions = domainActions.compactMap(Action.init)
             guard actions.count == domainActions.count else {
                 throw UnmovableRoute(reason: "\(route.label) carries an action ce cannot send back unchanged")
@@ -40,8 +38,3 @@ public struct AWSMutationApplier: MutationApplier {
     }
 }
 
-/// A route whose forward cannot be changed without losing something it holds; nothing was sent.
-public struct UnmovableRoute: Error, CustomStringConvertible {
-    public var reason: String
-    public var description: String { "\(reason); nothing was sent" }
-}

@@ -131,6 +131,70 @@ struct CrowdedLoadBalancerTests {
         #expect(after.status == 0, "\(after.all)")
     }
 
+    /// Every route that is not `env`'s serving route is byte-identical to the first answer, and every serving route
+    /// splits its traffic `blue`/`green` percent as read back from `DescribeRules` / `DescribeListeners`, keeping its
+    /// conditions and every other action.
+    func expectServingRoutesSplit(_ w: World, _ env: String, green: Int, after step: String) async throws {
+        let environment = try w.configuration.environment(env)
+        let serving = w.routes.classify(for: environment).serving
+        let servingArns = Set(serving.map(\.arn))
+        let now = try await RawLoadBalancer.members(loadBalancerArn: w.layout.loadBalancerArn)
+        for (key, member) in w.before where !servingArns.contains(String(key.split(separator: " ")[0])) {
+            #expect(now[key] == member, "\(step) changed \(key), which is not \(env)'s")
+        }
+        let groups = w.layout.environments[env]!.targetGroups
+        let read = try await routes(w.layout)
+        for original in serving {
+            let current = try #require(read.routes.first { $0.arn == original.arn })
+            #expect(current.forward?.weights == [groups["blue"]!: 100 - green, groups["green"]!: green], "\(step): \(current.label)")
+            #expect(current.conditions == original.conditions)
+            let others = { (route: Route) in route.orderedActions.filter { $0.forward == nil } }
+            #expect(others(current) == others(original), "\(step): \(current.label) kept its other actions")
+        }
+    }
+
+    @Test(arguments: ["beta", "prod"])
+    func aCanaryOnMotoSplitsOnlyTheServingRoutesThenPromoteAndAbort(env: String) async throws {
+        let w = try await world("canary\(env.prefix(1))")
+        let canary = try start(w, ["--env", env, "environment", "refresh", "--strategy", "canary", "--steps", "10", "--step-bake", "10m", "--version", "v2", "--yes"])
+        #expect(canary.waitFor("step bake: green at 10%"), "\(canary.stdout)\(canary.stderr)")
+        try await expectServingRoutesSplit(w, env, green: 10, after: "the canary's first step")
+        let status = try ce(w, ["--env", env, "environment", "status"])
+        #expect(status.stdout.contains("CANARY       green 10%, blue 90% (split 1 of 1: 10% → 100%; at 'step bake', step bake "), "\(status.all)")
+        #expect(!status.stdout.contains("DRIFT"))
+        let promote = try ce(w, ["--env", env, "environment", "promote"])
+        #expect(promote.status == 0, "\(promote.all)")
+        #expect(canary.finish() == 0, "\(canary.stdout)\(canary.stderr)")
+        #expect(canary.stdout.contains("promoted after"))
+        try await expectOnlyServingRoutesMoved(w, env, to: "green", after: "the promoted canary")
+
+        // The next one, back to blue, aborted at 50%: all traffic returns to green, nothing is scaled down.
+        let cleanup = try ce(w, ["--env", env, "environment", "cleanup", "--yes"])
+        #expect(cleanup.status == 0, "\(cleanup.all)")
+        let linear = try start(w, ["--env", env, "environment", "refresh", "--strategy", "linear", "--step", "50", "--step-bake", "10m", "--version", "v3", "--yes"])
+        #expect(linear.waitFor("step bake: blue at 50%"), "\(linear.stdout)\(linear.stderr)")
+        let split = try await routes(w.layout)
+        let groups = w.layout.environments[env]!.targetGroups
+        for route in split.classify(for: try w.configuration.environment(env)).serving {
+            #expect(route.forward?.weights == [groups["blue"]!: 50, groups["green"]!: 50], "\(route.label)")
+        }
+        let abort = try ce(w, ["--env", env, "environment", "abort"])
+        #expect(abort.status == 0, "\(abort.all)")
+        #expect(linear.finish() == 3, "\(linear.stdout)\(linear.stderr)")
+        #expect(linear.stderr.contains("aborted by 'environment abort'"))
+        try await expectOnlyServingRoutesMoved(w, env, to: "green", after: "the aborted linear deploy")
+        #expect(try await sizes(w, "\(env)-blue").1 >= 1, "the aborted colour is left running")
+        let after = try ce(w, ["--env", env, "environment", "status"])
+        #expect(after.status == 0, "\(after.all)")
+        let nothing = try ce(w, ["--env", env, "environment", "abort"])
+        #expect(nothing.status == 2 && nothing.stderr.contains("No canary or linear deploy of \(env) is in progress"), "\(nothing.all)")
+    }
+
+    func start(_ w: World, _ arguments: [String]) throws -> RunningCE {
+        try RunningCE(
+            ["--config", w.home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: w.home, keys))
+    }
+
     @Test func aListenerThatRedirectsIsNotProds() async throws {
         let w = try await world("redir", envs: ["prod", "beta"], crowded: false)
         _ = try await Moto.services.elbv2.modifyListener(

@@ -200,7 +200,7 @@ struct SandboxCommandTests {
         let throttle = try sandbox.ce(["sandbox", "faults", "--throttle", "150"])
         #expect(throttle.status == 64 && throttle.stderr.contains("--throttle must be a percentage between 0 and 100"))
         let crash = try sandbox.ce(["sandbox", "faults", "--crash-at", "lunch"])
-        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, clear, deploy, scale, health gate, switch, bake, finalize, start, wait"))
+        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, clear, deploy, scale, health gate, switch, bake, finalize, shift, step bake, start, wait"))
         let advance = try sandbox.ce(["sandbox", "advance", "5x"])
         #expect(advance.status == 64 && advance.stderr.contains("The duration must be like 90s, 10m or 1h"))
         let alarm = try sandbox.ce(["sandbox", "alarm", "nope", "--state", "ALARM"])

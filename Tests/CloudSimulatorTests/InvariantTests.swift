@@ -29,6 +29,30 @@ struct InvariantTests {
         #expect(cloud.violations.contains { $0.contains("served by bad, a build that never passes its health check") })
     }
 
+    @Test func aFailingBuildGivenMoreThanItsCanaryShareIsCaught() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
+        cloud.setBehaviour(version: "v2", .erroring(0.3))
+        try await bootGreen(cloud, version: "v2")
+        let journal = DeploymentJournal(
+            id: "d", strategy: "canary", from: .blue, to: .green, version: "v2", capacity: 2, step: "shift", status: .inProgress,
+            original: [:], originalValues: [:], targetGroupArn: "arn:sim:targetgroup/Prod-Green", keepFailed: false, bakeSeconds: 0,
+            setsVersion: false, startedAt: "", updatedAt: "", by: "t", command: "c", traffic: TrafficSteps(percentages: [10, 50, 100]), trafficStep: 0)
+        try await cloud.overwrite(name: "/compiler-explorer/prod/deployment", value: journal.json())
+        let weights = { (green: Int) in ["arn:sim:targetgroup/Prod-Blue": 100 - green, "arn:sim:targetgroup/Prod-Green": green] }
+        for route in routes(cloud) { try await cloud.apply(.setForward(route: route, forward: route.forward!.splitting(weights(10)))) }
+        try await advance(cloud, 3)
+        #expect(cloud.violations.isEmpty, "a canary may split traffic, and 10% is the failing build's share")
+        for route in routes(cloud) { try await cloud.apply(.setForward(route: route, forward: route.forward!.splitting(weights(50)))) }
+        #expect(cloud.violations.contains { $0.contains("gives v2, a failing build, 50% of prod's traffic: more than its canary share of 10%") })
+        // A healthy build may go on to 50%.
+        let healthy = try SimulatedCloud.designDocument(environments: ["prod"])
+        try await bootGreen(healthy, version: "v2")
+        try await healthy.overwrite(name: "/compiler-explorer/prod/deployment", value: journal.json())
+        for route in routes(healthy) { try await healthy.apply(.setForward(route: route, forward: route.forward!.splitting(weights(50)))) }
+        try await advance(healthy, 3)
+        #expect(healthy.violations.isEmpty)
+    }
+
     @Test func aBuildWhoseGateFailedMustNotServe() async throws {
         let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
         try await bootGreen(cloud, version: "v2")

@@ -6,28 +6,17 @@ import Testing
 
 /// The deploy under faults, on the simulated cloud: every run must end consistent, with no invariant broken.
 struct SafetyScenarioTests {
-    static let configuration = Soak.configuration
-    let prod = try! SafetyScenarioTests.configuration.environment("prod")
+    static let configuration = SimulatedProd.configuration
+    let prod = SimulatedProd.prod
     let first = LockIdentity(holder: "alice@admin", command: "ce --env prod environment refresh", pid: 1)
     let second = LockIdentity(holder: "alice@admin", command: "ce --env prod environment recover", pid: 2)
 
-    func world(seed: UInt64 = 1) throws -> SimulatedCloud {
-        let cloud = try SimulatedCloud.designDocument(
-            environments: ["prod", "beta"], configuration: Self.configuration, seed: seed, requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
-        cloud.setBootSeconds(40...70)
-        cloud.setBehaviour(version: "v2", .healthy(startSeconds: 20))
-        return cloud
-    }
+    func world(seed: UInt64 = 1) throws -> SimulatedCloud { try SimulatedProd.world(seed: seed, requestsPerSecond: 2) }
 
-    /// Runs `body` under the deploy lock, as the CLI does; `takeOver` breaks the lock of pid 1 (a crashed process).
     func locked<T: Sendable>(
         _ cloud: SimulatedCloud, _ identity: LockIdentity, takeOver: Bool = false, _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        try await FanOut.$sequential.withValue(true) {
-            var manager = LockManager(environment: prod, store: cloud.ports.documents, clock: cloud.clock)
-            manager.holderIsGone = { $0.pid == 1 }
-            return try await manager.withLock(identity, keepAlive: nil, takeOver: takeOver, body)
-        }
+        try await SimulatedProd.locked(cloud, identity, takeOver: takeOver, body)
     }
 
     func deploy(
@@ -51,11 +40,9 @@ struct SafetyScenarioTests {
         #expect(cloud.instanceVersions("prod-green") == ["v0"])
     }
 
-    func journal(_ cloud: SimulatedCloud) -> DeploymentJournal? {
-        cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode)
-    }
+    func journal(_ cloud: SimulatedCloud) -> DeploymentJournal? { SimulatedProd.journal(cloud) }
 
-    func servingColor(_ cloud: SimulatedCloud) -> String? { cloud.read { $0.servingColor("prod") } }
+    func servingColor(_ cloud: SimulatedCloud) -> String? { SimulatedProd.servingColor(cloud) }
 
     @Test(arguments: [UInt64(1), 2, 3, 4, 5])
     func thirtyPercentThrottlingStillDeploys(seed: UInt64) async throws {

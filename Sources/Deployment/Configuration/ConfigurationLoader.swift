@@ -10,7 +10,11 @@ import Yams
 ///   asgPattern: "{env}-{color}"
 ///   ssmPrefix: "/compiler-explorer/{env}/"
 ///   minInstances: 0
-///   strategy: blue-green         # or rolling
+///   strategy: blue-green         # or canary, linear, rolling
+///   steps: [10, 50, 100]         # canary: shares of traffic on the new colour (default 10, 100)
+///   step: 20                     # linear: share added at each step (default 20)
+///   stepBake: 5m                 # canary/linear: how long each step is watched
+///   stickiness: 1h               # canary/linear: target-group stickiness while split (default: the route's own)
 ///   health: {path: /healthcheck, port: 80, timeout: 10m, poll: 5s, stable: 10s}
 ///   bake: 1m                     # watch the new colour after the switch; 0 turns it off
 ///   alarms: ["{env}-{color}-5xx"] # CloudWatch alarms watched during the bake
@@ -162,7 +166,7 @@ public enum ConfigurationLoader {
                 node, key: key,
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                    "previewHeader",
+                    "previewHeader", "steps", "step", "stepBake", "stickiness",
                 ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
@@ -176,13 +180,25 @@ public enum ConfigurationLoader {
             if let n = keys["strategy"] {
                 let text = try string(n, key: "\(key).strategy")
                 guard let strategy = EnvironmentConfiguration.Strategy(rawValue: text) else {
-                    throw error(n, "\(key).strategy", "must be blue-green or rolling")
+                    throw error(n, "\(key).strategy", "must be one of \(DeployStrategy.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 result.strategy = strategy
             }
             if let n = keys["health"] { result.health = try health(n, base: result.health, key: "\(key).health") }
             if let n = keys["bake"] { result.bakeSeconds = try seconds(n, key: "\(key).bake", range: 0...86400) }
             if let n = keys["alarms"] { result.alarms = try alarms(n, key: "\(key).alarms") }
+            if let n = keys["steps"] {
+                guard case .sequence(let items) = n else { throw error(n, "\(key).steps", "must be a list of percentages, such as [10, 50, 100]") }
+                let steps = try items.enumerated().map { try integer($1, key: "\(key).steps[\($0)]", range: 1...100) }
+                let full = steps.last == 100 ? steps : steps + [100]
+                if let problem = TrafficSteps.problem(full) { throw error(n, "\(key).steps", problem) }
+                result.canary.canarySteps = full
+            }
+            if let n = keys["step"] { result.canary.linearStep = try integer(n, key: "\(key).step", range: 1...99) }
+            if let n = keys["stepBake"] { result.canary.stepBakeSeconds = try seconds(n, key: "\(key).stepBake", range: 0...86400) }
+            if let n = keys["stickiness"] {
+                result.canary.stickinessSeconds = try seconds(n, key: "\(key).stickiness", range: TrafficSteps.stickinessRange)
+            }
             if let n = keys["previewHeader"] {
                 result.previewHeader = try string(n, key: "\(key).previewHeader")
                 guard result.previewHeader.range(of: #"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$"#, options: .regularExpression) != nil else {
@@ -230,7 +246,7 @@ public enum ConfigurationLoader {
             let key = "environments.\(name)"
             let shared: Set<String> = [
                 "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                "previewHeader",
+                "previewHeader", "steps", "step", "stepBake", "stickiness",
             ]
             let keys = try mapping(
                 node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "autoScalingGroups"]))

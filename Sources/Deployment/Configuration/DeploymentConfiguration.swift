@@ -29,6 +29,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var health = HealthSettings()
         public var bakeSeconds = 60
         public var alarms: [String] = []
+        public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
         public init() {}
@@ -71,7 +72,8 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         return EnvironmentConfiguration(
             name: name, loadBalancerName: defaults.loadBalancer, routing: routing, targetGroupNames: targetGroupNames,
             autoScalingGroupNames: groupNames, ssmPrefix: prefix, minInstances: minInstances ?? defaults.minInstances,
-            health: defaults.health, strategy: defaults.strategy, bakeSeconds: defaults.bakeSeconds, alarms: defaults.alarms)
+            health: defaults.health, strategy: defaults.strategy, bakeSeconds: defaults.bakeSeconds, alarms: defaults.alarms,
+            canary: defaults.canary)
     }
 
     /// Fills `{env}`, `{Env}`, `{color}`, `{Color}`.

@@ -17,17 +17,17 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     /// CloudWatch alarm names watched during the bake period; `{env}`, `{Env}`, `{color}`, `{Color}` are filled in
     /// with the environment and the new colour.
     public var alarms: [String]
+    /// The canary and linear strategies' steps, step bake and stickiness.
+    public var canary: CanarySettings
 
-    public enum Strategy: String, Sendable, Equatable, CaseIterable {
-        case blueGreen = "blue-green"
-        case rolling
-    }
+    public typealias Strategy = DeployStrategy
 
     public init(
         name: String, loadBalancerName: String, routing: Routing, targetGroupNames: [Color: String],
         autoScalingGroupNames: [Color: String], ssmPrefix: String, minInstances: Int, health: HealthSettings = HealthSettings(),
-        strategy: Strategy = .blueGreen, bakeSeconds: Int = 60, alarms: [String] = []
+        strategy: Strategy = .blueGreen, bakeSeconds: Int = 60, alarms: [String] = [], canary: CanarySettings = CanarySettings()
     ) {
+        self.canary = canary
         self.name = name
         self.loadBalancerName = loadBalancerName
         self.routing = routing
@@ -64,6 +64,8 @@ public struct ParameterNames: Sendable, Equatable {
     public var deployLock: String { prefix + "deploy-lock" }
     /// The journal of the last deploy (see `DeploymentJournal`).
     public var deployment: String { prefix + "deployment" }
+    /// `environment promote` / `abort` for a running canary (see `DeploymentRequest`).
+    public var deploymentRequest: String { prefix + "deployment-request" }
     /// The build `color` runs; its instances read it at boot.
     public func version(of color: Color) -> String { prefix + "\(color.rawValue)/version" }
 }

@@ -22,7 +22,7 @@ public struct DeployLock: Sendable, Equatable, Codable {
         date.formatted(Date.ISO8601FormatStyle())
     }
 
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)

@@ -63,12 +63,17 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     /// Rolling strategy: the instance refresh being followed, and its minimum healthy percentage.
     public var refreshId: String?
     public var minHealthyPercentage: Int?
+    /// Canary and linear strategies: the steps, the one about to run or running (an index into
+    /// `traffic.percentages`), and when its step bake began.
+    public var traffic: TrafficSteps?
+    public var trafficStep: Int?
+    public var stepStartedAt: String?
 
     public init(
         id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,
         original: [String: GroupSettings], originalValues: [String: String], targetGroupArn: String, keepFailed: Bool,
         bakeSeconds: Int, setsVersion: Bool, startedAt: String, updatedAt: String, by: String, command: String, note: String? = nil,
-        refreshId: String? = nil, minHealthyPercentage: Int? = nil
+        refreshId: String? = nil, minHealthyPercentage: Int? = nil, traffic: TrafficSteps? = nil, trafficStep: Int? = nil
     ) {
         self.id = id
         self.strategy = strategy
@@ -91,9 +96,18 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
         self.note = note
         self.refreshId = refreshId
         self.minHealthyPercentage = minHealthyPercentage
+        self.traffic = traffic
+        self.trafficStep = trafficStep
     }
 
     public var isUnfinished: Bool { status == .inProgress }
+
+    /// The share of traffic on the new colour the journal's step expects: `nil` when the deploy does not split
+    /// traffic, or has not reached its first split.
+    public var recordedPercent: Int? {
+        guard let traffic, let trafficStep, traffic.percentages.indices.contains(trafficStep) else { return nil }
+        return traffic.percentages[trafficStep]
+    }
 
     public func originalGroup(_ color: Color) -> GroupSettings? { original[color.rawValue] }
 

@@ -36,6 +36,25 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
         public var note: String?
     }
 
+    /// A canary or linear deploy in progress: traffic split as its journal says, which is not drift.
+    public struct CanaryStatus: Sendable, Equatable, Codable {
+        public var deployment: String
+        public var strategy: String
+        public var from: Color
+        public var to: Color
+        /// The journal's step (`shift`, `step bake`, `switch`, `abort`, …).
+        public var step: String
+        /// 1-based number of the split the journal is at, and how many there are.
+        public var split: Int
+        public var splits: Int
+        /// The new colour's share of every serving route now.
+        public var percent: Int
+        public var percentages: [Int]
+        public var stepBakeSeconds: Int
+        /// When the current step bake began (ISO 8601), if it has.
+        public var stepStartedAt: String?
+    }
+
     /// A listener, rule or default action that is not the environment's: listed, never counted or changed.
     public struct OtherRoute: Sendable, Equatable, Codable {
         public var route: String
@@ -72,6 +91,8 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
     /// Every other listener and rule of the load balancer.
     public var other: [OtherRoute]
     public var colors: [String: ColorStatus]
+    /// Set while a canary or linear deploy holds traffic split as its journal records.
+    public var canary: CanaryStatus?
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
 
@@ -233,6 +254,16 @@ public struct EnvironmentStatusReader: Sendable {
             }
             return percent
         }
+        // An unfinished canary's journal makes its split (any of its shares, between its two colours) expected.
+        let journal = values[names.deployment].flatMap(DeploymentJournal.decode)
+        let canaryJournal = journal.flatMap { $0.isUnfinished && $0.traffic != nil ? $0 : nil }
+        func isCanarySplit(_ percent: [String: Int]) -> Bool {
+            guard let canaryJournal, let traffic = canaryJournal.traffic else { return false }
+            let to = percent[canaryJournal.to.rawValue] ?? 0
+            return Set(percent.filter { $0.value > 0 }.keys).isSubset(of: [canaryJournal.from.rawValue, canaryJournal.to.rawValue])
+                && (to == 0 || traffic.percentages.contains(to))
+        }
+        var canaryShares: Set<Int> = []
         var routeStatuses: [EnvironmentStatus.RouteStatus] = []
         var routeColors: [Color?] = []
         for route in routes {
@@ -240,6 +271,10 @@ public struct EnvironmentStatusReader: Sendable {
             routeStatuses.append(.init(route: route.label, arn: route.arn, percent: percent))
             let serving = percent.filter { $0.value > 0 }
             routeColors.append(serving.count == 1 ? serving.keys.first.flatMap(Color.init(rawValue:)) : nil)
+            if let canaryJournal, isCanarySplit(percent) {
+                canaryShares.insert(percent[canaryJournal.to.rawValue] ?? 0)
+                if serving.count > 1 { continue }
+            }
             if serving.count != 1 || serving.keys.first == "other" {
                 let split = percent.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)%" }.joined(separator: ", ")
                 reasons.append("\(route.label) does not send all traffic to one colour (\(split.isEmpty ? "no forward" : split))")
@@ -260,7 +295,18 @@ public struct EnvironmentStatusReader: Sendable {
         }
         let distinct = Set(routeColors)
         let albColor: Color? = (distinct.count == 1 && !routes.isEmpty) ? distinct.first! : nil
-        if distinct.count > 1, routeColors.allSatisfy({ $0 != nil }) {
+        let canary = canaryJournal.flatMap { journal -> EnvironmentStatus.CanaryStatus? in
+            guard let traffic = journal.traffic, canaryShares.count == 1, let share = canaryShares.first,
+                routes.allSatisfy({ isCanarySplit(percent($0)) })
+            else { return nil }
+            return .init(
+                deployment: journal.id, strategy: journal.strategy, from: journal.from, to: journal.to, step: journal.step,
+                split: min((journal.trafficStep ?? 0) + 1, traffic.splits.count), splits: traffic.splits.count, percent: share,
+                percentages: traffic.percentages, stepBakeSeconds: traffic.stepBakeSeconds, stepStartedAt: journal.stepStartedAt)
+        }
+        if canary != nil && canary!.percent > 0 && canary!.percent < 100 {
+            // The split is the canary's, not drift; SSM keeps naming the old colour until the last step.
+        } else if distinct.count > 1, routeColors.allSatisfy({ $0 != nil }) {
             reasons.append("the listeners disagree: \(routeStatuses.map { "\($0.route) → \($0.percent.keys.sorted().joined(separator: "+"))" }.joined(separator: ", "))")
         }
 
@@ -299,10 +345,10 @@ public struct EnvironmentStatusReader: Sendable {
         return EnvironmentStatus(
             environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
             driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock],
-            deployment: values[names.deployment].flatMap(DeploymentJournal.decode),
+            deployment: journal,
             unreadableJournal: values[names.deployment].flatMap { DeploymentJournal.decode($0) == nil ? BuildName.quoted($0) : nil },
             alarms: [:], routes: routeStatuses,
             previews: previews, notServing: classified.nonForwardingDefaults.map(other), other: classified.other.map(other),
-            colors: colors)
+            colors: colors, canary: canary)
     }
 }

@@ -4,14 +4,18 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
     /// Point a route (listener default action or rule) at one target group, all traffic: its forward is replaced,
     /// everything else it holds (other actions, their order, stickiness) is sent back as read.
     case forward(route: Route, targetGroupArn: String)
+    /// Replace a route's forward by this one (a canary's weights, or the end of a split): everything else it holds is
+    /// sent back as read.
+    case setForward(route: Route, forward: ForwardAction)
     case putParameter(name: String, value: String)
     case resizeGroup(name: String, minSize: Int?, desiredCapacity: Int?, maxSize: Int?)
 
     /// The AWS call, as `--dry-run` prints it.
     public var description: String {
         switch self {
-        case .forward(let route, let arn):
-            let actions = (route.actions(forwardingTo: arn) ?? [.forward(to: arn)]).sorted { ($0.order ?? 0) < ($1.order ?? 0) }
+        case .forward, .setForward:
+            guard let (route, forward) = routeChange else { return "" }
+            let actions = (route.actions(replacingForwardWith: forward) ?? [RouteAction(.forward(forward))]).sorted { ($0.order ?? 0) < ($1.order ?? 0) }
             let text = "[" + actions.map(Self.describe).joined(separator: ", ") + "]"
             switch route.kind {
             case .listenerDefault: return "ELBv2 ModifyListener ListenerArn=\(route.arn) DefaultActions=\(text)"
@@ -30,6 +34,25 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Mutation {
+    /// A route change: the route as read and the forward it gets; `nil` for other changes.
+    public var routeChange: (route: Route, forward: ForwardAction)? {
+        switch self {
+        case .forward(let route, let arn):
+            return (route, route.forward?.sendingAll(to: arn) ?? ForwardAction(targetGroups: [.init(arn: arn)]))
+        case .setForward(let route, let forward): return (route, forward)
+        case .putParameter, .resizeGroup: return nil
+        }
+    }
+
+    /// The whole action list the route is sent (ModifyRule and ModifyListener replace it), or why it cannot be.
+    public func routeActions() throws -> (route: Route, actions: [RouteAction])? {
+        guard let (route, forward) = routeChange else { return nil }
+        guard let actions = route.actions(replacingForwardWith: forward) else {
+            throw UnmovableRoute(reason: route.moveProblem ?? "\(route.label) cannot be changed")
+        }
+        return (route, actions)
+    }
+
     /// An action as the dry run shows it: a forward in full, any other action as kept.
     static func describe(_ action: RouteAction) -> String {
         let order = action.order.map { ", Order=\($0)" } ?? ""
@@ -47,7 +70,7 @@ extension Mutation {
     /// What the change acts on: changes to different resources may run concurrently, changes to one run in order.
     var resource: String {
         switch self {
-        case .forward(let route, _): return "route \(route.arn)"
+        case .forward(let route, _), .setForward(let route, _): return "route \(route.arn)"
         case .putParameter(let name, _): return "parameter \(name)"
         case .resizeGroup(let name, _, _, _): return "group \(name)"
         }
@@ -57,4 +80,11 @@ extension Mutation {
 /// Performs mutations (the AWS adapter; later the simulator).
 public protocol MutationApplier: Sendable {
     func apply(_ mutation: Mutation) async throws
+}
+
+/// A route whose forward cannot be changed without losing something it holds; nothing was sent.
+public struct UnmovableRoute: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { "\(reason); nothing was sent" }
 }

@@ -54,18 +54,16 @@ public struct SwitchRunner: Sendable {
 
     public func run(_ plan: [Mutation]) async throws -> StepReport {
         var report = StepReport()
-        let forwards = plan.compactMap { mutation -> (Route, String)? in
-            if case .forward(let route, let arn) = mutation { return (route, arn) }
-            return nil
-        }
-        let others = plan.filter { if case .forward = $0 { return false } else { return true } }
+        let forwards = plan.filter { $0.routeChange != nil }
+        let others = plan.filter { $0.routeChange == nil }
 
         if !forwards.isEmpty {
             let started = clock.now()
             let applier = self.applier
-            let outcomes = await FanOut.map(forwards) { (route, arn) -> (Route, String?) in
+            let outcomes = await FanOut.map(forwards) { mutation -> (Route, String?) in
+                let route = mutation.routeChange!.route
                 do {
-                    try await applier.apply(.forward(route: route, targetGroupArn: arn))
+                    try await applier.apply(mutation)
                     return (route, nil)
                 } catch {
                     return (route, String(describing: error))
@@ -82,26 +80,28 @@ public struct SwitchRunner: Sendable {
             let verifyStarted = clock.now()
             let reread: [Route]
             do {
-                reread = try await loadBalancer.reread(forwards.map(\.0))
+                reread = try await loadBalancer.reread(forwards.map { $0.routeChange!.route })
             } catch {
-                throw UnverifiedSwitch(environment: environment.name, changed: forwards.map(\.0.label), cause: String(describing: error))
+                throw UnverifiedSwitch(environment: environment.name, changed: forwards.map { $0.routeChange!.route.label }, cause: String(describing: error))
             }
             let readBack = Dictionary(reread.map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
             var verified: [String] = []
             var wrong: [String] = []
-            for (route, arn) in forwards {
+            for mutation in forwards {
+                let (route, forward) = mutation.routeChange!
                 guard let now = readBack[route.arn] else {
                     wrong.append("\(route.label) no longer exists")
                     continue
                 }
-                if let expected = route.actions(forwardingTo: arn), now.holds(expected), now.hasMoved(from: route, to: arn) {
+                if let expected = route.actions(replacingForwardWith: forward), now.holds(expected), now.hasForward(forward, from: route) {
                     verified.append(route.label)
                 } else {
                     wrong.append("\(route.label) reads back \(now.orderedActions.map(\.description).joined(separator: ", "))")
                 }
             }
             if !wrong.isEmpty { throw PartialSwitch(moved: verified, failed: wrong) }
-            report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back forwarding to the target, everything else kept")
+            let split = forwards.contains { $0.routeChange!.forward.receivers.count > 1 }
+            report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back \(split ? "with the new weights" : "forwarding to the target"), everything else kept")
         }
         if !others.isEmpty {
             let started = clock.now()
@@ -141,7 +141,7 @@ public struct SwitchRunner: Sendable {
         case .putParameter(let name, let value): return "\(name)=\(value.count > 40 ? "…" + value.suffix(30) : Substring(value))"
         case .resizeGroup(let name, let min, let desired, let max):
             return "\(name) " + [min.map { "min \($0)" }, desired.map { "desired \($0)" }, max.map { "max \($0)" }].compactMap { $0 }.joined(separator: " ")
-        case .forward(let route, _): return route.label
+        case .forward(let route, _), .setForward(let route, _): return route.label
         }
     }
 }

@@ -8,8 +8,9 @@ import Foundation
 ///   floor, its original max), the old colour's min to 0, kept warm;
 /// - traffic all on the old colour: the deploy is undone — the recorded original settings of both groups and the
 ///   version parameters are restored, which scales the half-deployed colour back down;
-/// - traffic split between them: every route goes back to the old colour (it was protected and never shrunk), or
-///   forward if only the new one has healthy capacity; then as above.
+/// - traffic split between them (a crash mid-switch, or a canary's step): every route goes back to the old colour
+///   (it was protected and never shrunk), or forward if only the new one has healthy capacity; then as above. A
+///   canary that set target-group stickiness has it switched off.
 /// Without one, SSM is reconciled with the load balancer. The journal is then marked `recovered`. A journal that cannot
 /// be read (truncated, edited by hand) is removed once SSM agrees with the load balancer (SSM keeps its earlier
 /// versions).
@@ -35,7 +36,7 @@ public struct Recovery: Sendable {
         let env = snapshot.environment
         let status = snapshot.status
         let switching = TrafficSwitch(snapshot: snapshot)
-        if let journal = status.deployment, journal.isUnfinished, journal.strategy == "rolling" {
+        if let journal = status.deployment, journal.isUnfinished, DeployStrategy(journal: journal)?.usesBothColors == false {
             return try planRolling(journal, snapshot: snapshot, now: now, by: by, refresh: rollingRefresh)
         }
         guard let journal = status.deployment, journal.isUnfinished else {
@@ -72,7 +73,8 @@ public struct Recovery: Sendable {
                 throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(switching.capacityProblem(journal.from)!); \(journal.to.rawValue): \(switching.capacityProblem(journal.to)!)). Nothing changed; 'environment switch --to COLOR --force' chooses one.")
             }
         }
-        var mutations = try switching.plan(to: destination, force: true, settleCapacity: false)
+        // A canary that set stickiness has it switched off with the split.
+        var mutations = try switching.plan(to: destination, force: true, settleCapacity: false, unsticky: journal.traffic?.stickinessSeconds != nil)
         func resize(_ color: Color, min: Int?, desired: Int?, max: Int?) {
             let name = env.autoScalingGroupNames[color]!
             guard let current = snapshot.groups[name] else { return }
@@ -153,7 +155,7 @@ public struct Recovery: Sendable {
     /// The instance refresh of an unfinished rolling deploy: the journalled one, or one started before its id could
     /// be journalled; `nil` when none was started (or the deploy is not rolling).
     public func rollingRefresh(_ snapshot: EnvironmentSnapshot) async throws -> InstanceRefreshStatus? {
-        guard let journal = snapshot.status.deployment, journal.isUnfinished, journal.strategy == "rolling",
+        guard let journal = snapshot.status.deployment, journal.isUnfinished, DeployStrategy(journal: journal) == .rolling,
             let group = journal.originalGroup(journal.from)?.name
         else { return nil }
         if let id = journal.refreshId { return try await ports.refresher.refreshStatus(group: group, id: id) }

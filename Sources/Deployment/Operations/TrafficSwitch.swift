@@ -37,7 +37,10 @@ public struct TrafficSwitch: Sendable {
     /// Checks and plans the switch to `target`. An empty plan means there is nothing to do.
     /// - Parameter settleCapacity: give `target` the live floor as its min and the other colour min 0 (`switch`,
     ///   `rollback`); a deploy and `recover` size the groups themselves.
-    public func plan(to target: Color, from expected: Color? = nil, force: Bool = false, settleCapacity: Bool = true) throws -> [Mutation] {
+    /// - Parameter unsticky: also switch off target-group stickiness a canary set (`TrafficSteps.stickinessSeconds`).
+    public func plan(
+        to target: Color, from expected: Color? = nil, force: Bool = false, settleCapacity: Bool = true, unsticky: Bool = false
+    ) throws -> [Mutation] {
         if let expected, let serving = servingColor, expected != serving {
             throw Refusal("\(environment.name) is served by \(serving.rawValue), not \(expected.rawValue) (--from). Nothing changed.")
         }
@@ -47,7 +50,7 @@ public struct TrafficSwitch: Sendable {
         guard !routes.isEmpty else {
             throw Refusal("No listener or rule routes \(environment.name) (\(environment.routing)). Nothing changed.")
         }
-        let moving = routes.filter { !$0.forwardsOnly(to: arn) }
+        let moving = routes.filter { !$0.forwardsOnly(to: arn) || (unsticky && $0.forward?.effectiveStickiness != nil) }
         // Only moving traffic needs the target's capacity proven: recording a switch already made does not.
         if !force, !moving.isEmpty, let problem = capacityProblem(target) {
             throw Refusal("\(target.rawValue) has no healthy capacity: \(problem). Nothing changed; --force switches anyway.")
@@ -55,7 +58,9 @@ public struct TrafficSwitch: Sendable {
         if let problem = moving.compactMap(\.moveProblem).first {
             throw Refusal("Cannot switch \(environment.name): \(problem). Nothing changed; fix the rule, or pin the environment's rules with 'rules:' in the config.")
         }
-        var mutations: [Mutation] = moving.map { .forward(route: $0, targetGroupArn: arn) }
+        var mutations: [Mutation] = moving.map {
+            unsticky ? .setForward(route: $0, forward: .unsticky(to: arn)) : .forward(route: $0, targetGroupArn: arn)
+        }
         // SSM is written after the load balancer, and whenever anything (routes or SSM itself) was out of line.
         if !mutations.isEmpty || status.activeColor != target || status.drift {
             let names = environment.parameters

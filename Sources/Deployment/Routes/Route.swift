@@ -97,12 +97,27 @@ public struct Route: Sendable, Equatable, Codable {
     /// The action list that moves all of this route's traffic to `targetGroupArn` and keeps everything else: the
     /// other actions and their order, the forward's form and stickiness. `nil` when `moveProblem` says why not.
     public func actions(forwardingTo targetGroupArn: String) -> [RouteAction]? {
-        guard moveProblem == nil, let forward else { return nil }
-        let last = orderedActions.last!
+        guard let forward else { return nil }
+        return actions(replacingForwardWith: forward.sendingAll(to: targetGroupArn))
+    }
+
+    /// The action list with its forward replaced by `forward` (a canary's weights) and everything else kept: the
+    /// other actions and their order. `nil` when `moveProblem` says why not.
+    public func actions(replacingForwardWith forward: ForwardAction) -> [RouteAction]? {
+        guard moveProblem == nil, let last = orderedActions.last, last.forward != nil else { return nil }
         return actions.map { action in
             guard action == last else { return action }
-            return RouteAction(order: action.order, .forward(forward.sendingAll(to: targetGroupArn)))
+            return RouteAction(order: action.order, .forward(forward))
         }
+    }
+
+    /// Whether this route, read back after its forward was replaced by `forward`, holds exactly that and nothing
+    /// else changed — checked against the route as first read: the same conditions, every other action the same and
+    /// in the same order, the forward equivalent to `forward` (weights, stickiness).
+    public func hasForward(_ forward: ForwardAction, from original: Route) -> Bool {
+        guard conditions == original.conditions, let read = self.forward, read.isEquivalent(to: forward) else { return false }
+        let others = { (route: Route) in route.orderedActions.map { $0.forward == nil ? $0 : RouteAction(order: $0.order, .unrecognized(type: "forward")) } }
+        return others(self) == others(original)
     }
 
     /// Whether this route, read back after a change, holds `expected`: the same actions in the same order, forwards
@@ -118,11 +133,8 @@ public struct Route: Sendable, Equatable, Codable {
     /// the same conditions; every other action the same, in the same order; the forward in its place with its
     /// stickiness.
     public func hasMoved(from original: Route, to targetGroupArn: String) -> Bool {
-        guard forwardsOnly(to: targetGroupArn), conditions == original.conditions,
-            let forward, let before = original.forward
-        else { return false }
-        let others = { (route: Route) in route.orderedActions.map { $0.forward == nil ? $0 : RouteAction(order: $0.order, .unrecognized(type: "forward")) } }
-        return others(self) == others(original) && forward.effectiveStickiness == before.effectiveStickiness
+        guard let before = original.forward else { return false }
+        return hasForward(before.sendingAll(to: targetGroupArn), from: original)
     }
 }
 

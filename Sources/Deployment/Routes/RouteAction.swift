@@ -122,12 +122,24 @@ public struct ForwardAction: Sendable, Hashable, Codable, CustomStringConvertibl
         ForwardAction(targetGroups: [TargetGroup(arn: arn, weight: usesForwardConfig ? 1 : nil)], stickiness: stickiness, usesForwardConfig: usesForwardConfig)
     }
 
+    /// This forward splitting traffic by `weights` (a `ForwardConfig`), with `stickiness` when given, else its own.
+    public func splitting(_ weights: [String: Int], stickiness override: Stickiness? = nil) -> ForwardAction {
+        ForwardAction(
+            targetGroups: weights.sorted { $0.key < $1.key }.map { TargetGroup(arn: $0.key, weight: $0.value) },
+            stickiness: override ?? stickiness, usesForwardConfig: true)
+    }
+
+    /// All traffic to `arn` with target-group stickiness switched off: the end of a split that set its own.
+    public static func unsticky(to arn: String) -> ForwardAction {
+        ForwardAction(targetGroups: [TargetGroup(arn: arn, weight: 1)], stickiness: Stickiness(enabled: false, durationSeconds: nil), usesForwardConfig: true)
+    }
+
     /// Same receivers with the same weights, and the same stickiness (absent and disabled being the same).
     public func isEquivalent(to other: ForwardAction) -> Bool {
         weights.filter { $0.value > 0 } == other.weights.filter { $0.value > 0 } && effectiveStickiness == other.effectiveStickiness
     }
 
-    var effectiveStickiness: Stickiness? {
+    public var effectiveStickiness: Stickiness? {
         guard let stickiness, stickiness.enabled else { return nil }
         return stickiness
     }

@@ -28,10 +28,16 @@ public struct BlueGreenRefresh: Sendable {
         public var target: Color?
         /// The bake period; `nil` takes the environment's.
         public var bakeSeconds: Int?
+        /// Canary or linear: traffic moves in these weighted steps instead of at once (`nil`: blue-green).
+        public var traffic: TrafficSteps?
+        /// The strategy's name, as the journal records it.
+        public var strategyName: String
         public init(
             version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false, target: Color? = nil,
-            bakeSeconds: Int? = nil
+            bakeSeconds: Int? = nil, traffic: TrafficSteps? = nil, strategyName: String? = nil
         ) {
+            self.traffic = traffic
+            self.strategyName = strategyName ?? (traffic == nil ? "blue-green" : "canary")
             self.target = target
             self.version = version
             self.capacity = capacity
@@ -44,7 +50,8 @@ public struct BlueGreenRefresh: Sendable {
         public init(journal: DeploymentJournal) {
             self.init(
                 version: journal.setsVersion ? journal.version : nil, capacity: journal.capacity, force: true,
-                keepFailed: journal.keepFailed, target: journal.to, bakeSeconds: journal.bakeSeconds)
+                keepFailed: journal.keepFailed, target: journal.to, bakeSeconds: journal.bakeSeconds, traffic: journal.traffic,
+                strategyName: journal.strategy)
         }
     }
 
@@ -68,7 +75,7 @@ public struct BlueGreenRefresh: Sendable {
 
     /// A reading of the health gate or the bake period, for live display.
     public struct Progress: Sendable, Equatable {
-        public enum Stage: String, Sendable { case healthGate = "health gate", bake }
+        public enum Stage: String, Sendable { case healthGate = "health gate", step = "step bake", bake }
         public var stage: Stage
         public var color: Color
         public var inService: Int
@@ -81,6 +88,8 @@ public struct BlueGreenRefresh: Sendable {
         public var stableSeconds: Double?
         public var neededStableSeconds: Double
         public var alarmsFiring: [String] = []
+        /// A canary step's share of traffic on the new colour.
+        public var percent: Int? = nil
     }
 
     /// One look at the new colour during the bake period.
@@ -218,7 +227,7 @@ public struct BlueGreenRefresh: Sendable {
         while true {
             let action = machine.next(event, now: clock.now())
             switch event {
-            case .health, .bake: if let current = machine.progress { progress(current) }
+            case .health, .bake, .step: if let current = machine.progress { progress(current) }
             default: break
             }
             if !interruptionDelivered, let reason = interruption.reason, machine.acceptsInterruption {
@@ -273,7 +282,15 @@ public struct BlueGreenRefresh: Sendable {
                     event = .waited
                 }
             case .switchTraffic(let target, let checked):
-                event = await switchTraffic(to: target, checked: checked)
+                event = await switchTraffic(to: target, checked: checked, unsticky: machine.options.traffic?.stickinessSeconds != nil)
+            case .shiftTraffic(let percent):
+                event = await shiftTraffic(percent: percent, plan: machine.plan!, stickinessSeconds: machine.options.traffic?.stickinessSeconds)
+            case .checkStep(let plan, let alarms, let deployment):
+                if let reading = try? await readBake(plan, alarms: alarms) {
+                    event = .step(reading, request: await takeRequest(for: deployment))
+                } else {
+                    event = .bakeReadFailed
+                }
             case .undo(let mutations):
                 var done: [String] = []
                 var failed: [String] = []
@@ -299,13 +316,13 @@ public struct BlueGreenRefresh: Sendable {
     /// Every route to `target`, verified, then SSM. If it fails half-way, what this attempt changed is put back — the
     /// routes it moved (judged against the read it planned from: a route already on `target` was not moved by it) and
     /// the SSM values it wrote — so that the machine knows whether any traffic (or record) was left on `target`.
-    func switchTraffic(to target: Color, checked: Bool) async -> RefreshMachine.Event {
+    func switchTraffic(to target: Color, checked: Bool, unsticky: Bool = false) async -> RefreshMachine.Event {
         let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
         var before: EnvironmentSnapshot?
         do {
             let fresh = try await reader.snapshot()
             before = fresh
-            let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: !checked, settleCapacity: false)
+            let plan = try TrafficSwitch(snapshot: fresh).plan(to: target, force: !checked, settleCapacity: false, unsticky: unsticky)
             return .switched(try await runner.run(plan))
         } catch {
             let cause = String(describing: error)
@@ -347,6 +364,32 @@ public struct BlueGreenRefresh: Sendable {
             }
             return .switchFailed(cause + note, trafficMoved: false, returned: !moved.isEmpty, recordsLeft: recordsLeft)
         }
+    }
+
+    /// A canary step: every serving route split, read back, verified. A failure leaves the routes as they are: the
+    /// machine then returns all traffic to the old colour.
+    func shiftTraffic(percent: Int, plan: Plan, stickinessSeconds: Int?) async -> RefreshMachine.Event {
+        do {
+            let mutations = try TrafficShift.plan(
+                try await reader.snapshot(), live: plan.live, target: plan.target, percent: percent, stickinessSeconds: stickinessSeconds)
+            let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
+            var report = try await runner.run(mutations)
+            if mutations.isEmpty { report.add("shift", seconds: 0, "every route already carries \(percent)%") }
+            return .shifted(report)
+        } catch {
+            return .shiftFailed(String(describing: error))
+        }
+    }
+
+    /// The request (`environment promote` / `abort`) addressed to `deployment`, removed once taken; a request for
+    /// another deploy is left alone, and a read that fails is no request (the next poll reads again).
+    func takeRequest(for deployment: String) async -> DeploymentRequest.Kind? {
+        let name = environment.parameters.deploymentRequest
+        guard let value = try? await ports.documents.read(name: name), let request = DeploymentRequest.decode(value),
+            request.deployment == deployment
+        else { return nil }
+        try? await ports.documents.delete(name: name)
+        return request.kind
     }
 
     /// One reading of the target colour: instances InService, and how many of them are healthy — by the load
@@ -431,7 +474,7 @@ extension BlueGreenRefresh {
                     maxSize: max(plan.targetGroup.maxSize, plan.capacity, env.liveFloor)),
                 .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
             ]
-        case .preflight, .healthGate, .switchTraffic, .bake, .rollback, .done:
+        case .preflight, .healthGate, .switchTraffic, .bake, .rollback, .done, .shift, .stepBake, .abort:
             return []
         }
     }

@@ -13,9 +13,17 @@ public struct RefreshMachine: Sendable {
     public enum Phase: String, Sendable, Codable, CaseIterable {
         case preflight, protect, clear, deploy, scale, healthGate = "health gate", switchTraffic = "switch", bake, finalize,
             rollback, done
+        /// Canary and linear: a share of every serving route moves to the new colour; then it is watched.
+        case shift, stepBake = "step bake"
+        /// Canary and linear: all weight back to the old colour, after a failed step, an alarm, a signal or
+        /// `environment abort`.
+        case abort
 
         /// Whether traffic may already be on the new colour.
         public var isAfterSwitch: Bool { [.bake, .finalize, .rollback, .done].contains(self) }
+
+        /// Whether traffic may be split between the colours (a canary's steps, and its abort).
+        public var splitsTraffic: Bool { [.shift, .stepBake, .abort].contains(self) }
     }
 
     /// What the runner should do next.
@@ -37,6 +45,11 @@ public struct RefreshMachine: Sendable {
         /// Switch every route to `to`, verify, write SSM (`SwitchRunner`). `checked`: refuse if `to` lacks healthy
         /// capacity (the way back after a failed bake); the way forward was just proven by the gate.
         case switchTraffic(to: Color, checked: Bool)
+        /// Canary: give the new colour `percent` of every serving route (weighted forwards), read back and verify.
+        case shiftTraffic(percent: Int)
+        /// Canary: read the new colour's target health and these alarms once, and any request (`environment promote`
+        /// or `abort`) addressed to `deployment`.
+        case checkStep(BlueGreenRefresh.Plan, alarms: [String], deployment: String)
         /// Best-effort: apply each, collecting failures.
         case undo([Mutation])
         case finished(StepReport)
@@ -65,6 +78,9 @@ public struct RefreshMachine: Sendable {
         /// `trafficMoved`: some route was left forwarding to the colour being switched to. `returned`: routes had
         /// moved and were sent back. `recordsLeft`: SSM had been written and could not be put back.
         case switchFailed(String, trafficMoved: Bool, returned: Bool = false, recordsLeft: Bool = false)
+        case shifted(StepReport)
+        case shiftFailed(String)
+        case step(BlueGreenRefresh.BakeReading, request: DeploymentRequest.Kind?)
         case undone(done: [String], failed: [String])
     }
 
@@ -102,6 +118,13 @@ public struct RefreshMachine: Sendable {
     var trafficReturned = false
     /// A failed switch left SSM written: the journal stays unfinished, for `recover` to reconcile.
     var recordsLeft = false
+    /// Canary: the step about to run or running (an index into the traffic percentages).
+    public private(set) var trafficStep = 0
+    var stepStarted: Date?
+    /// `environment promote`: the remaining step bakes are skipped.
+    var promoted = false
+    /// The time of the event being handled, for transitions started from helpers.
+    var now = Date(timeIntervalSince1970: 0)
 
     public init(environment: EnvironmentConfiguration, mode: Mode, identity: LockIdentity) {
         self.environment = environment
@@ -119,16 +142,18 @@ public struct RefreshMachine: Sendable {
     var poll: Double { Double(max(1, min(environment.health.pollSeconds, 5))) }
     var stable: Double { Double(environment.health.stableSeconds) }
     var bakeSeconds: Double { Double(options.bakeSeconds ?? environment.bakeSeconds) }
+    var stepBakeSeconds: Double { Double(options.traffic?.stepBakeSeconds ?? 0) }
 
     /// Whether a stop request may take the place of the action just returned: during the preflight, the steps
     /// before the switch (they are undone) and the bake period (the deploy is then finalized) — never while the
     /// journal is written, traffic moves, or a failure is being cleaned up.
     public var acceptsInterruption: Bool {
         afterRecord == nil && failure == nil && interruptedBy == nil
-            && [.preflight, .protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake].contains(phase)
+            && [.preflight, .protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .stepBake, .bake].contains(phase)
     }
 
     public mutating func next(_ event: Event, now: Date) -> Action {
+        self.now = now
         if let pending = afterRecord {
             switch event {
             case .recorded:
@@ -148,7 +173,7 @@ public struct RefreshMachine: Sendable {
                 return fail("unexpected \(event) while writing the journal")
             }
         }
-        if let failure, failure.kind != .rolledBack || phase != .rollback {
+        if let failure, phase != .rollback && phase != .abort {
             guard case .undone(let done, let notDone) = event else {
                 return .failed(makeFailure(undone: [], notUndone: []))
             }
@@ -216,7 +241,8 @@ public struct RefreshMachine: Sendable {
             if ready && stableFor >= stable {
                 let stability = stable > 0 ? ", stable for \(Int(stableFor)) s" : ""
                 finishPhase(now, "\(healthy)/\(plan.capacity) healthy (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path)")\(stability))")
-                return begin(.switchTraffic, now)
+                trafficStep = 0
+                return begin(options.traffic == nil ? .switchTraffic : .shift, now)
             }
             backoff = ready ? min(poll, max(0.5, stable - stableFor)) : poll
             return waitOrTimeOut(now)
@@ -230,6 +256,9 @@ public struct RefreshMachine: Sendable {
         case (.switchTraffic, .switched(let switchReport)):
             report.steps += switchReport.steps
             return bakeSeconds > 0 ? begin(.bake, now) : begin(.finalize, now)
+        case (.switchTraffic, .switchFailed(let cause, _, _, _)) where options.traffic != nil:
+            // The last step of a canary: traffic is split, so all of it goes back to the old colour.
+            return beginAbort("switch", cause, now: now)
         case (.switchTraffic, .switchFailed(let cause, let moved, let returned, let left)):
             if moved {
                 failure = ("switch", cause, .failed)
@@ -287,6 +316,76 @@ public struct RefreshMachine: Sendable {
             }
             return conclude(.done, note: nil, now: now, then: .finished(report))
 
+        case (.shift, .shifted(let shiftReport)):
+            let percent = options.traffic?.percentages[trafficStep] ?? 0
+            finishPhase(now, "\(percent)% of traffic to \(plan!.target.rawValue): " + shiftReport.steps.map(\.detail).joined(separator: "; "))
+            return begin(.stepBake, now)
+        case (.shift, .shiftFailed(let cause)):
+            finishPhase(now, "failed: \(cause)")
+            return beginAbort("shift", cause, now: now)
+
+        case (.stepBake, .step(let reading, let request)):
+            let plan = self.plan!
+            let elapsed = now.timeIntervalSince(stepStarted!)
+            progress = .init(
+                stage: .step, color: plan.target, inService: reading.total, healthy: reading.healthy, wanted: plan.capacity,
+                elapsedSeconds: elapsed, limitSeconds: stepBakeSeconds, stableSeconds: nil, neededStableSeconds: 0,
+                alarmsFiring: reading.firing, percent: options.traffic?.percentages[trafficStep])
+            if request == .abort {
+                finishPhase(now, "aborted after \(Int(elapsed)) s ('environment abort')")
+                return beginAbort("step bake", "aborted by 'environment abort'", now: now)
+            }
+            if let problem = reading.problem {
+                finishPhase(now, "failed after \(Int(elapsed)) s: \(problem)")
+                return beginAbort("step bake", problem, now: now)
+            }
+            lastBakeReading = now
+            if request == .promote { promoted = true }
+            if promoted || elapsed >= stepBakeSeconds - 0.001 {
+                let how = promoted && elapsed < stepBakeSeconds - 0.001 ? "promoted after \(Int(elapsed)) s" : "\(Int(stepBakeSeconds)) s"
+                finishPhase(now, "\(how): \(reading.healthy)/\(reading.total) healthy, \(reading.watched) alarm(s) OK")
+                // Promoted: the remaining splits are skipped too, straight to the last step.
+                trafficStep = promoted ? (options.traffic?.percentages.count ?? 1) - 1 : trafficStep + 1
+                return begin(trafficStep >= (options.traffic?.percentages.count ?? 1) - 1 ? .switchTraffic : .shift, now)
+            }
+            backoff = poll
+            return Self.wait(min(poll, stepBakeSeconds - elapsed))
+        case (.stepBake, .bakeReadFailed):
+            let blind = now.timeIntervalSince(lastBakeReading ?? stepStarted!)
+            if blind >= timeout - 0.001 {
+                finishPhase(now, "no reading for \(Int(blind)) s")
+                return beginAbort("step bake", "could not read \(plan!.target.rawValue)'s target health or alarms for \(Int(blind)) s", now: now)
+            }
+            backoff = min(max(backoff, poll) * 2, 30)
+            return Self.wait(min(backoff, timeout - blind))
+        case (.stepBake, .waited):
+            return checkStep()
+        case (.stepBake, .interrupted(let reason)):
+            finishPhase(now, "interrupted by \(reason) after \(Int(now.timeIntervalSince(stepStarted!))) s")
+            return beginAbort("step bake", "interrupted by \(reason)", kind: .interrupted, now: now)
+
+        case (.abort, .switched(let switchReport)):
+            report.steps += switchReport.steps
+            return .undo(abortMutations())
+        case (.abort, .undone(let done, let notDone)):
+            let plan = self.plan!
+            let (step, cause, kind) = failure!
+            finishPhase(now, "all traffic back on \(plan.live.rawValue)")
+            var state = "All traffic is back on \(plan.live.rawValue) (read back). "
+            if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
+            state += "\(plan.targetGroup.name) (\(plan.version)) is left running for inspection, min 0; 'ce --env \(environment.name) environment cleanup' scales it down. "
+            if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
+            let stop = BlueGreenRefresh.Failure(step: step, cause: cause, state: state, report: report, kind: kind)
+            let status: DeploymentJournal.Status = !notDone.isEmpty ? .inProgress : kind == .interrupted ? .interrupted : .rolledBack
+            return conclude(status, note: "aborted: \(cause)", now: now, then: .failed(stop))
+        case (.abort, .switchFailed(let cause, _, _, _)):
+            let plan = self.plan!
+            let stop = BlueGreenRefresh.Failure(
+                step: "abort", cause: "\(failure?.cause ?? "the canary failed"), and returning all traffic to \(plan.live.rawValue) failed: \(cause)",
+                state: "Traffic may be split between \(plan.live.rawValue) and \(plan.target.rawValue). Run 'ce --env \(environment.name) environment recover'.",
+                report: report, kind: .failed)
+            return .failed(stop)
+
         case (.rollback, .switched(let switchReport)):
             report.steps += switchReport.steps
             return .undo(restoreMutations())
@@ -314,6 +413,9 @@ public struct RefreshMachine: Sendable {
             return fail("interrupted by \(reason)", kind: .interrupted)
         case (_, .applyFailed(let cause)):
             return fail(cause)
+        case (.shift, .interrupted), (.abort, .interrupted):
+            // Not accepted while traffic moves (see `acceptsInterruption`).
+            return fail("unexpected \(event) during \(phase.rawValue)")
         default:
             return fail("unexpected \(event) during \(phase.rawValue)")
         }
@@ -332,14 +434,15 @@ public struct RefreshMachine: Sendable {
         }
         self.plan = plan
         journal = DeploymentJournal(
-            id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: "blue-green", from: plan.live, to: plan.target,
+            id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: options.strategyName, from: plan.live, to: plan.target,
             version: plan.version, capacity: plan.capacity, step: Phase.protect.rawValue, status: .inProgress,
             original: [plan.live.rawValue: .init(plan.liveGroup), plan.target.rawValue: .init(plan.targetGroup)],
             originalValues: DeploymentJournal.versionValues(deployingTo: plan.target, setsVersion: options.version != nil, in: snapshot),
             targetGroupArn: plan.targetGroupArn, keepFailed: options.keepFailed,
             bakeSeconds: Int(bakeSeconds), setsVersion: options.version != nil, startedAt: DeploymentJournal.timestamp(now),
-            updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command, note: nil)
-        finishPhase(now, "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; journal \(journal!.id)")
+            updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command, note: nil,
+            traffic: options.traffic)
+        finishPhase(now, "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; \(options.traffic.map { "traffic in steps \($0.description); " } ?? "")journal \(journal!.id)")
         return begin(.protect, now)
     }
 
@@ -348,8 +451,8 @@ public struct RefreshMachine: Sendable {
         guard let recorded = snapshot.status.deployment, recorded.isUnfinished else {
             return .refused(Refusal("No unfinished deployment to resume in \(environment.parameters.deployment)\(snapshot.status.deployment.map { " (the last one, \($0.id), is \($0.status.rawValue))" } ?? ""). Nothing changed."))
         }
-        guard recorded.strategy == "blue-green" else {
-            return .refused(Refusal("The unfinished deployment \(recorded.id) is a \(recorded.strategy) one; this resumes blue-green deploys. Nothing changed."))
+        guard recorded.strategy != "rolling" else {
+            return .refused(Refusal("The unfinished deployment \(recorded.id) is a \(recorded.strategy) one; this resumes blue-green, canary and linear deploys. Nothing changed."))
         }
         guard let step = Phase(rawValue: recorded.step), step != .preflight, step != .done else {
             return .refused(Refusal("The journal's step '\(recorded.step)' cannot be resumed. Nothing changed; run 'environment recover'."))
@@ -362,6 +465,7 @@ public struct RefreshMachine: Sendable {
         }
         self.plan = plan
         options = .init(journal: recorded)
+        trafficStep = recorded.trafficStep ?? 0
         var journal = recorded
         journal.note = "resumed by \(identity.holder) at \(step.rawValue)"
         self.journal = journal
@@ -369,6 +473,10 @@ public struct RefreshMachine: Sendable {
         if step == .rollback {
             failure = ("bake", "resumed rollback", .rolledBack)
             return begin(.rollback, now)
+        }
+        if step == .abort {
+            failure = ("abort", "resumed abort", .rolledBack)
+            return begin(.abort, now)
         }
         return begin(step, now)
     }
@@ -387,7 +495,18 @@ public struct RefreshMachine: Sendable {
             if serving != journal.from { return "the journal expects all traffic on \(journal.from.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
         case .bake, .finalize:
             if serving != journal.to { return "the journal expects all traffic on \(journal.to.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
-        case .switchTraffic, .rollback, .preflight, .done:
+        case .shift, .stepBake:
+            // The routes carry the step's weights, or (a shift not yet made) the previous step's.
+            guard let percent = journal.recordedPercent, let to = snapshot.targetGroups[env.targetGroupNames[journal.to]!]?.arn else {
+                return "the journal does not record the canary's step"
+            }
+            let previous = (journal.trafficStep ?? 0) == 0 ? 0 : journal.traffic!.percentages[journal.trafficStep! - 1]
+            let allowed: Set<Int> = step == .shift ? [previous, percent] : [percent]
+            let shares = Set(snapshot.routes.map { TrafficShift.percent(of: to, in: $0) })
+            if !shares.isSubset(of: allowed) || shares.count > 1 {
+                return "the journal expects \(journal.to.rawValue) at \(allowed.sorted().map { "\($0)%" }.joined(separator: " or ")) of every route, but the routes give it \(shares.sorted().map { "\($0)%" }.joined(separator: ", "))"
+            }
+        case .switchTraffic, .rollback, .abort, .preflight, .done:
             break
         }
         return nil
@@ -403,6 +522,10 @@ public struct RefreshMachine: Sendable {
         guard var journal else { return action }
         journal.step = next.rawValue
         journal.updatedAt = DeploymentJournal.timestamp(now)
+        if journal.traffic != nil {
+            journal.trafficStep = trafficStep
+            journal.stepStartedAt = next == .stepBake ? DeploymentJournal.timestamp(now) : nil
+        }
         self.journal = journal
         afterRecord = action
         return .record(journal)
@@ -428,9 +551,45 @@ public struct RefreshMachine: Sendable {
             return .checkBake(plan, alarms: environment.alarmNames(for: plan.target))
         case .rollback:
             return .switchTraffic(to: plan.live, checked: true)
+        case .shift:
+            return .shiftTraffic(percent: options.traffic?.percentages[trafficStep] ?? 100)
+        case .stepBake:
+            stepStarted = now
+            lastBakeReading = nil
+            backoff = poll
+            return checkStep()
+        case .abort:
+            // The old colour served all along (its share of every route): no capacity proof needed.
+            return .switchTraffic(to: plan.live, checked: false)
         case .preflight, .done:
             return .readSnapshot
         }
+    }
+
+    func checkStep() -> Action {
+        .checkStep(plan!, alarms: environment.alarmNames(for: plan!.target), deployment: journal?.id ?? "")
+    }
+
+    /// A canary stops: all weight back to the old colour, verified; then the live colour's min is put back and the
+    /// new colour unpinned (min 0) — nothing is scaled down.
+    mutating func beginAbort(_ step: String, _ cause: String, kind: BlueGreenRefresh.Failure.Kind = .rolledBack, now: Date) -> Action {
+        failure = (step, cause, kind)
+        return begin(.abort, now)
+    }
+
+    /// What an abort puts back once traffic is back: the live colour's min, the new colour's min (0, still running,
+    /// its build still recorded in `{color}/version`), and `version` when the deploy set it.
+    func abortMutations() -> [Mutation] {
+        let plan = self.plan!
+        var mutations: [Mutation] = [
+            .resizeGroup(name: plan.liveGroup.name, minSize: plan.liveGroup.minSize, desiredCapacity: nil, maxSize: nil),
+            .resizeGroup(name: plan.targetGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
+        ]
+        let kept = environment.parameters.version(of: plan.target)
+        for (name, value) in (journal?.originalValues ?? [:]).sorted(by: { $0.key < $1.key }) where name != kept {
+            mutations.append(.putParameter(name: name, value: value))
+        }
+        return mutations
     }
 
     mutating func beginRollback(_ problem: String, now: Date) -> Action {
@@ -474,6 +633,9 @@ public struct RefreshMachine: Sendable {
     /// version parameters back). After it: never reduce the new colour; say what is left.
     mutating func fail(_ cause: String, kind: BlueGreenRefresh.Failure.Kind = .failed) -> Action {
         guard plan != nil else { return .refused(Refusal(cause)) }
+        if phase == .shift || phase == .stepBake || (phase == .switchTraffic && options.traffic != nil) {
+            return beginAbort(phase.rawValue, cause, kind: kind == .interrupted ? .interrupted : .rolledBack, now: now)
+        }
         failure = (phase.rawValue, cause, kind)
         if phase.isAfterSwitch {
             return .failed(makeFailure(undone: [], notUndone: []))

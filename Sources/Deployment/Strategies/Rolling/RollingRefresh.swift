@@ -11,6 +11,9 @@ import Foundation
 /// ends the following, not the refresh: the journal stays unfinished, `--resume` follows it again and `recover`
 /// closes it once it has ended.
 public struct RollingRefresh: Sendable {
+    /// The steps it journals: `deploy` (the build written), `start` (the instance refresh), `wait` (followed).
+    public static let steps = ["deploy", "start", "wait"]
+
     public struct Options: Sendable, Equatable {
         public var version: String?
         public var minHealthyPercentage: Int

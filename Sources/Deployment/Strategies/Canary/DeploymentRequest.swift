@@ -1,0 +1,47 @@
+import Foundation
+
+/// An operator's request to a running canary, from another terminal: `environment promote` (skip the remaining
+/// step bakes) or `environment abort` (all traffic back to the old colour). Kept in `{prefix}deployment-request`
+/// and addressed to one deployment by its journal id, so a request left over never acts on a later deploy. The
+/// running deploy reads it at each poll of a step bake and removes it once taken.
+public struct DeploymentRequest: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Equatable, Codable {
+        case promote, abort
+    }
+
+    public var kind: Kind
+    /// The journal id of the deploy it is meant for.
+    public var deployment: String
+    /// `user@host`.
+    public var by: String
+    public var at: String
+
+    public init(kind: Kind, deployment: String, by: String, at: Date) {
+        self.kind = kind
+        self.deployment = deployment
+        self.by = by
+        self.at = DeployLock.format(at)
+    }
+
+    public func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public static func decode(_ text: String) -> DeploymentRequest? {
+        try? JSONDecoder().decode(DeploymentRequest.self, from: Data(text.utf8))
+    }
+
+    /// The request for a running canary or linear deploy of `environment`; refused (nothing written) when none runs.
+    public static func make(_ kind: Kind, snapshot: EnvironmentSnapshot, by: String, now: Date) throws -> DeploymentRequest {
+        let env = snapshot.environment
+        guard let journal = snapshot.status.deployment, journal.isUnfinished, journal.traffic != nil else {
+            throw Refusal("No canary or linear deploy of \(env.name) is in progress\(snapshot.status.deployment.map { " (the last deploy, \($0.id), is a \($0.strategy) one, \($0.status.rawValue))" } ?? ""). Nothing changed.")
+        }
+        guard snapshot.status.lock != nil else {
+            throw Refusal("The \(journal.strategy) deploy \(journal.id) is unfinished but no command holds \(env.name) (it stopped). Nothing changed; run 'ce --env \(env.name) environment recover' (all traffic back to \(journal.from.rawValue)) or 'ce --env \(env.name) environment refresh --resume'.")
+        }
+        return DeploymentRequest(kind: kind, deployment: journal.id, by: by, at: now)
+    }
+}

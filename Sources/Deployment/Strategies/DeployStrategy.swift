@@ -1,0 +1,52 @@
+/// The ways `ce` deploys, by the name the config and the journal use: the registry every layer consults instead of
+/// matching strategy names itself. A new strategy is one case here (and its folder under `Strategies/`); the
+/// exhaustive switches below say everything the rest of the tool needs to know of it.
+public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
+    /// Deploy to the idle colour, gate on health, move every serving route at once, bake.
+    case blueGreen = "blue-green"
+    /// As blue-green, but traffic moves in weighted steps (default 10%, then all), each watched for a step bake.
+    case canary
+    /// As canary, with equal steps (default 20% more each).
+    case linear
+    /// An instance refresh of the live colour: old and new builds serve side by side meanwhile (the fallback).
+    case rolling
+
+    /// Whether the deploy goes to the idle colour and moves traffic (every strategy but rolling).
+    public var usesBothColors: Bool {
+        switch self {
+        case .blueGreen, .canary, .linear: return true
+        case .rolling: return false
+        }
+    }
+
+    /// Whether traffic is split between the colours for a while (weighted forwards).
+    public var splitsTraffic: Bool {
+        switch self {
+        case .canary, .linear: return true
+        case .blueGreen, .rolling: return false
+        }
+    }
+
+    /// The steps a deploy of this strategy writes to the journal, in order: the one list for dry runs, the status of
+    /// an unfinished deploy, the soak's crash points and the sandbox's `--crash-at`.
+    public var journalledSteps: [String] {
+        switch self {
+        case .blueGreen:
+            return [RefreshMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize].map(\.rawValue)
+        case .canary, .linear:
+            return [RefreshMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .shift, .stepBake, .switchTraffic, .bake, .finalize].map(\.rawValue)
+        case .rolling:
+            return RollingRefresh.steps
+        }
+    }
+
+    /// Every step name any strategy journals, each once, in order of first appearance.
+    public static var allJournalledSteps: [String] {
+        var seen: [String] = []
+        for strategy in allCases { for step in strategy.journalledSteps where !seen.contains(step) { seen.append(step) } }
+        return seen
+    }
+
+    /// The strategy a journal records (`nil` for a name this build does not know).
+    public init?(journal: DeploymentJournal) { self.init(rawValue: journal.strategy) }
+}
