@@ -35,12 +35,15 @@ let package = Package(
         ),
         .target(
             name: "Deployment",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["Timekeeping", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "CloudSimulator",
-            dependencies: ["Deployment", "AWSCore"]
+            dependencies: ["Deployment", "Timekeeping"]
         ),
+        // The one clock, random source and backoff of the package; no dependencies, so the domain and the simulator
+        // (and their tests) build without the HTTP stack.
+        .target(name: "Timekeeping"),
         .target(
             name: "DeploymentAWS",
             dependencies: ["Deployment", "AWSServices"]
@@ -53,6 +56,7 @@ let package = Package(
             name: "AWSCore",
             dependencies: [
                 "AWSSigner",
+                "Timekeeping",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
@@ -69,7 +73,7 @@ let package = Package(
         .target(name: "CETestSupport", dependencies: ["AWSServices"], path: "Tests/CETestSupport"),
         .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport"]),
         .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator"]),
-        .testTarget(name: "CloudSimulatorTests", dependencies: ["CloudSimulator", "Deployment", "AWSCore"]),
+        .testTarget(name: "CloudSimulatorTests", dependencies: ["CloudSimulator", "Deployment", "Timekeeping"]),
         .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport"]),
         .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport", "Deployment", "DeploymentAWS", "AWSServices", "CloudSimulator"]),
     ],

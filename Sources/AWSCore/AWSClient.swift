@@ -17,8 +17,13 @@ public final class AWSClient: Sendable {
     let clock: any WallClock
     let random: any RandomSource
     let logger: Logger
-    private let signers = Mutex<[String: SigV4Signer]>([:])
-    private let counters = Mutex<CallCounters>(CallCounters())
+    private let shared: Shared
+
+    /// What clients made from one another (`retrying(with:)`) share: the signers and the call counters.
+    private final class Shared: Sendable {
+        let signers = Mutex<[String: SigV4Signer]>([:])
+        let counters = Mutex<CallCounters>(CallCounters())
+    }
 
     /// Calls and HTTP attempts made so far, for benchmarks and call-count tests.
     public struct CallCounters: Sendable, Equatable {
@@ -43,6 +48,7 @@ public final class AWSClient: Sendable {
         random: any RandomSource = LiveRandomSource(),
         logger: Logger = Logger(label: "ce.aws")
     ) {
+        self.shared = Shared()
         self.region = region
         self.credentialProvider = credentialProvider
         self.endpoints = endpoints
@@ -54,33 +60,45 @@ public final class AWSClient: Sendable {
         self.logger = logger
     }
 
-    public var callCounters: CallCounters { counters.withLock { $0 } }
+    private init(_ other: AWSClient, retryPolicy: RetryPolicy) {
+        shared = other.shared
+        region = other.region
+        credentialProvider = other.credentialProvider
+        endpoints = other.endpoints
+        transport = other.transport
+        self.retryPolicy = retryPolicy
+        timeouts = other.timeouts
+        clock = other.clock
+        random = other.random
+        logger = other.logger
+    }
+
+    /// The same client (credentials, transport, signers, counters) retrying with `policy`: a mutating command's
+    /// calls use `RetryPolicy.patient`.
+    public func retrying(with policy: RetryPolicy) -> AWSClient { AWSClient(self, retryPolicy: policy) }
+
+    public var callCounters: CallCounters { shared.counters.withLock { $0 } }
 
     /// Performs `operation`, retrying retryable failures with backoff.
     public func call<Input, Output>(_ operation: AWSOperation<Input, Output>, _ input: Input) async throws -> Output {
-        let round = counters.withLock {
+        let round = shared.counters.withLock {
             $0.calls += 1
             $0.byOperation["\(operation.service.name).\(operation.name)", default: 0] += 1
             $0.rounds = max($0.rounds, $0.answeredRound + 1)
             return $0.answeredRound + 1
         }
-        defer { counters.withLock { $0.answeredRound = max($0.answeredRound, round) } }
+        defer { shared.counters.withLock { $0.answeredRound = max($0.answeredRound, round) } }
         let endpoint = try endpoints.endpoint(for: operation.service, region: region)
         let (body, headers) = try encode(operation, input)
-        var attempt = 1
-        while true {
-            do {
-                return try await attemptOnce(operation, endpoint: endpoint.url, body: body, headers: headers, round: round)
-            } catch {
-                guard attempt < retryPolicy.maxAttempts, RetryPolicy.isRetryable(error) else { throw error }
-                let delay = retryPolicy.delay(beforeRetry: attempt, unit: random.nextUnitInterval())
+        return try await retryPolicy.run(
+            clock: clock, random: random, isRetryable: RetryPolicy.isRetryable,
+            retrying: { error, attempt, delay in
                 logger.debug(
                     "retrying after failure",
-                    metadata: ["operation": "\(operation.name)", "attempt": "\(attempt)", "delay": "\(delay)",
-                        "error": "\(error)"])
-                try await clock.sleep(for: delay)
-                attempt += 1
+                    metadata: ["operation": "\(operation.name)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)"])
             }
+        ) {
+            try await attemptOnce(operation, endpoint: endpoint.url, body: body, headers: headers, round: round)
         }
     }
 
@@ -127,7 +145,7 @@ public final class AWSClient: Sendable {
     }
 
     private func signer(for service: AWSServiceDescriptor) -> SigV4Signer {
-        signers.withLock { signers in
+        shared.signers.withLock { signers in
             if let signer = signers[service.signingName] { return signer }
             let signer = SigV4Signer(service: service.signingName, region: region)
             signers[service.signingName] = signer
@@ -138,7 +156,7 @@ public final class AWSClient: Sendable {
     private func attemptOnce<Input, Output>(
         _ operation: AWSOperation<Input, Output>, endpoint: URL, body: Data, headers: [(name: String, value: String)], round: Int
     ) async throws -> Output {
-        counters.withLock { $0.attempts += 1 }
+        shared.counters.withLock { $0.attempts += 1 }
         let credentials = try await credentialProvider.credentials()
         var host = endpoint.host ?? ""
         if let port = endpoint.port, !(endpoint.scheme == "https" && port == 443), !(endpoint.scheme == "http" && port == 80) {

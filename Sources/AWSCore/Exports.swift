@@ -1,1 +1,2 @@
 @_exported import AWSSigner
+@_exported import Timekeeping

@@ -17,6 +17,11 @@ public struct AWSServices: Sendable {
         self.client = client
     }
 
+    /// The same services retrying with `policy` (see `AWSClient.retrying(with:)`).
+    public func retrying(with policy: RetryPolicy) -> AWSServices {
+        AWSServices(configuration: configuration, client: client.retrying(with: policy))
+    }
+
     /// Resolves region, credentials and endpoints from `settings` and the environment, and connects over HTTP.
     public static func live(
         _ settings: AWSSettings, transport: (any HTTPTransport)? = nil, clock: any WallClock = LiveClock(),

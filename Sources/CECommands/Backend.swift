@@ -11,13 +11,17 @@ import Synchronization
 /// simulated cloud kept in a local folder. Commands only see `ports`.
 final class Backend: Sendable {
     let ports: CloudPorts
+    /// The ports for a mutating command: the same cloud, every call retried patiently (`RetryPolicy.patient`) so
+    /// that a throttled minute does not leave a deploy half-done.
+    let persistentPorts: CloudPorts
     /// Extends the deploy lock while a command works: real time on AWS; none in the sandbox, where a command's
     /// virtual minutes pass in milliseconds.
-    let keepAlive: (any DeploymentClock)?
+    let keepAlive: (any WallClock)?
     let sandbox: Sandbox?
 
-    init(ports: CloudPorts, keepAlive: (any DeploymentClock)?, sandbox: Sandbox?) {
+    init(ports: CloudPorts, persistentPorts: CloudPorts, keepAlive: (any WallClock)?, sandbox: Sandbox?) {
         self.ports = ports
+        self.persistentPorts = persistentPorts
         self.keepAlive = keepAlive
         self.sandbox = sandbox
     }
@@ -29,7 +33,7 @@ final class Backend: Sendable {
             var merged = options
             try merged.validate()
             let sandbox = try Sandbox()
-            return Backend(ports: sandbox.cloud.ports, keepAlive: nil, sandbox: sandbox)
+            return Backend(ports: sandbox.cloud.ports, persistentPorts: sandbox.cloud.patientPorts, keepAlive: nil, sandbox: sandbox)
         }
         let settings = options.awsSettings()
         let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
@@ -37,13 +41,15 @@ final class Backend: Sendable {
         let elbEndpoint = (try? aws.configuration.endpoints.endpoint(for: .elbv2, region: aws.configuration.region).url.absoluteString) ?? "?"
         let arnCache = FileLoadBalancerArnCache.standard(
             scope: "\(aws.configuration.region) \(elbEndpoint) \(aws.configuration.profileName)", environment: settings.environment)
-        let ports = CloudPorts(
-            loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2, arnCache: arnCache), scalingGroups: AWSScalingGroupReader(autoScaling: aws.autoScaling),
-            parameters: AWSParameterReader(ssm: aws.ssm), applier: aws.mutationApplier, documents: SSMDocumentStore(ssm: aws.ssm),
-            alarms: CloudWatchAlarmReader(cloudWatch: aws.cloudWatch), instances: AWSInstanceDirectory(ec2: aws.ec2),
-            prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
-            clock: LiveDeploymentClock(), random: LiveDeploymentRandom())
-        return Backend(ports: ports, keepAlive: LiveDeploymentClock(), sandbox: nil)
+        func ports(_ aws: AWSServices) -> CloudPorts {
+            CloudPorts(
+                loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2, arnCache: arnCache), scalingGroups: AWSScalingGroupReader(autoScaling: aws.autoScaling),
+                parameters: AWSParameterReader(ssm: aws.ssm), applier: aws.mutationApplier, documents: SSMDocumentStore(ssm: aws.ssm),
+                alarms: CloudWatchAlarmReader(cloudWatch: aws.cloudWatch), instances: AWSInstanceDirectory(ec2: aws.ec2),
+                prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
+                clock: LiveClock(), random: LiveRandomSource())
+        }
+        return Backend(ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil)
     }
 
     /// Runs `body` on the backend of `options`; in the sandbox the world is saved and the traffic summary printed
@@ -79,9 +85,6 @@ final class Backend: Sendable {
             }
         }
     }
-
-    /// The ports for a mutating command: every call kept going through transient failures.
-    var persistentPorts: CloudPorts { ports.persistent() }
 }
 
 extension AWSServices {

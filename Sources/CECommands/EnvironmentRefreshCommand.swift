@@ -231,9 +231,9 @@ extension EnvironmentRefreshCommand {
 /// otherwise.
 final class ProgressDisplay: Sendable {
     let isTerminal = isatty(STDOUT_FILENO) == 1
-    let clock: any DeploymentClock
+    let clock: any WallClock
 
-    init(clock: any DeploymentClock) {
+    init(clock: any WallClock) {
         self.clock = clock
     }
 

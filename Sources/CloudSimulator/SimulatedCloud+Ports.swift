@@ -1,9 +1,8 @@
-import AWSCore
 import Deployment
 import Foundation
 
 /// An error answer of the simulated AWS, with its code as AWS would send it.
-public struct SimulatedAPIError: Error, TransientFailure, CustomStringConvertible, Equatable {
+public struct SimulatedAPIError: Error, CustomStringConvertible, Equatable {
     public var operation: String
     public var code: String
     public var message: String
@@ -27,12 +26,11 @@ extension SimulatedWorld {
     /// One API call of the tool, made as the AWS client makes it: each attempt may be throttled or fail with a 5xx
     /// (per `faults`; a change may fail after it was made), or be denied (`AccessDenied`, not retried: a named call,
     /// or the n-th change, before or after it was made), and retryable failures are retried with
-    /// `AWSCore.RetryPolicy`'s backoff and full jitter, on virtual time. The world is brought up to date first.
+    /// the connection's `RetryPolicy` (backoff, full jitter), on virtual time. The world is brought up to date first.
     /// - Parameter subject: what the call acts on (a parameter's name, a group's), for `Faults.denied`.
     mutating func toolCall<T>(
-        _ operation: String, subject: String = "", changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T
+        _ operation: String, subject: String = "", changes: Bool = false, policy: RetryPolicy, _ body: (inout SimulatedWorld) throws -> T
     ) throws -> T {
-        let policy = RetryPolicy()
         var attempt = 1
         while true {
             calls.append(operation)
@@ -121,7 +119,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     HealthProber, InstanceRefresher, AlarmReader, DocumentStore
 {
     func call<T>(_ operation: String, subject: String = "", changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
-        try change { try $0.toolCall(operation, subject: subject, changes: changes, body) }
+        try change { try $0.toolCall(operation, subject: subject, changes: changes, policy: retryPolicy, body) }
     }
 
     public func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? {

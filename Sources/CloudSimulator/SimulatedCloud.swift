@@ -8,26 +8,46 @@ import Synchronization
 ///
 /// Time moves only when someone sleeps on `clock`: a five-minute deploy takes milliseconds.
 public final class SimulatedCloud: Sendable {
-    let world: Mutex<SimulatedWorld>
+    private let storage: Storage
+    /// How the tool's calls through this cloud are retried (as an `AWSClient`'s are).
+    public let retryPolicy: RetryPolicy
 
-    public init(
+    /// The world, shared by every connection to it (`retrying(with:)`).
+    private final class Storage: Sendable {
+        let world: Mutex<SimulatedWorld>
+        init(_ world: SimulatedWorld) { self.world = Mutex(world) }
+    }
+
+    public convenience init(
         seed: UInt64 = 1, start: Date = Date(timeIntervalSince1970: 1_800_000_000), loadBalancerName: String = "GccExplorerApp"
     ) {
-        world = Mutex(SimulatedWorld(seed: seed, start: start, loadBalancerName: loadBalancerName))
+        self.init(world: SimulatedWorld(seed: seed, start: start, loadBalancerName: loadBalancerName))
     }
 
     public init(world: SimulatedWorld) {
-        self.world = Mutex(world)
+        storage = Storage(world)
+        retryPolicy = RetryPolicy()
     }
+
+    private init(sharing other: SimulatedCloud, retryPolicy: RetryPolicy) {
+        storage = other.storage
+        self.retryPolicy = retryPolicy
+    }
+
+    /// The same world, its calls retried with `policy` — as `AWSClient.retrying(with:)`.
+    public func retrying(with policy: RetryPolicy) -> SimulatedCloud { SimulatedCloud(sharing: self, retryPolicy: policy) }
+
+    /// The ports of a mutating command: every call retried patiently (`RetryPolicy.patient`).
+    public var patientPorts: CloudPorts { retrying(with: .patient).ports }
 
     /// Reads the world.
     public func read<T>(_ body: (SimulatedWorld) throws -> T) rethrows -> T {
-        try world.withLock { try body($0) }
+        try storage.world.withLock { try body($0) }
     }
 
     /// Changes the world directly (set-up, faults, scripted events) — not as the tool: no faults, no call log.
     public func change<T>(_ body: (inout SimulatedWorld) throws -> T) rethrows -> T {
-        try world.withLock { try body(&$0) }
+        try storage.world.withLock { try body(&$0) }
     }
 
     public var clock: SimulatedClock { SimulatedClock(cloud: self) }
@@ -160,7 +180,7 @@ public final class SimulatedCloud: Sendable {
 }
 
 /// Virtual time for a `SimulatedCloud`: sleeping moves the world forward at once.
-public struct SimulatedClock: DeploymentClock {
+public struct SimulatedClock: WallClock {
     let cloud: SimulatedCloud
 
     public func now() -> Date { cloud.read { $0.now } }
@@ -176,14 +196,7 @@ public struct SimulatedClock: DeploymentClock {
 }
 
 /// The world's seeded randomness, for the domain's jitter.
-public struct SimulatedRandom: DeploymentRandom {
+public struct SimulatedRandom: RandomSource {
     let cloud: SimulatedCloud
-    public func nextUnit() -> Double { cloud.change { $0.random.unit() } }
-}
-
-extension Duration {
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
+    public func nextUnitInterval() -> Double { cloud.change { $0.random.unit() } }
 }

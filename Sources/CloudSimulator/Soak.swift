@@ -215,7 +215,7 @@ public enum Soak {
                 throttleRate: scenario.throttleRate, errorRate: scenario.errorRate, latencySeconds: scenario.latencySeconds,
                 crashAtStep: scenario.crashAtStep, denyChange: scenario.denyChange, denyAfterChange: scenario.denyAfterChange))
 
-        let ports = cloud.ports.persistent()
+        let ports = cloud.patientPorts
         let interruption = Interruption()
         let alarm = DeploymentConfiguration.expand("{env}-{color}-5xx", env: scenario.environment, color: .green)
         let first = LockIdentity(holder: "operator@sim", command: "ce --env \(scenario.environment) environment refresh", pid: 1001)

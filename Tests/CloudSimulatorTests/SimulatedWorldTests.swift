@@ -1,4 +1,4 @@
-import AWSCore
+import Timekeeping
 import Deployment
 import Foundation
 import Testing

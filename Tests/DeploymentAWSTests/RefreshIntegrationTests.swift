@@ -15,7 +15,7 @@ struct LoopbackDirectory: InstanceDirectory {
 }
 
 /// Virtual time against a static moto: waits are instant.
-final class InstantClock: DeploymentClock {
+final class InstantClock: WallClock {
     let now_ = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
     func now() -> Date { now_.withLock { $0 } }
     func sleep(for duration: Duration) async throws {
@@ -24,8 +24,8 @@ final class InstantClock: DeploymentClock {
 }
 
 /// Jitter without randomness.
-struct MidpointRandom: DeploymentRandom {
-    func nextUnit() -> Double { 0.5 }
+struct MidpointRandom: RandomSource {
+    func nextUnitInterval() -> Double { 0.5 }
 }
 
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))

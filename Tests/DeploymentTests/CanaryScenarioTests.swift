@@ -29,7 +29,7 @@ struct CanaryScenarioTests {
         let prod = self.prod
         let identity = first
         return try await locked(cloud, identity) {
-            try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity, interruption: interruption)
+            try await BlueGreenRefresh(environment: prod, ports: cloud.patientPorts, identity: identity, interruption: interruption)
                 .run(.fresh(.init(version: "v2", traffic: steps, strategyName: strategy)), progress: progress)
         }
     }
@@ -220,7 +220,7 @@ struct CanaryScenarioTests {
         let prod = self.prod
         let identity = second
         let report = try await locked(cloud, identity, takeOver: true) {
-            try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity).run(.resume)
+            try await BlueGreenRefresh(environment: prod, ports: cloud.patientPorts, identity: identity).run(.resume)
         }
         #expect(report.steps.first?.detail.contains("at \(Faults.parseCrashPoint(point).step)") == true)
         #expect(servingColor(cloud) == "green")
@@ -239,7 +239,7 @@ struct CanaryScenarioTests {
         cloud.restartTool()
         let prod = self.prod
         let (plan, _) = try await locked(cloud, second, takeOver: true) {
-            try await Recovery(environment: prod, ports: cloud.ports.persistent()).run(by: "alice@admin")
+            try await Recovery(environment: prod, ports: cloud.patientPorts).run(by: "alice@admin")
         }
         // Once the last step completed (all traffic on green) recover finishes; before, all weight goes back.
         let finished = split.allSatisfy { $0 == 100 }
@@ -264,7 +264,7 @@ struct CanaryScenarioTests {
         let identity = second
         await #expect(throws: Refusal.self) {
             _ = try await locked(cloud, identity, takeOver: true) {
-                try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity).run(.resume)
+                try await BlueGreenRefresh(environment: prod, ports: cloud.patientPorts, identity: identity).run(.resume)
             }
         }
         #expect(journal(cloud)?.status == .inProgress, "nothing changed")

@@ -18,7 +18,7 @@ struct FaultDefectTests {
     }
 
     func deploy(_ cloud: SimulatedCloud, ports: CloudPorts? = nil, options: BlueGreenRefresh.Options = .init(version: "v2")) async throws -> StepReport {
-        let ports = ports ?? cloud.ports.persistent()
+        let ports = ports ?? cloud.patientPorts
         let prod = self.prod
         let identity = self.identity
         return try await FanOut.$sequential.withValue(true) {
@@ -46,7 +46,7 @@ struct FaultDefectTests {
 
     @Test func aFinalJournalWriteThatFailsIsSaidNotSilent() async throws {
         let cloud = try world()
-        var ports = cloud.ports.persistent()
+        var ports = cloud.patientPorts
         ports.documents = DeniedOutcome(base: ports.documents)
         do {
             _ = try await deploy(cloud, ports: ports)
@@ -60,7 +60,7 @@ struct FaultDefectTests {
         #expect(cloud.read { $0.servingColor("prod") } == "green")
         #expect(journal(cloud)?.isUnfinished == true, "the journal still reads its last step")
         // recover closes it, with nothing left to change but the journal.
-        let (plan, _) = try await Recovery(environment: prod, ports: cloud.ports.persistent()).run(by: "alice@admin")
+        let (plan, _) = try await Recovery(environment: prod, ports: cloud.patientPorts).run(by: "alice@admin")
         #expect(plan.mutations.isEmpty, "\(plan.mutations)")
         #expect(journal(cloud)?.status == .recovered)
         #expect(cloud.checkEnd(["prod"]) == [])
@@ -98,7 +98,7 @@ struct FaultDefectTests {
 
         // When SSM cannot be put back either, the journal stays unfinished and recover reconciles it.
         let stuck = try world()
-        var ports = stuck.ports.persistent()
+        var ports = stuck.patientPorts
         ports.applier = DeniedAfterWriting(base: ports.applier, name: "/compiler-explorer/prod/active-color")
         do {
             _ = try await deploy(stuck, ports: ports)
@@ -109,7 +109,7 @@ struct FaultDefectTests {
         }
         #expect(stuck.read { $0.servingColor("prod") } == "blue")
         #expect(journal(stuck)?.isUnfinished == true)
-        _ = try await Recovery(environment: prod, ports: stuck.ports.persistent()).run(by: "alice@admin")
+        _ = try await Recovery(environment: prod, ports: stuck.patientPorts).run(by: "alice@admin")
         #expect(stuck.parameter("/compiler-explorer/prod/active-color") == "blue")
         #expect(stuck.checkEnd(["prod"]) == [])
     }
@@ -125,7 +125,7 @@ struct FaultDefectTests {
         let plan = try Recovery.plan(try await cloud.statusReader(for: prod).snapshot(), now: cloud.now, by: "a")
         #expect(plan.removesUnreadableJournal && !plan.isEmpty)
         #expect(plan.summary.hasPrefix("the journal /compiler-explorer/prod/deployment cannot be read ('{\"id\":\"d-2026112'): it is removed"))
-        _ = try await Recovery(environment: prod, ports: cloud.ports.persistent()).run(by: "a")
+        _ = try await Recovery(environment: prod, ports: cloud.patientPorts).run(by: "a")
         #expect(cloud.parameter("/compiler-explorer/prod/deployment") == nil)
         _ = try await deploy(cloud)
         #expect(cloud.read { $0.servingColor("prod") } == "green")
@@ -179,7 +179,7 @@ struct FaultDefectTests {
     @Test func aLockThatCannotBeReleasedIsSaid() async throws {
         let cloud = try world()
         cloud.setFaults(Faults(denied: ["SSM DeleteParameter /compiler-explorer/prod/deploy-lock"]))
-        let manager = LockManager(environment: prod, store: cloud.ports.persistent().documents, clock: cloud.clock)
+        let manager = LockManager(environment: prod, store: cloud.patientPorts.documents, clock: cloud.clock)
         do {
             _ = try await manager.withLock(identity, keepAlive: nil) { 42 }
             Issue.record("expected LockNotReleased")

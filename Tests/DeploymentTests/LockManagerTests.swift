@@ -101,7 +101,7 @@ struct LockManagerTests {
         cloud.setFaults(Faults(errorRate: 0.6))
         for _ in 0..<20 {
             let lock = try await FanOut.$sequential.withValue(true) {
-                try await LockManager(environment: beta, store: cloud.ports.persistent().documents, clock: cloud.clock).acquire(alice)
+                try await LockManager(environment: beta, store: cloud.patientPorts.documents, clock: cloud.clock).acquire(alice)
             }
             cloud.setFaults(Faults())
             try await manager(cloud).release(lock)

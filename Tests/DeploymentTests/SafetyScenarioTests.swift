@@ -26,7 +26,7 @@ struct SafetyScenarioTests {
         let prod = self.prod
         let identity = first
         return try await locked(cloud, identity) {
-            try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity, interruption: interruption)
+            try await BlueGreenRefresh(environment: prod, ports: cloud.patientPorts, identity: identity, interruption: interruption)
                 .run(.fresh(.init(version: "v2", force: force)), progress: progress)
         }
     }
@@ -132,7 +132,7 @@ struct SafetyScenarioTests {
         let prod = self.prod
         let identity = second
         let report = try await locked(cloud, identity, takeOver: true) {
-            try await BlueGreenRefresh(environment: prod, ports: cloud.ports.persistent(), identity: identity).run(.resume)
+            try await BlueGreenRefresh(environment: prod, ports: cloud.patientPorts, identity: identity).run(.resume)
         }
         #expect(report.steps.first?.detail.hasSuffix("at \(step)") == true)
         #expect(servingColor(cloud) == "green")
@@ -152,7 +152,7 @@ struct SafetyScenarioTests {
         cloud.restartTool()
         let prod = self.prod
         let (plan, _) = try await locked(cloud, second, takeOver: true) {
-            try await Recovery(environment: prod, ports: cloud.ports.persistent()).run(by: "alice@admin")
+            try await Recovery(environment: prod, ports: cloud.patientPorts).run(by: "alice@admin")
         }
         let switched = ["bake", "finalize"].contains(step)
         #expect(servingColor(cloud) == (switched ? "green" : "blue"), "\(plan.summary)")

@@ -174,7 +174,7 @@ struct TrafficSwitchTests {
         func reread(_ wanted: [Route]) async throws -> [Route] { routes.filter { route in wanted.contains { $0.arn == route.arn } } }
     }
 
-    struct StillClock: DeploymentClock {
+    struct StillClock: WallClock {
         func now() -> Date { Date(timeIntervalSince1970: 0) }
         func sleep(for duration: Duration) async throws {}
     }

@@ -28,7 +28,7 @@ public final class Interruption: Sendable {
     }
 
     /// Sleeps for `duration` on `clock` unless a stop is requested before or meanwhile. `false` when interrupted.
-    public func sleep(on clock: any DeploymentClock, for duration: Duration) async throws -> Bool {
+    public func sleep(on clock: any WallClock, for duration: Duration) async throws -> Bool {
         if reason != nil { return false }
         let completed = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {

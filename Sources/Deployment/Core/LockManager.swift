@@ -8,14 +8,14 @@ import Foundation
 public struct LockManager: Sendable {
     public let environment: EnvironmentConfiguration
     public let store: any DocumentStore
-    public let clock: any DeploymentClock
+    public let clock: any WallClock
     /// How long a lock lasts without being extended.
     public var ttlSeconds: Double = 900
     /// Whether a lock's holder is provably gone (the CLI: same host, no such process): a refusal says so, and
     /// `recover` and `refresh --resume` take such a lock over.
     public var holderIsGone: @Sendable (DeployLock) -> Bool = { _ in false }
 
-    public init(environment: EnvironmentConfiguration, store: any DocumentStore, clock: any DeploymentClock) {
+    public init(environment: EnvironmentConfiguration, store: any DocumentStore, clock: any WallClock) {
         self.environment = environment
         self.store = store
         self.clock = clock
@@ -86,7 +86,7 @@ public struct LockManager: Sendable {
     /// CLI; never the simulated clock, whose sleeps would move the world under the body), released whatever happens.
     /// A lock that cannot be released is never left silently: `LockNotReleased` says so, with `body`'s own error.
     public func withLock<T: Sendable>(
-        _ identity: LockIdentity, keepAlive: (any DeploymentClock)?, takeOver: Bool = false,
+        _ identity: LockIdentity, keepAlive: (any WallClock)?, takeOver: Bool = false,
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
         let lock = try await acquire(identity, takeOver: takeOver)

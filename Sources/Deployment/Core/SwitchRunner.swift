@@ -11,11 +11,11 @@ public struct SwitchRunner: Sendable {
     public let environment: EnvironmentConfiguration
     public let applier: any MutationApplier
     public let loadBalancer: any LoadBalancerReader
-    public let clock: any DeploymentClock
+    public let clock: any WallClock
 
     public init(
         environment: EnvironmentConfiguration, applier: any MutationApplier, loadBalancer: any LoadBalancerReader,
-        clock: any DeploymentClock
+        clock: any WallClock
     ) {
         self.environment = environment
         self.applier = applier

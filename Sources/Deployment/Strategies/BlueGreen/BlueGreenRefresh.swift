@@ -161,7 +161,7 @@ public struct BlueGreenRefresh: Sendable {
     }
 
     public var reader: EnvironmentStatusReader { ports.statusReader(for: environment) }
-    var clock: any DeploymentClock { ports.clock }
+    var clock: any WallClock { ports.clock }
 
     // MARK: - Preflight
 

@@ -40,7 +40,7 @@ public struct RollingRefresh: Sendable {
         self.interruption = interruption
     }
 
-    var clock: any DeploymentClock { ports.clock }
+    var clock: any WallClock { ports.clock }
 
     /// What a fresh rolling deploy would do, or why it is refused (nothing changed): the live colour, its group, the
     /// build.
