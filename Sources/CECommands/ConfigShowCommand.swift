@@ -28,6 +28,10 @@ struct ConfigShowCommand: GlobalOptionsCommand {
             var health: [String: String]
             var bake: String
             var alarms: [String]
+            /// Canary and linear: the shares of traffic on the new colour at each step, the step bake, stickiness.
+            var steps: [Int]?
+            var stepBake: String?
+            var stickiness: String?
         }
         var source: String
         var environments: [Environment]
@@ -60,13 +64,16 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                     host: e.routing.host, listeners: e.routing.listenerPorts,
                     rules: e.routing.pinnedRules.map { if case .priority(let p) = $0 { String(p) } else { $0.description } },
                     previewHeader: e.routing.previewHeader,
-                    targetGroups: Dictionary(uniqueKeysWithValues: e.targetGroupNames.map { ($0.key.rawValue, $0.value) }),
-                    autoScalingGroups: Dictionary(uniqueKeysWithValues: e.autoScalingGroupNames.map { ($0.key.rawValue, $0.value) }),
+                    targetGroups: ["blue": e.targetGroupNames.blue, "green": e.targetGroupNames.green],
+                    autoScalingGroups: ["blue": e.autoScalingGroupNames.blue, "green": e.autoScalingGroupNames.green],
                     minInstances: e.minInstances,
                     health: [
                         "path": e.health.path, "port": String(e.health.port), "timeout": "\(e.health.timeoutSeconds)s",
                         "poll": "\(e.health.pollSeconds)s", "stable": "\(e.health.stableSeconds)s",
-                    ], bake: "\(e.bakeSeconds)s", alarms: e.alarms)
+                    ], bake: "\(e.bakeSeconds)s", alarms: e.alarms,
+                    steps: (try? e.canary.steps(for: e.strategy))??.percentages,
+                    stepBake: e.strategy.splitsTraffic ? "\(e.canary.stepBakeSeconds)s" : nil,
+                    stickiness: e.strategy.splitsTraffic ? e.canary.stickinessSeconds.map { "\($0)s" } : nil)
             })
         switch options.outputFormat {
         case .json:
@@ -86,6 +93,11 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                 print("  ssmPrefix: \(e.ssmPrefix)")
                 print("  minInstances: \(e.minInstances)")
                 print("  strategy: \(e.strategy)")
+                if let steps = e.steps {
+                    print("  steps: [\(steps.map(String.init).joined(separator: ", "))]   # % of traffic on the new colour")
+                    print("  stepBake: \(e.stepBake ?? "-")")
+                    if let stickiness = e.stickiness { print("  stickiness: \(stickiness)") }
+                }
                 print("  health: {path: \(e.health["path"]!), port: \(e.health["port"]!), timeout: \(e.health["timeout"]!), poll: \(e.health["poll"]!), stable: \(e.health["stable"]!)}")
                 print("  bake: \(e.bake)")
                 print("  alarms: [\(e.alarms.map { "\"\($0)\"" }.joined(separator: ", "))]")

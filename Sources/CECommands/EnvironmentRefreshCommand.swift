@@ -77,31 +77,20 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         return values.map { $0! }
     }
 
-    /// The strategy to run: the journal's when resuming, else `--strategy`, else the configured one — and canary
-    /// when only --steps is given, linear when only --step is.
-    func chosenStrategy(_ environment: EnvironmentConfiguration, resumed: DeploymentJournal?) throws -> DeployStrategy {
-        if let resumed {
-            guard let recorded = DeployStrategy(journal: resumed) else {
-                throw Refusal("The unfinished deployment \(resumed.id) is a '\(resumed.strategy)' deploy, which this ce does not know. Nothing changed; run 'ce --env \(environment.name) environment recover'.")
-            }
-            return recorded
-        }
-        if let strategy { return strategy }
-        if steps != nil { return .canary }
-        if step != nil { return .linear }
-        return environment.strategy
-    }
-
-    func refreshOptions(_ strategy: DeployStrategy, environment: EnvironmentConfiguration) throws -> BlueGreenRefresh.Options {
+    func deployOptions(_ strategy: DeployStrategy, environment: EnvironmentConfiguration) throws -> DeployOptions {
         if !strategy.splitsTraffic && trafficOptionGiven {
             throw ValidationError("--steps, --step, --step-bake and --stickiness belong to the canary and linear strategies, not \(strategy.rawValue).")
+        }
+        if !strategy.usesBothColors && (capacity != nil || target != nil || keepFailed || bake != nil) {
+            throw ValidationError("--capacity, --target, --bake and --keep-failed belong to the blue-green, canary and linear strategies.")
         }
         let traffic = try environment.canary.steps(
             for: strategy, canarySteps: steps.flatMap(parsedSteps), linearStep: step,
             stepBakeSeconds: stepBake.flatMap(ConfigurationLoader.seconds), stickinessSeconds: stickiness.flatMap(ConfigurationLoader.seconds))
-        return BlueGreenRefresh.Options(
+        return DeployOptions(
             version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse),
-            bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), traffic: traffic, strategyName: strategy.rawValue)
+            bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), traffic: traffic, strategyName: strategy.rawValue,
+            minHealthyPercentage: minHealthyPercent)
     }
 
     func run() async throws {
@@ -112,17 +101,29 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             try await Backend.with(options) { backend in
                 // Resuming, the journal says which strategy the unfinished deploy used (one read, not a snapshot); with
                 // nothing to resume, the refusal comes before the lock is taken.
-                let resumed = resume ? try await Self.unfinishedJournal(environment, backend: backend) : nil
-                let chosen = try chosenStrategy(environment, resumed: resumed)
-                if !chosen.usesBothColors {
-                    try await runRolling(environment: environment, backend: backend, options: options, resumed: resumed)
-                } else if mutation.dryRun {
-                    try await dryRun(environment: environment, backend: backend, strategy: chosen)
+                let request: Deploy.Request
+                if resume {
+                    request = .resume(try await Self.unfinishedJournal(environment, backend: backend))
                 } else {
-                    try await deploy(environment: environment, backend: backend, options: options, strategy: chosen)
+                    let strategy = try chosenStrategy(environment)
+                    request = .fresh(strategy, try deployOptions(strategy, environment: environment))
+                }
+                if mutation.dryRun {
+                    try await dryRun(request, environment: environment, backend: backend)
+                } else {
+                    try await deploy(request, environment: environment, backend: backend, options: options)
                 }
             }
         }
+    }
+
+    /// The strategy of a fresh deploy: `--strategy`, else the configured one — and canary when only --steps is
+    /// given, linear when only --step is.
+    func chosenStrategy(_ environment: EnvironmentConfiguration) throws -> DeployStrategy {
+        if let strategy { return strategy }
+        if steps != nil { return .canary }
+        if step != nil { return .linear }
+        return environment.strategy
     }
 
     /// The unfinished journal `--resume` continues; refused (before any lock) when there is none or it cannot be read.
@@ -140,43 +141,30 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         return journal
     }
 
-    func deploy(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions, strategy: DeployStrategy) async throws {
-        let mode: RefreshMachine.Mode = resume ? .resume : .fresh(try refreshOptions(strategy, environment: environment))
-        if case .fresh(let refreshOptions) = mode {
-            // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the
-            // lock, so that a refused deploy never takes it; everything is checked again under the lock.
-            _ = try BlueGreenRefresh.plan(try await backend.persistentPorts.statusReader(for: environment).snapshot(), options: refreshOptions)
-        }
-        try Mutating.confirm(environment: environment.name, action: resume ? "Resume the deploy to prod" : "Deploy to prod", yes: options.yes)
+    func deploy(_ request: Deploy.Request, environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
+        let strategy = try Deploy.strategy(of: request)
+        // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the lock,
+        // so that a refused deploy never takes it; everything is checked again under the lock.
+        try Deploy.preflight(try await backend.persistentPorts.statusReader(for: environment).snapshot(), request)
+        let what = strategy == .blueGreen ? "deploy" : "\(strategy.rawValue) deploy"
+        try Mutating.confirm(environment: environment.name, action: resume ? "Resume the \(what) to prod" : "A \(what) to prod", yes: options.yes)
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
-            let refresh = BlueGreenRefresh(
-                environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(), interruption: interruption)
             let display = ProgressDisplay(clock: backend.ports.clock)
-            try await display.following(done: "\(environment.name): refresh done.") { try await refresh.run(mode) { display.show($0) } }
+            try await display.following(done: "\(environment.name): \(strategy.operation) done.") {
+                try await Deploy.run(
+                    request, environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(),
+                    interruption: interruption, progress: display.show)
+            }
         }
     }
 
     /// The calls of every step, in order, the journal writes included; what each step waits for in words.
-    func dryRun(environment: EnvironmentConfiguration, backend: Backend, strategy: DeployStrategy) async throws {
+    func dryRun(_ request: Deploy.Request, environment: EnvironmentConfiguration, backend: Backend) async throws {
         let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
         let journalName = environment.parameters.deployment
         func journal(_ step: String) -> String { "SSM PutParameter Name=\(journalName) Value={journal: step \(step)} Type=String Overwrite=true" }
-        let steps: [PlannedStep]
-        if resume {
-            guard let recorded = snapshot.status.deployment, recorded.isUnfinished,
-                let step = RefreshMachine.Phase(rawValue: recorded.step),
-                let resumed = BlueGreenRefresh.Plan(journal: recorded, snapshot: snapshot)
-            else {
-                throw Refusal("No unfinished deployment to resume in \(journalName). Nothing changed.")
-            }
-            print("dry run: would resume \(recorded.id) (\(recorded.version), \(recorded.from.rawValue) → \(recorded.to.rawValue)) at step '\(recorded.step)'\(recorded.recordedPercent.map { " (\($0)% on \(recorded.to.rawValue))" } ?? "")")
-            steps = try BlueGreenRefresh.plannedSteps(
-                snapshot, plan: resumed, options: .init(journal: recorded), resumeAt: step, resumeStep: recorded.trafficStep ?? 0)
-        } else {
-            let refreshOptions = try self.refreshOptions(strategy, environment: environment)
-            let plan = try BlueGreenRefresh.plan(snapshot, options: refreshOptions)
-            steps = try BlueGreenRefresh.plannedSteps(snapshot, plan: plan, options: refreshOptions)
-        }
+        let (resuming, steps) = try Deploy.plannedSteps(snapshot, request)
+        if let resuming { print("dry run: \(resuming)") }
         print("dry run: would make these AWS calls, in this order (route changes concurrently):")
         for step in steps {
             print("  \(journal(step.name))")
@@ -184,46 +172,6 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             if let wait = step.wait { print("then \(wait)\(step.name == "clear" || step.name == "health gate" ? ", and only then:" : "; else:")") }
         }
         print("  \(journal("done"))")
-    }
-}
-
-extension EnvironmentRefreshCommand {
-    /// `--strategy rolling`: an instance refresh of the live colour (old and new builds serve side by side meanwhile).
-    /// - Parameter resumed: with `--resume`, the unfinished rolling deploy's journal.
-    func runRolling(environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions, resumed: DeploymentJournal?) async throws {
-        guard capacity == nil, target == nil, !keepFailed, bake == nil else {
-            throw ValidationError("--capacity, --target, --bake and --keep-failed belong to the blue-green strategy.")
-        }
-        let rollingOptions = RollingRefresh.Options(version: version, minHealthyPercentage: minHealthyPercent)
-        if mutation.dryRun, let journal = resumed {
-            print("dry run: would resume the rolling deploy \(journal.id) (\(journal.version) on \(journal.from.rawValue)) at step '\(journal.step)'\(journal.refreshId.map { ", following instance refresh \($0)" } ?? "")")
-            return
-        }
-        if resumed == nil {
-            // As for blue-green: refused before the lock is taken, checked again under it.
-            let (live, group, build) = try RollingRefresh.preflight(try await backend.persistentPorts.statusReader(for: environment).snapshot(), options: rollingOptions)
-            if mutation.dryRun {
-                Mutating.printDryRun([.putParameter(name: environment.parameters.version(of: live), value: build)])
-                print("  AutoScaling StartInstanceRefresh AutoScalingGroupName=\(group.name) Preferences={MinHealthyPercentage=\(minHealthyPercent), InstanceWarmup=60}")
-                return
-            }
-        }
-        let resume = self.resume
-        try Mutating.confirm(environment: environment.name, action: resume ? "Resume the rolling deploy to prod" : "Rolling deploy to prod", yes: options.yes)
-        try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
-            let ports = backend.persistentPorts
-            let rolling = RollingRefresh(environment: environment, ports: ports, identity: Mutating.lockIdentity(), interruption: interruption)
-            let display = ProgressDisplay(clock: ports.clock)
-            do {
-                try await display.following(done: "\(environment.name): rolling refresh done.") {
-                    resume
-                        ? try await rolling.resume { display.show(rolling: $0) }
-                        : try await rolling.run(options: rollingOptions) { display.show(rolling: $0) }
-                }
-            } catch let failure as BlueGreenRefresh.Failure where failure.kind == .failed {
-                throw CommandError(failure.description.replacingOccurrences(of: "refresh failed", with: "rolling refresh failed"))
-            }
-        }
     }
 }
 
@@ -237,7 +185,7 @@ final class ProgressDisplay: Sendable {
         self.clock = clock
     }
 
-    func show(_ progress: BlueGreenRefresh.Progress) {
+    func show(_ progress: DeployProgress) {
         switch progress.stage {
         case .healthGate:
             var text = "health gate: \(progress.color.rawValue) InService \(progress.inService)/\(progress.wanted), healthy \(progress.healthy)/\(progress.wanted)"
@@ -251,12 +199,13 @@ final class ProgressDisplay: Sendable {
         case .bake:
             let alarms = progress.alarmsFiring.isEmpty ? "alarms OK" : "ALARM: \(progress.alarmsFiring.joined(separator: ", "))"
             write("bake: \(progress.color.rawValue) healthy \(progress.healthy)/\(progress.inService), \(alarms), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
+        case .instanceRefresh:
+            guard let refresh = progress.refresh else { return }
+            write("instance refresh \(refresh.id): \(refresh.status) \(refresh.percentComplete.map { "\($0)%" } ?? "")")
         }
     }
 
-    func show(rolling status: InstanceRefreshStatus) {
-        write("instance refresh \(status.id): \(status.status) \(status.percentComplete.map { "\($0)%" } ?? "")")
-    }
+
 
     func write(_ text: String) {
         if isTerminal {
@@ -277,7 +226,7 @@ final class ProgressDisplay: Sendable {
             finish()
             print(done)
             Mutating.printReport(report)
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             finish()
             Mutating.printReport(failure.report)
             throw failure

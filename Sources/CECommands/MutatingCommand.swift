@@ -84,7 +84,7 @@ enum Mutating {
             let code = lock.underlying.map(report) ?? ExitStatus.failed
             say("error: \(lock)")
             return code == .success ? ExitStatus.failed : code
-        case let failure as BlueGreenRefresh.Failure:
+        case let failure as DeployFailure:
             say("error: \(failure)")
             return failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
         case let refusal as Refusal:

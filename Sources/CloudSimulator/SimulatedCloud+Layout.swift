@@ -44,7 +44,7 @@ extension SimulatedCloud {
         for name in environments {
             let env = try configuration.environment(name)
             var arns: [Color: String] = [:]
-            for color in Color.allCases { arns[color] = cloud.addTargetGroup(name: env.targetGroupNames[color]!) }
+            for color in Color.allCases { arns[color] = cloud.addTargetGroup(name: env.targetGroupNames[color]) }
             let servingConditions = env.routing.ruleConditions
             switch env.routing.match {
             case .listenerDefault:
@@ -88,11 +88,11 @@ extension SimulatedCloud {
             let maxSize = max(24, live)
             for color in Color.allCases {
                 cloud.addGroup(
-                    name: env.autoScalingGroupNames[color]!, minSize: color == .blue ? env.liveFloor : 0,
+                    name: env.autoScalingGroupNames[color], minSize: color == .blue ? env.liveFloor : 0,
                     desiredCapacity: color == .blue ? live : 0, maxSize: maxSize, targetGroupArn: arns[color]!,
                     tags: ["Environment": name, "Color": color.rawValue], versionParameter: names.version(of: color))
                 if let alarms {
-                    cloud.addAlarm(name: DeploymentConfiguration.expand(alarms, env: name, color: color), targetGroup: env.targetGroupNames[color]!)
+                    cloud.addAlarm(name: DeploymentConfiguration.expand(alarms, env: name, color: color), targetGroup: env.targetGroupNames[color])
                 }
             }
             cloud.change { world in
@@ -100,7 +100,7 @@ extension SimulatedCloud {
                     .init(
                         name: name, routing: env.routing,
                         targetGroupArns: Dictionary(uniqueKeysWithValues: arns.map { ($0.key.rawValue, $0.value) }),
-                        groups: Dictionary(uniqueKeysWithValues: env.autoScalingGroupNames.map { ($0.key.rawValue, $0.value) }),
+                        groups: Dictionary(uniqueKeysWithValues: Color.allCases.map { ($0.rawValue, env.autoScalingGroupNames[$0]) }),
                         ssmPrefix: env.ssmPrefix, floor: env.liveFloor,
                         maxSizes: ["blue": maxSize, "green": maxSize], requestsPerSecond: requestsPerSecond))
             }

@@ -181,7 +181,7 @@ extension SimulatedWorld {
             invariants.canaries[env.name] = nil
         }
         let key = "\(env.name)|\(journal.version)"
-        if journal.status == .inProgress, let step = RefreshMachine.Phase(rawValue: journal.step), step.isAfterSwitch || step == .switchTraffic {
+        if journal.status == .inProgress, let step = BlueGreenMachine.Phase(rawValue: journal.step), step.isAfterSwitch || step == .switchTraffic {
             invariants.gateFailed.remove(key)
         } else if journal.status != .inProgress, journal.note?.hasPrefix("health gate") == true {
             invariants.gateFailed.insert(key)

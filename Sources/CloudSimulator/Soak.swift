@@ -200,8 +200,8 @@ public enum Soak {
         case .flapping: cloud.setBehaviour(version: version, .flapping(up: 8, down: 8))
         case .erroring: cloud.setBehaviour(version: version, .erroring(0.3, startSeconds: 20))
         }
-        let newGroup = environment.autoScalingGroupNames[.green]!
-        let liveGroup = environment.autoScalingGroupNames[.blue]!
+        let newGroup = environment.autoScalingGroupNames[.green]
+        let liveGroup = environment.autoScalingGroupNames[.blue]
         if scenario.staleTarget {
             // Warm with an older build: an earlier deploy's colour, or someone scaled it by hand.
             cloud.setParameter(environment.parameters.version(of: .green), "v0")
@@ -219,7 +219,7 @@ public enum Soak {
         let interruption = Interruption()
         let alarm = DeploymentConfiguration.expand("{env}-{color}-5xx", env: scenario.environment, color: .green)
         let first = LockIdentity(holder: "operator@sim", command: "ce --env \(scenario.environment) environment refresh", pid: 1001)
-        let progress: @Sendable (BlueGreenRefresh.Progress) -> Void = { progress in
+        let progress: @Sendable (DeployProgress) -> Void = { progress in
             if let t = scenario.interruptAfter, cloud.now.timeIntervalSince(start) >= t { interruption.request("SIGINT") }
             if scenario.alarmDuringBake, progress.stage == .bake || progress.stage == .step { cloud.forceAlarm(alarm, "ALARM") }
         }
@@ -284,7 +284,7 @@ public enum Soak {
         do {
             _ = try await manager.withLock(identity, keepAlive: nil, takeOver: takeOver, body)
             return name == "deploy" ? "deployed" : "\(name): done"
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             let crashed = cloud.isCrashed ? "crashed at \(failure.step)" : nil
             switch failure.kind {
             case .failed: return crashed ?? "\(name) failed at \(failure.step)"

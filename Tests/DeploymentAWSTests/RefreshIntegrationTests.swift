@@ -84,7 +84,7 @@ struct RefreshIntegrationTests {
         do {
             _ = try await refresh(layout, env: "beta", healthPort: server.port).run(options: .init())
             Issue.record("expected a failure")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.step == "health gate")
             #expect(failure.cause.contains("timed out after 60 s: 1/1 InService, 0/1 healthy"))
         }

@@ -22,7 +22,7 @@ struct BlueGreenRefreshTests {
         cloud.setParameter("/compiler-explorer/prod/version", "v2")
         cloud.setBehaviour(version: "v2", .healthy(startSeconds: 30))
         let started = cloud.now
-        let seen = Mutex<[BlueGreenRefresh.Progress]>([])
+        let seen = Mutex<[DeployProgress]>([])
         let report = try await refresh(cloud).run(options: .init()) { progress in seen.withLock { $0.append(progress) } }
 
         #expect(report.steps.map(\.name) == ["preflight", "protect", "deploy", "scale", "health gate", "switch", "verify", "record", "bake", "finalize"])
@@ -56,7 +56,7 @@ struct BlueGreenRefreshTests {
         do {
             _ = try await refresh(cloud).run(options: .init())
             Issue.record("expected a failure")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.step == "health gate")
             #expect(failure.cause.contains("timed out after 600 s: 2/2 InService, 0/2 healthy"))
             #expect(failure.state.hasPrefix("Traffic was not touched (blue still serves)."))
@@ -78,7 +78,7 @@ struct BlueGreenRefreshTests {
         do {
             _ = try await refresh(cloud).run(options: .init(version: "v2", keepFailed: true))
             Issue.record("expected a failure")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.cause.contains("0/2 InService"))
             #expect(failure.state.contains("kept at 2 for inspection"))
         }

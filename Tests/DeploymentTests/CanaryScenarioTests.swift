@@ -24,7 +24,7 @@ struct CanaryScenarioTests {
 
     func deploy(
         _ cloud: SimulatedCloud, steps: TrafficSteps = Self.steps, strategy: String = "canary", interruption: Interruption = Interruption(),
-        progress: @escaping @Sendable (BlueGreenRefresh.Progress) -> Void = { _ in }
+        progress: @escaping @Sendable (DeployProgress) -> Void = { _ in }
     ) async throws -> StepReport {
         let prod = self.prod
         let identity = first
@@ -83,7 +83,7 @@ struct CanaryScenarioTests {
         do {
             _ = try await deploy(cloud)
             Issue.record("expected an abort")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .rolledBack && failure.step == "step bake")
             #expect(failure.cause == "alarm in ALARM: prod-green-5xx")
             #expect(failure.state.hasPrefix("All traffic is back on blue (read back)."))
@@ -106,7 +106,7 @@ struct CanaryScenarioTests {
                 if progress.stage == .step && progress.percent == 50 && progress.elapsedSeconds >= 30 { cloud.forceAlarm("prod-green-5xx", "ALARM") }
             }
             Issue.record("expected an abort")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .rolledBack && failure.cause == "alarm in ALARM: prod-green-5xx")
             #expect(failure.report.steps.filter { $0.name == "shift" }.count == 2)
         }
@@ -125,7 +125,7 @@ struct CanaryScenarioTests {
                 if progress.stage == .step && progress.elapsedSeconds >= 30 { stop.request("SIGINT") }
             }
             Issue.record("expected a stop")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .interrupted && failure.cause == "interrupted by SIGINT")
         }
         #expect(servingColor(cloud) == "blue")
@@ -177,7 +177,7 @@ struct CanaryScenarioTests {
                 cloud.setParameter("/compiler-explorer/prod/deployment-request", DeploymentRequest(kind: .abort, deployment: id, by: "bob@admin", at: cloud.now).json())
             }
             Issue.record("expected an abort")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .rolledBack && failure.cause == "aborted by 'environment abort'")
         }
         #expect(servingColor(cloud) == "blue")

@@ -16,8 +16,8 @@ struct ConfigurationTests {
         let prod = try config.environment("prod")
         #expect(prod.loadBalancerName == "GccExplorerApp")
         #expect(prod.routing == .listenerDefault)
-        #expect(prod.targetGroupNames == [.blue: "Prod-Blue", .green: "Prod-Green"])
-        #expect(prod.autoScalingGroupNames == [.blue: "prod-blue", .green: "prod-green"])
+        #expect(prod.targetGroupNames == ColorPair(blue: "Prod-Blue", green: "Prod-Green"))
+        #expect(prod.autoScalingGroupNames == ColorPair(blue: "prod-blue", green: "prod-green"))
         #expect(prod.ssmPrefix == "/compiler-explorer/prod/")
         #expect(prod.minInstances == 2)
         #expect(prod.liveFloor == 2)
@@ -59,8 +59,8 @@ struct ConfigurationTests {
         #expect(config.environments.keys.sorted() == ["live", "preview"])
         let live = try config.environment("live")
         #expect(live.loadBalancerName == "Shop")
-        #expect(live.targetGroupNames == [.blue: "shop-live-blue", .green: "shop-live-green"])
-        #expect(live.autoScalingGroupNames == [.blue: "asg-live-Blue", .green: "asg-live-Green"])
+        #expect(live.targetGroupNames == ColorPair(blue: "shop-live-blue", green: "shop-live-green"))
+        #expect(live.autoScalingGroupNames == ColorPair(blue: "asg-live-Blue", green: "asg-live-Green"))
         #expect(live.ssmPrefix == "/shop/live/")
         #expect(live.minInstances == 3)
         #expect(live.health == HealthSettings(path: "/ready", port: 80, timeoutSeconds: 300, pollSeconds: 2, stableSeconds: 30))
@@ -69,7 +69,7 @@ struct ConfigurationTests {
         let preview = try config.environment("preview")
         #expect(preview.loadBalancerName == "Internal")
         #expect(preview.routing == .pathPattern("/preview*"))
-        #expect(preview.targetGroupNames == [.blue: "PreviewA", .green: "PreviewB"])
+        #expect(preview.targetGroupNames == ColorPair(blue: "PreviewA", green: "PreviewB"))
         #expect(preview.strategy == .rolling)
         #expect(preview.bakeSeconds == 120)
     }
@@ -85,6 +85,31 @@ struct ConfigurationTests {
         #expect(try raised.environment("beta").minInstances == 1)
         #expect(try raised.environment("winprod").minInstances == 2, "a default never lowers a built-in minimum")
         #expect(try raised.environment("beta").routing.previewHeader == "X-Colour")
+    }
+
+    /// The hybrid of docs/configuration.md: a strategy (and its steps) per environment, over the defaults.
+    @Test func aStrategyPerEnvironment() throws {
+        let config = try ConfigurationLoader.parse(
+            """
+            defaults:
+              strategy: blue-green
+            environments:
+              prod:    {routing: default, minInstances: 2, strategy: canary, steps: [10, 50, 100], stepBake: 5m, stickiness: 1h}
+              beta:    {routing: "/beta*"}
+              staging: {routing: "/staging*", strategy: linear, step: 25, stepBake: 2m}
+              gpu:     {routing: "/gpu*", minInstances: 2, strategy: rolling}
+            """, file: "ce.yaml")
+        let prod = try config.environment("prod")
+        #expect(prod.strategy == .canary)
+        #expect(try prod.canary.steps(for: prod.strategy) == TrafficSteps(percentages: [10, 50, 100], stepBakeSeconds: 300, stickinessSeconds: 3600))
+        #expect(try config.environment("beta").strategy == .blueGreen)
+        let staging = try config.environment("staging")
+        #expect(try staging.canary.steps(for: staging.strategy) == TrafficSteps(percentages: [25, 50, 75, 100], stepBakeSeconds: 120))
+        #expect(try config.environment("gpu").strategy == .rolling)
+        // The command line overrides the file; a canary's list gets its 100.
+        #expect(try prod.canary.steps(for: .canary, canarySteps: [5, 20])?.percentages == [5, 20, 100])
+        #expect(try prod.canary.steps(for: .blueGreen) == nil)
+        #expect(throws: Refusal.self) { try prod.canary.steps(for: .canary, canarySteps: [20, 20]) }
     }
 
     @Test func hostListenersAndPinnedRules() throws {
@@ -125,6 +150,11 @@ struct ConfigurationTests {
         ("environments:\n  x:\n    routing: /x*\n    listeners: [70000]\n", 4, "environments.x.listeners[0]", "1 to 65535"),
         ("environments:\n  x:\n    rules: [first]\n", 3, "environments.x.rules[0]", "priority from 1 to 50000"),
         ("defaults:\n  previewHeader: \"X Colour\"\n", 2, "defaults.previewHeader", "HTTP header name"),
+        ("defaults:\n  strategy: big-bang\n", 2, "defaults.strategy", "blue-green, canary, linear, rolling"),
+        ("defaults:\n  steps: [50, 10]\n", 2, "defaults.steps", "must increase"),
+        ("defaults:\n  steps: 10\n", 2, "defaults.steps", "list of percentages"),
+        ("defaults:\n  step: 100\n", 2, "defaults.step", "1 to 99"),
+        ("defaults:\n  stickiness: 8d\n", 2, "defaults.stickiness", "duration"),
     ])
     func badFilesNameTheKeyAndLine(_ yaml: String, _ line: Int, _ key: String, _ reason: String) throws {
         do {

@@ -51,7 +51,7 @@ struct FaultDefectTests {
         do {
             _ = try await deploy(cloud, ports: ports)
             Issue.record("a deploy whose outcome was not recorded must not end as a plain success")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .failed && failure.step == "journal")
             #expect(failure.description.contains("the deploy is done but its outcome could not be recorded"))
             #expect(failure.state.contains("Traffic is on green (v2)"))
@@ -85,7 +85,7 @@ struct FaultDefectTests {
         do {
             _ = try await deploy(cloud)
             Issue.record("expected the switch to fail")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.step == "switch")
             #expect(failure.state.hasPrefix("Traffic moved to green and was sent back: blue serves again."), "\(failure.state)")
             #expect(failure.description.contains("the SSM value it had written was put back"), "\(failure.description)")
@@ -103,7 +103,7 @@ struct FaultDefectTests {
         do {
             _ = try await deploy(stuck, ports: ports)
             Issue.record("expected the switch to fail")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.state.contains("SSM could not be put back"), "\(failure.state)")
             #expect(failure.state.contains("'ce --env prod environment recover' reconciles them"))
         }

@@ -18,7 +18,7 @@ struct RollingRefreshTests {
         let cloud = try SimulatedCloud.designDocument()
         let seen = Mutex<[Int]>([])
         let report = try await rolling(cloud).run(options: .init(version: "v2", minHealthyPercentage: 50)) { status in
-            seen.withLock { $0.append(status.percentComplete ?? -1) }
+            seen.withLock { $0.append(status.refresh?.percentComplete ?? -1) }
         }
         #expect(report.steps.map(\.name) == ["preflight", "deploy", "start", "wait"])
         #expect(cloud.instanceVersions("prod-blue") == ["v2", "v2"])
@@ -77,7 +77,7 @@ struct RollingRefreshTests {
         do {
             _ = try await rolling(cloud).run(options: .init(version: "bad"))
             Issue.record("expected a failure")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.step == "wait")
             #expect(failure.cause == "the instance refresh ended Failed: replacement instances did not pass health checks")
         }
@@ -89,7 +89,7 @@ struct RollingRefreshTests {
         do {
             _ = try await rolling(cloud).run(options: .init(version: "v2"))
             Issue.record("expected a failure")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.step == "start")
             #expect(failure.cause.contains("InstanceRefreshInProgress"))
             #expect(failure.state.contains("/compiler-explorer/prod/blue/version is back to v1"))

@@ -21,7 +21,7 @@ struct SafetyScenarioTests {
 
     func deploy(
         _ cloud: SimulatedCloud, interruption: Interruption = Interruption(), force: Bool = false,
-        progress: @escaping @Sendable (BlueGreenRefresh.Progress) -> Void = { _ in }
+        progress: @escaping @Sendable (DeployProgress) -> Void = { _ in }
     ) async throws -> StepReport {
         let prod = self.prod
         let identity = first
@@ -62,7 +62,7 @@ struct SafetyScenarioTests {
                 if progress.stage == .bake && progress.elapsedSeconds >= 20 { cloud.forceAlarm("prod-green-5xx", "ALARM") }
             }
             Issue.record("expected a rollback")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .rolledBack)
             #expect(failure.cause == "alarm in ALARM: prod-green-5xx")
             #expect(failure.report.steps.map(\.name).suffix(5) == ["bake", "switch", "verify", "record", "rollback"])
@@ -85,7 +85,7 @@ struct SafetyScenarioTests {
     @Test func aBuildServingErrorsTripsItsAlarmAndIsRolledBack() async throws {
         let cloud = try world()
         cloud.setBehaviour(version: "v2", .erroring(0.3, startSeconds: 20))
-        await #expect(throws: BlueGreenRefresh.Failure.self) { _ = try await deploy(cloud) }
+        await #expect(throws: DeployFailure.self) { _ = try await deploy(cloud) }
         #expect(journal(cloud)?.status == .rolledBack)
         #expect(journal(cloud)?.note == "rolled back: alarm in ALARM: prod-green-5xx")
         #expect(servingColor(cloud) == "blue")
@@ -99,7 +99,7 @@ struct SafetyScenarioTests {
         do {
             _ = try await deploy(cloud)
             Issue.record("expected the gate to fail")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.step == "health gate" && failure.cause.hasPrefix("timed out after 600 s"))
         }
         #expect(!cloud.requests.contains { $0.version == "v2" })
@@ -111,7 +111,7 @@ struct SafetyScenarioTests {
     @Test func aSlowBootHitsTheTimeoutAndIsCleanedUp() async throws {
         let cloud = try world()
         cloud.setBootSeconds(900)
-        await #expect(throws: BlueGreenRefresh.Failure.self) { _ = try await deploy(cloud) }
+        await #expect(throws: DeployFailure.self) { _ = try await deploy(cloud) }
         #expect(cloud.groupSize("prod-green")! == (0, 0, 24))
         #expect(journal(cloud)?.status == .failed && journal(cloud)?.note?.hasPrefix("health gate: timed out") == true)
         #expect(cloud.checkEnd() == [])
@@ -180,7 +180,7 @@ struct SafetyScenarioTests {
                 if progress.stage == .healthGate && progress.elapsedSeconds >= 30 { early.request("SIGINT") }
             }
             Issue.record("expected a stop")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .interrupted && failure.step == "health gate" && failure.cause == "interrupted by SIGINT")
         }
         #expect(servingColor(before) == "blue" && before.groupSize("prod-green")! == (0, 0, 24))
@@ -194,7 +194,7 @@ struct SafetyScenarioTests {
                 if progress.stage == .bake && progress.elapsedSeconds >= 10 { late.request("SIGTERM") }
             }
             Issue.record("expected a stop")
-        } catch let failure as BlueGreenRefresh.Failure {
+        } catch let failure as DeployFailure {
             #expect(failure.kind == .interrupted && failure.cause == "interrupted by SIGTERM")
         }
         #expect(servingColor(during) == "green")

@@ -232,11 +232,11 @@ public enum ConfigurationLoader {
             }
         }
 
-        func colorPair(_ node: Node, key: String) throws -> [Color: String] {
+        func colorPair(_ node: Node, key: String) throws -> ColorPair<String> {
             let keys = try mapping(node, key: key, allowed: ["blue", "green"])
             guard let blue = keys["blue"], let green = keys["green"] else { throw error(node, key, "must name both blue and green") }
-            let pair = [Color.blue: try string(blue, key: "\(key).blue"), .green: try string(green, key: "\(key).green")]
-            guard pair[.blue] != pair[.green] else { throw error(node, key, "blue and green must differ") }
+            let pair = ColorPair(blue: try string(blue, key: "\(key).blue"), green: try string(green, key: "\(key).green"))
+            guard pair.blue != pair.green else { throw error(node, key, "blue and green must differ") }
             return pair
         }
 
@@ -258,8 +258,8 @@ public enum ConfigurationLoader {
             let defaults = try self.defaults(Node.mapping(Node.Mapping(overrides)), base: base, key: key)
             return DeploymentConfiguration.make(
                 name: name, defaults: defaults, routing: try routing(node, keys: keys, name: name, key: key),
-                targetGroups: try keys["targetGroups"].map { try colorPair($0, key: "\(key).targetGroups") } ?? [:],
-                autoScalingGroups: try keys["autoScalingGroups"].map { try colorPair($0, key: "\(key).autoScalingGroups") } ?? [:])
+                targetGroups: try keys["targetGroups"].map { try colorPair($0, key: "\(key).targetGroups") },
+                autoScalingGroups: try keys["autoScalingGroups"].map { try colorPair($0, key: "\(key).autoScalingGroups") })
         }
 
         /// `routing` (`default` or a path pattern), `host`, `listeners` and `rules`.

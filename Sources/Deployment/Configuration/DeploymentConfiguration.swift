@@ -57,14 +57,10 @@ public struct DeploymentConfiguration: Sendable, Equatable {
 
     static func make(
         name: String, defaults: Defaults, routing: Routing, minInstances: Int? = nil,
-        targetGroups: [Color: String] = [:], autoScalingGroups: [Color: String] = [:]
+        targetGroups: ColorPair<String>? = nil, autoScalingGroups: ColorPair<String>? = nil
     ) -> EnvironmentConfiguration {
-        var targetGroupNames: [Color: String] = [:]
-        var groupNames: [Color: String] = [:]
-        for color in Color.allCases {
-            targetGroupNames[color] = targetGroups[color] ?? expand(defaults.targetGroupPattern, env: name, color: color)
-            groupNames[color] = autoScalingGroups[color] ?? expand(defaults.asgPattern, env: name, color: color)
-        }
+        let targetGroupNames = ColorPair { targetGroups?[$0] ?? expand(defaults.targetGroupPattern, env: name, color: $0) }
+        let groupNames = ColorPair { autoScalingGroups?[$0] ?? expand(defaults.asgPattern, env: name, color: $0) }
         var routing = routing
         routing.previewHeader = defaults.previewHeader
         var prefix = expand(defaults.ssmPrefix, env: name, color: nil)

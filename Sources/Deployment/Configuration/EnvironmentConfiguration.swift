@@ -3,8 +3,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var name: String
     public var loadBalancerName: String
     public var routing: Routing
-    public var targetGroupNames: [Color: String]
-    public var autoScalingGroupNames: [Color: String]
+    public var targetGroupNames: ColorPair<String>
+    public var autoScalingGroupNames: ColorPair<String>
     /// SSM parameter prefix, ending in `/` (`/compiler-explorer/prod/`).
     public var ssmPrefix: String
     /// The live colour never goes below this many instances after a deploy (at least 1).
@@ -23,8 +23,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public typealias Strategy = DeployStrategy
 
     public init(
-        name: String, loadBalancerName: String, routing: Routing, targetGroupNames: [Color: String],
-        autoScalingGroupNames: [Color: String], ssmPrefix: String, minInstances: Int, health: HealthSettings = HealthSettings(),
+        name: String, loadBalancerName: String, routing: Routing, targetGroupNames: ColorPair<String>,
+        autoScalingGroupNames: ColorPair<String>, ssmPrefix: String, minInstances: Int, health: HealthSettings = HealthSettings(),
         strategy: Strategy = .blueGreen, bakeSeconds: Int = 60, alarms: [String] = [], canary: CanarySettings = CanarySettings()
     ) {
         self.canary = canary

@@ -42,7 +42,7 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public var to: Color
     public var version: String
     public var capacity: Int
-    /// The step about to run or running (a `RefreshMachine.Phase` name).
+    /// The step about to run or running (a `BlueGreenMachine.Phase` name).
     public var step: String
     public var status: Status
     /// Both colours' groups as they were before the deploy, by colour.

@@ -101,7 +101,7 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
 }
 
 /// What one read of an environment found.
-public struct EnvironmentSnapshot: Sendable {
+public struct EnvironmentSnapshot: Sendable, Equatable {
     public var environment: EnvironmentConfiguration
     public var status: EnvironmentStatus
     /// All routes of the load balancer.
@@ -175,7 +175,7 @@ public struct EnvironmentStatusReader: Sendable {
         let parameterNames = [names.activeColor, names.activeTargetGroupArn, names.version, names.deployLock, names.deployment]
             + Color.allCases.map { names.version(of: $0) }
         let alarmNames = Color.allCases.flatMap { env.alarmNames(for: $0) }
-        let groupNames = Color.allCases.map { env.autoScalingGroupNames[$0]! }
+        let groupNames = Color.allCases.map { env.autoScalingGroupNames[$0] }
         let read: (LoadBalancerRoutes?, TargetGroupsRead, [String: ScalingGroupSnapshot], [String: String], [String: String])
         if FanOut.sequential {
             read = (
@@ -207,11 +207,11 @@ public struct EnvironmentStatusReader: Sendable {
     /// Both colours' target groups, then each one's target health (which needs only its ARN).
     func readTargetGroups() async throws -> TargetGroupsRead {
         let env = environment
-        let groups = try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0]! })
-        let colors = Color.allCases.filter { groups[env.targetGroupNames[$0]!] != nil }
+        let groups = try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0] })
+        let colors = Color.allCases.filter { groups[env.targetGroupNames[$0]] != nil }
         let loadBalancer = self.loadBalancer
         let health = try await FanOut.mapThrowing(colors) { color in
-            (color, try await loadBalancer.targetHealth(targetGroupArn: groups[env.targetGroupNames[color]!]!.arn))
+            (color, try await loadBalancer.targetHealth(targetGroupArn: groups[env.targetGroupNames[color]]!.arn))
         }
         return (groups, Dictionary(uniqueKeysWithValues: health))
     }
@@ -241,7 +241,7 @@ public struct EnvironmentStatusReader: Sendable {
         var reasons: [String] = []
         var colorOfArn: [String: Color] = [:]
         for color in Color.allCases {
-            if let arn = targetGroups[env.targetGroupNames[color]!]?.arn { colorOfArn[arn] = color }
+            if let arn = targetGroups[env.targetGroupNames[color]]?.arn { colorOfArn[arn] = color }
         }
 
         // Per route: the share of each colour.
@@ -320,26 +320,26 @@ public struct EnvironmentStatusReader: Sendable {
             reasons.append("SSM says \(activeColor!.rawValue) but the load balancer sends traffic to \(albColor.rawValue)")
         }
         if let activeColor, let arn = values[names.activeTargetGroupArn],
-            let expected = targetGroups[env.targetGroupNames[activeColor]!]?.arn, arn != expected
+            let expected = targetGroups[env.targetGroupNames[activeColor]]?.arn, arn != expected
         {
             reasons.append("\(names.activeTargetGroupArn) is not the \(activeColor.rawValue) target group's ARN")
         }
 
         var colors: [String: EnvironmentStatus.ColorStatus] = [:]
         for color in Color.allCases {
-            let group = groups[env.autoScalingGroupNames[color]!]
-            let targetGroup = targetGroups[env.targetGroupNames[color]!]
+            let group = groups[env.autoScalingGroupNames[color]]
+            let targetGroup = targetGroups[env.targetGroupNames[color]]
             var lifecycle: [String: Int] = [:]
             for instance in group?.instances ?? [] { lifecycle[instance.lifecycleState, default: 0] += 1 }
             var targetStates: [String: Int] = [:]
             for target in health[color] ?? [] { targetStates[target.state, default: 0] += 1 }
             let share = routeStatuses.isEmpty ? 0 : routeStatuses.map { $0.percent[color.rawValue] ?? 0 }.reduce(0, +) / routeStatuses.count
             colors[color.rawValue] = .init(
-                asg: env.autoScalingGroupNames[color]!, min: group?.minSize, desired: group?.desiredCapacity, max: group?.maxSize,
+                asg: env.autoScalingGroupNames[color], min: group?.minSize, desired: group?.desiredCapacity, max: group?.maxSize,
                 instances: lifecycle, targetHealth: targetStates, version: values[names.version(of: color)],
-                targetGroup: env.targetGroupNames[color]!, targetGroupArn: targetGroup?.arn, trafficPercent: share)
-            if group == nil { reasons.append("Auto Scaling group \(env.autoScalingGroupNames[color]!) does not exist") }
-            if targetGroup == nil { reasons.append("target group \(env.targetGroupNames[color]!) does not exist") }
+                targetGroup: env.targetGroupNames[color], targetGroupArn: targetGroup?.arn, trafficPercent: share)
+            if group == nil { reasons.append("Auto Scaling group \(env.autoScalingGroupNames[color]) does not exist") }
+            if targetGroup == nil { reasons.append("target group \(env.targetGroupNames[color]) does not exist") }
         }
 
         return EnvironmentStatus(

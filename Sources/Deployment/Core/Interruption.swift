@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// A request to stop, from a signal (SIGINT, SIGTERM, SIGHUP) or a test. Waits end early; the deploy then brings
-/// its current step to a consistent state (see `RefreshMachine`) instead of dying half-way.
+/// its current step to a consistent state (see `BlueGreenMachine`) instead of dying half-way.
 public final class Interruption: Sendable {
     struct State {
         var reason: String?

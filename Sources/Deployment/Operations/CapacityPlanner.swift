@@ -18,7 +18,7 @@ public struct CapacityPlanner: Sendable {
     }
 
     func group(_ color: Color) throws -> ScalingGroupSnapshot {
-        let name = environment.autoScalingGroupNames[color]!
+        let name = environment.autoScalingGroupNames[color]
         guard let group = snapshot.groups[name] else { throw DeploymentError.missingAutoScalingGroup(name) }
         return group
     }

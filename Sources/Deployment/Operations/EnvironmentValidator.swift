@@ -28,7 +28,7 @@ public enum EnvironmentValidator {
         checks += routingChecks(snapshot)
 
         for color in Color.allCases {
-            let name = env.targetGroupNames[color]!
+            let name = env.targetGroupNames[color]
             guard let group = snapshot.targetGroups[name] else {
                 add("target group \(color.rawValue)", false, "", "\(name) does not exist")
                 continue
@@ -45,21 +45,21 @@ public enum EnvironmentValidator {
         }
 
         for color in Color.allCases {
-            let name = env.autoScalingGroupNames[color]!
+            let name = env.autoScalingGroupNames[color]
             guard let group = snapshot.groups[name] else {
                 add("asg \(color.rawValue)", false, "", "\(name) does not exist")
                 continue
             }
-            let own = snapshot.targetGroups[env.targetGroupNames[color]!]?.arn
-            let other = snapshot.targetGroups[env.targetGroupNames[color.other]!]?.arn
+            let own = snapshot.targetGroups[env.targetGroupNames[color]]?.arn
+            let other = snapshot.targetGroups[env.targetGroupNames[color.other]]?.arn
             let attachedOwn = own.map(group.targetGroupArns.contains) ?? false
             let attachedOther = other.map(group.targetGroupArns.contains) ?? false
             add(
                 "asg \(color.rawValue)", attachedOwn && !attachedOther,
-                "\(name) (\(group.minSize)/\(group.desiredCapacity)/\(group.maxSize)) attached to \(env.targetGroupNames[color]!) only",
+                "\(name) (\(group.minSize)/\(group.desiredCapacity)/\(group.maxSize)) attached to \(env.targetGroupNames[color]) only",
                 attachedOther
                     ? "\(name) is attached to the \(color.other.rawValue) target group too: its instances would serve both colours"
-                    : "\(name) is not attached to \(env.targetGroupNames[color]!): its instances would never be registered")
+                    : "\(name) is not attached to \(env.targetGroupNames[color]): its instances would never be registered")
             if let tag = group.tags["Color"] {
                 add("asg \(color.rawValue) tags", tag == color.rawValue, "Color=\(tag)", "Color tag is '\(tag)', expected \(color.rawValue)")
             } else {
@@ -70,7 +70,7 @@ public enum EnvironmentValidator {
                 "max \(group.maxSize) is below the live floor \(env.liveFloor)")
         }
 
-        if let serving = snapshot.status.albColor, let group = snapshot.groups[env.autoScalingGroupNames[serving]!] {
+        if let serving = snapshot.status.albColor, let group = snapshot.groups[env.autoScalingGroupNames[serving]] {
             add(
                 "asg \(serving.rawValue) floor", group.minSize >= env.liveFloor,
                 "\(group.name) serves with min \(group.minSize) (live floor \(env.liveFloor))",
@@ -112,7 +112,7 @@ public enum EnvironmentValidator {
         let env = snapshot.environment
         let routing = env.routing
         let serving = snapshot.routes
-        let envArns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]!]?.arn })
+        let envArns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]]?.arn })
         let wrong = serving.filter { route in route.forward.map { !$0.receivers.isEmpty && $0.receivers.isSubset(of: envArns) } != true }
         var problems: [String] = []
         if serving.isEmpty {

@@ -76,7 +76,7 @@ public struct Recovery: Sendable {
         // A canary that set stickiness has it switched off with the split.
         var mutations = try switching.plan(to: destination, force: true, settleCapacity: false, unsticky: journal.traffic?.stickinessSeconds != nil)
         func resize(_ color: Color, min: Int?, desired: Int?, max: Int?) {
-            let name = env.autoScalingGroupNames[color]!
+            let name = env.autoScalingGroupNames[color]
             guard let current = snapshot.groups[name] else { return }
             let change = (
                 min.flatMap { $0 == current.minSize ? nil : $0 }, desired.flatMap { $0 == current.desiredCapacity ? nil : $0 },

@@ -45,7 +45,7 @@ public struct TrafficSwitch: Sendable {
             throw Refusal("\(environment.name) is served by \(serving.rawValue), not \(expected.rawValue) (--from). Nothing changed.")
         }
         guard let colorStatus = status.color(target), let arn = colorStatus.targetGroupArn else {
-            throw Refusal("The \(target.rawValue) target group \(environment.targetGroupNames[target]!) does not exist. Nothing changed.")
+            throw Refusal("The \(target.rawValue) target group \(environment.targetGroupNames[target]) does not exist. Nothing changed.")
         }
         guard !routes.isEmpty else {
             throw Refusal("No listener or rule routes \(environment.name) (\(environment.routing)). Nothing changed.")

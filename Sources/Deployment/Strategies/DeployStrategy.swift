@@ -19,6 +19,14 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
         }
     }
 
+    /// What the operator reads it as: `refresh done.`, `rolling refresh failed at …`.
+    public var operation: String {
+        switch self {
+        case .blueGreen, .canary, .linear: return "refresh"
+        case .rolling: return "rolling refresh"
+        }
+    }
+
     /// Whether traffic is split between the colours for a while (weighted forwards).
     public var splitsTraffic: Bool {
         switch self {
@@ -32,9 +40,9 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
     public var journalledSteps: [String] {
         switch self {
         case .blueGreen:
-            return [RefreshMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize].map(\.rawValue)
+            return [BlueGreenMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize].map(\.rawValue)
         case .canary, .linear:
-            return [RefreshMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .shift, .stepBake, .switchTraffic, .bake, .finalize].map(\.rawValue)
+            return [BlueGreenMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .shift, .stepBake, .switchTraffic, .bake, .finalize].map(\.rawValue)
         case .rolling:
             return RollingRefresh.steps
         }

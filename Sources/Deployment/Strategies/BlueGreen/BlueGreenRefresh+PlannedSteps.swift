@@ -19,15 +19,15 @@ extension BlueGreenRefresh {
     /// The steps a blue-green, canary or linear deploy takes from `snapshot`, each with its calls — from the start,
     /// or from `resumeAt` (the journal's step) for a resumed deploy.
     public static func plannedSteps(
-        _ snapshot: EnvironmentSnapshot, plan: Plan, options: Options, resumeAt: RefreshMachine.Phase? = nil, resumeStep: Int = 0
+        _ snapshot: EnvironmentSnapshot, plan: Plan, options: Options, resumeAt: BlueGreenMachine.Phase? = nil, resumeStep: Int = 0
     ) throws -> [PlannedStep] {
         let env = snapshot.environment
         let strategy = DeployStrategy(rawValue: options.strategyName) ?? .blueGreen
-        var phases = strategy.journalledSteps.compactMap(RefreshMachine.Phase.init(rawValue:))
+        var phases = strategy.journalledSteps.compactMap(BlueGreenMachine.Phase.init(rawValue:))
         if !plan.clearsTarget { phases.removeAll { $0 == .clear } }
         var firstTrafficStep = 0
         if let resumeAt {
-            let from: RefreshMachine.Phase = resumeAt == .rollback ? .bake : resumeAt == .abort ? .switchTraffic : resumeAt
+            let from: BlueGreenMachine.Phase = resumeAt == .rollback ? .bake : resumeAt == .abort ? .switchTraffic : resumeAt
             guard let index = phases.firstIndex(of: from) else { return [] }
             phases = Array(phases[index...])
             firstTrafficStep = resumeStep
@@ -52,7 +52,7 @@ extension BlueGreenRefresh {
                 var index = resumeAt == nil ? 0 : firstTrafficStep
                 func stepBake(_ percent: Int) -> PlannedStep {
                     .init(
-                        name: RefreshMachine.Phase.stepBake.rawValue,
+                        name: BlueGreenMachine.Phase.stepBake.rawValue,
                         wait: "watch \(plan.target.rawValue) at \(percent)% for \(traffic.stepBakeSeconds) s (\(watched)); on a failure, an alarm, a signal or 'environment abort' all traffic goes back to \(plan.live.rawValue) (exit 3); 'environment promote' skips the remaining step bakes")
                 }
                 if phase == .stepBake, traffic.splits.indices.contains(index) {
@@ -62,7 +62,7 @@ extension BlueGreenRefresh {
                 while traffic.splits.indices.contains(index) {
                     let percent = traffic.splits[index]
                     let calls = try TrafficShift.plan(snapshot, live: plan.live, target: plan.target, percent: percent, stickinessSeconds: traffic.stickinessSeconds)
-                    steps.append(.init(name: RefreshMachine.Phase.shift.rawValue, calls: calls.map(\.description)))
+                    steps.append(.init(name: BlueGreenMachine.Phase.shift.rawValue, calls: calls.map(\.description)))
                     steps.append(stepBake(percent))
                     index += 1
                 }

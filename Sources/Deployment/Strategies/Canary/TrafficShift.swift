@@ -8,11 +8,11 @@ public enum TrafficShift {
         _ snapshot: EnvironmentSnapshot, live: Color, target: Color, percent: Int, stickinessSeconds: Int?
     ) throws -> [Mutation] {
         let env = snapshot.environment
-        guard let old = snapshot.targetGroups[env.targetGroupNames[live]!]?.arn else {
-            throw DeploymentError.missingTargetGroup(env.targetGroupNames[live]!)
+        guard let old = snapshot.targetGroups[env.targetGroupNames[live]]?.arn else {
+            throw DeploymentError.missingTargetGroup(env.targetGroupNames[live])
         }
-        guard let new = snapshot.targetGroups[env.targetGroupNames[target]!]?.arn else {
-            throw DeploymentError.missingTargetGroup(env.targetGroupNames[target]!)
+        guard let new = snapshot.targetGroups[env.targetGroupNames[target]]?.arn else {
+            throw DeploymentError.missingTargetGroup(env.targetGroupNames[target])
         }
         guard !snapshot.routes.isEmpty else {
             throw Refusal("No listener or rule routes \(env.name) (\(env.routing)). Nothing changed.")

@@ -4,7 +4,7 @@ import Testing
 @testable import Deployment
 
 /// Transitions of the refresh state machine, without any runner.
-struct RefreshMachineTests {
+struct BlueGreenMachineTests {
     let prod: EnvironmentConfiguration = {
         var env = try! DeploymentConfiguration.builtIn.environment("prod")
         env.health.stableSeconds = 0
@@ -38,7 +38,7 @@ struct RefreshMachineTests {
     }
 
     /// The next action, with every journal write acknowledged; the written journals are collected.
-    func next(_ machine: inout RefreshMachine, _ event: RefreshMachine.Event, _ seconds: Double = 0, journals: inout [DeploymentJournal]) -> RefreshMachine.Action {
+    func next(_ machine: inout BlueGreenMachine, _ event: DeployEvent, _ seconds: Double = 0, journals: inout [DeploymentJournal]) -> DeployAction {
         var action = machine.next(event, now: t0.addingTimeInterval(seconds))
         while case .record(let journal) = action {
             journals.append(journal)
@@ -47,7 +47,7 @@ struct RefreshMachineTests {
         return action
     }
 
-    func mutations(_ action: RefreshMachine.Action) -> [Mutation]? {
+    func mutations(_ action: DeployAction) -> [Mutation]? {
         switch action {
         case .apply(let m), .undo(let m): return m
         default: return nil
@@ -55,7 +55,7 @@ struct RefreshMachineTests {
     }
 
     @Test func walksThePhasesInOrderJournallingEachBeforeItsChanges() {
-        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var machine = BlueGreenMachine(environment: prod, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         guard case .readSnapshot = machine.next(.start, now: t0) else { Issue.record("expected a read"); return }
         // The journal of protect comes before protect's change.
@@ -73,7 +73,7 @@ struct RefreshMachineTests {
         #expect(wait == .seconds(5))
         #expect(machine.progress?.inService == 1)
         guard case .checkHealth = next(&machine, .waited, 6, journals: &journals) else { Issue.record("expected a poll"); return }
-        guard case .switchTraffic(to: .green, checked: false) = next(&machine, .health(inService: 3, healthy: 3), 6, journals: &journals) else {
+        guard case .switchTraffic(to: .green, checked: false, unsticky: false) = next(&machine, .health(inService: 3, healthy: 3), 6, journals: &journals) else {
             Issue.record("expected the switch"); return
         }
         #expect(mutations(next(&machine, .switched(StepReport()), 7, journals: &journals)) == [
@@ -90,7 +90,7 @@ struct RefreshMachineTests {
     @Test func theGateWaitsUntilEveryInstanceHasStayedHealthyForTheStableWindow() {
         var env = prod
         env.health.stableSeconds = 10
-        var machine = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var machine = BlueGreenMachine(environment: env, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         _ = machine.next(.start, now: t0)
         _ = next(&machine, .snapshot(snapshot()), journals: &journals)
@@ -113,7 +113,7 @@ struct RefreshMachineTests {
     }
 
     @Test func failedReadsBackOffWithinTheTimeoutThenEverythingIsPutBack() {
-        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var machine = BlueGreenMachine(environment: prod, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         _ = machine.next(.start, now: t0)
         _ = next(&machine, .snapshot(snapshot()), journals: &journals)
@@ -141,22 +141,22 @@ struct RefreshMachineTests {
     }
 
     @Test func refusesWithAnUnfinishedJournalAndNeverShrinksAfterTheSwitch() {
-        var started = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var started = BlueGreenMachine(environment: prod, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         _ = started.next(.start, now: t0)
         _ = next(&started, .snapshot(snapshot()), journals: &journals)
         let unfinished = started.journal!
 
-        var blocked = RefreshMachine(environment: prod, options: .init(force: true), identity: alice)
+        var blocked = BlueGreenMachine(environment: prod, options: .init(force: true), identity: alice)
         _ = blocked.next(.start, now: t0)
         guard case .refused(let refusal) = blocked.next(.snapshot(snapshot(journal: unfinished)), now: t0) else { Issue.record("expected a refusal"); return }
         #expect(refusal.reason.contains("unfinished deployment") && refusal.reason.contains("--resume") && refusal.reason.contains("recover"))
 
-        var refused = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var refused = BlueGreenMachine(environment: prod, options: .init(), identity: alice)
         _ = refused.next(.start, now: t0)
         guard case .refused = refused.next(.snapshot(snapshot(greenDesired: 1)), now: t0) else { Issue.record("expected a refusal"); return }
 
-        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var machine = BlueGreenMachine(environment: prod, options: .init(), identity: alice)
         _ = machine.next(.start, now: t0)
         _ = next(&machine, .snapshot(snapshot()), journals: &journals)
         for _ in 0..<3 { _ = next(&machine, .applied, journals: &journals) }
@@ -172,7 +172,7 @@ struct RefreshMachineTests {
         var env = prod
         env.bakeSeconds = 60
         env.alarms = ["{env}-{color}-5xx"]
-        var machine = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var machine = BlueGreenMachine(environment: env, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         _ = machine.next(.start, now: t0)
         _ = next(&machine, .snapshot(snapshot(alarms: ["prod-green-5xx": "OK", "prod-blue-5xx": "OK"])), journals: &journals)
@@ -182,7 +182,7 @@ struct RefreshMachineTests {
         #expect(alarms == ["prod-green-5xx"])
         guard case .wait = next(&machine, .bake(.init(healthy: 3, unhealthy: 0, total: 3, watched: 1)), 2, journals: &journals) else { Issue.record("expected a wait"); return }
         _ = next(&machine, .waited, 7, journals: &journals)
-        guard case .switchTraffic(to: .blue, checked: true) = next(&machine, .bake(.init(healthy: 3, unhealthy: 0, total: 3, firing: ["prod-green-5xx"], watched: 1)), 7, journals: &journals) else {
+        guard case .switchTraffic(to: .blue, checked: true, unsticky: false) = next(&machine, .bake(.init(healthy: 3, unhealthy: 0, total: 3, firing: ["prod-green-5xx"], watched: 1)), 7, journals: &journals) else {
             Issue.record("expected the switch back"); return
         }
         #expect(journals.last?.step == "rollback" && journals.last?.status == .inProgress)
@@ -199,7 +199,7 @@ struct RefreshMachineTests {
     @Test func aStopRequestBeforeTheSwitchUndoesAndDuringTheBakeFinishes() {
         var env = prod
         env.bakeSeconds = 60
-        var before = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var before = BlueGreenMachine(environment: env, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         _ = before.next(.start, now: t0)
         _ = next(&before, .snapshot(snapshot()), journals: &journals)
@@ -211,7 +211,7 @@ struct RefreshMachineTests {
         #expect(stopped.kind == .interrupted && stopped.cause == "interrupted by SIGINT")
         #expect(journals.last?.status == .interrupted)
 
-        var during = RefreshMachine(environment: env, options: .init(), identity: alice)
+        var during = BlueGreenMachine(environment: env, options: .init(), identity: alice)
         _ = during.next(.start, now: t0)
         _ = next(&during, .snapshot(snapshot()), journals: &journals)
         for _ in 0..<3 { _ = next(&during, .applied, journals: &journals) }
@@ -225,7 +225,7 @@ struct RefreshMachineTests {
     }
 
     @Test func resumeStartsAtTheRecordedStepOnlyIfTheWorldStillFits() {
-        var machine = RefreshMachine(environment: prod, options: .init(), identity: alice)
+        var machine = BlueGreenMachine(environment: prod, options: .init(), identity: alice)
         var journals: [DeploymentJournal] = []
         _ = machine.next(.start, now: t0)
         _ = next(&machine, .snapshot(snapshot()), journals: &journals)
@@ -234,19 +234,19 @@ struct RefreshMachineTests {
         journal.step = "scale"
 
         let bob = LockIdentity(holder: "bob@laptop", command: "ce --env prod environment refresh --resume", pid: 7)
-        var resumed = RefreshMachine(environment: prod, mode: .resume, identity: bob)
+        var resumed = BlueGreenMachine(environment: prod, mode: .resume, identity: bob)
         _ = resumed.next(.start, now: t0)
         guard case .record(let written) = resumed.next(.snapshot(snapshot(greenDesired: 0, journal: journal)), now: t0) else { Issue.record("expected a journal write"); return }
         #expect(written.id == journal.id && written.step == "scale" && written.note == "resumed by bob@laptop at scale")
         #expect(mutations(resumed.next(.recorded, now: t0)) == [.resizeGroup(name: "prod-green", minSize: 3, desiredCapacity: 3, maxSize: 3)])
 
         // Someone switched meanwhile: resuming "scale" would be wrong.
-        var stale = RefreshMachine(environment: prod, mode: .resume, identity: bob)
+        var stale = BlueGreenMachine(environment: prod, mode: .resume, identity: bob)
         _ = stale.next(.start, now: t0)
         guard case .refused(let refusal) = stale.next(.snapshot(snapshot(routesTo: "arn:green", journal: journal)), now: t0) else { Issue.record("expected a refusal"); return }
         #expect(refusal.reason.contains("expects all traffic on blue") && refusal.reason.contains("environment recover"))
 
-        var nothing = RefreshMachine(environment: prod, mode: .resume, identity: bob)
+        var nothing = BlueGreenMachine(environment: prod, mode: .resume, identity: bob)
         _ = nothing.next(.start, now: t0)
         guard case .refused(let none) = nothing.next(.snapshot(snapshot()), now: t0) else { Issue.record("expected a refusal"); return }
         #expect(none.reason.hasPrefix("No unfinished deployment to resume"))

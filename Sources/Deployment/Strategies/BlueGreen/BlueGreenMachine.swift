@@ -1,15 +1,15 @@
 import Foundation
 
-/// The blue-green deploy as a state machine: each `next(_:now:)` takes what the last action produced and returns the
-/// next action. It performs no I/O and reads no clock, so every transition is testable on its own; `BlueGreenRefresh`
-/// is the one runner that performs the actions.
+/// The blue-green deploy — and the canary and linear ones, which move traffic in weighted steps — as a state machine
+/// (`DeployMachine`): each `next(_:now:)` takes what the last action produced and returns the next action. It
+/// performs no I/O and reads no clock, so every transition is testable on its own; `DeployRunner` performs them.
 ///
 /// Before each step's changes the machine asks for the journal (`{prefix}deployment`) to be written with that step,
 /// so a deploy stopped anywhere can be resumed from the step or recovered. Phases:
 /// `preflight → protect → [clear] → deploy → scale → health gate → switch → bake → finalize`, and `rollback` when the
 /// bake period fails; `clear` only when the colour deployed to already runs instances (`--force`), which may run
 /// another build: they are scaled away first, so that every instance of the new colour runs the new build. Before the switch any failure or interruption is undone; after it the new colour is never reduced.
-public struct RefreshMachine: Sendable {
+public struct BlueGreenMachine: DeployMachine {
     public enum Phase: String, Sendable, Codable, CaseIterable {
         case preflight, protect, clear, deploy, scale, healthGate = "health gate", switchTraffic = "switch", bake, finalize,
             rollback, done
@@ -24,64 +24,6 @@ public struct RefreshMachine: Sendable {
 
         /// Whether traffic may be split between the colours (a canary's steps, and its abort).
         public var splitsTraffic: Bool { [.shift, .stepBake, .abort].contains(self) }
-    }
-
-    /// What the runner should do next.
-    public enum Action: Sendable {
-        /// Read the environment (`EnvironmentStatusReader.snapshot`).
-        case readSnapshot
-        /// Write the journal to `{prefix}deployment`.
-        case record(DeploymentJournal)
-        /// Apply these mutations in order; the first failure stops.
-        case apply([Mutation])
-        /// Read the new colour's instances and health once.
-        case checkHealth(BlueGreenRefresh.Plan)
-        /// Count the instances (any lifecycle state) of this Auto Scaling group.
-        case countInstances(group: String)
-        /// Read the new colour's target health and these alarms once.
-        case checkBake(BlueGreenRefresh.Plan, alarms: [String])
-        /// Sleep on the injected clock; an interruption ends it early.
-        case wait(Duration)
-        /// Switch every route to `to`, verify, write SSM (`SwitchRunner`). `checked`: refuse if `to` lacks healthy
-        /// capacity (the way back after a failed bake); the way forward was just proven by the gate.
-        case switchTraffic(to: Color, checked: Bool)
-        /// Canary: give the new colour `percent` of every serving route (weighted forwards), read back and verify.
-        case shiftTraffic(percent: Int)
-        /// Canary: read the new colour's target health and these alarms once, and any request (`environment promote`
-        /// or `abort`) addressed to `deployment`.
-        case checkStep(BlueGreenRefresh.Plan, alarms: [String], deployment: String)
-        /// Best-effort: apply each, collecting failures.
-        case undo([Mutation])
-        case finished(StepReport)
-        case refused(Refusal)
-        case failed(BlueGreenRefresh.Failure)
-    }
-
-    /// What the last action produced.
-    public enum Event: Sendable {
-        case start
-        case snapshot(EnvironmentSnapshot)
-        case recorded
-        case recordFailed(String)
-        case applied
-        case applyFailed(String)
-        case health(inService: Int, healthy: Int)
-        case healthReadFailed
-        case instances(Int)
-        case instancesReadFailed
-        case bake(BlueGreenRefresh.BakeReading)
-        case bakeReadFailed
-        case waited
-        /// A stop was requested (SIGINT, …) instead of the last action being performed.
-        case interrupted(String)
-        case switched(StepReport)
-        /// `trafficMoved`: some route was left forwarding to the colour being switched to. `returned`: routes had
-        /// moved and were sent back. `recordsLeft`: SSM had been written and could not be put back.
-        case switchFailed(String, trafficMoved: Bool, returned: Bool = false, recordsLeft: Bool = false)
-        case shifted(StepReport)
-        case shiftFailed(String)
-        case step(BlueGreenRefresh.BakeReading, request: DeploymentRequest.Kind?)
-        case undone(done: [String], failed: [String])
     }
 
     /// A fresh deploy, or the continuation of the unfinished one in the journal.
@@ -99,7 +41,7 @@ public struct RefreshMachine: Sendable {
     public private(set) var journal: DeploymentJournal?
     public private(set) var report = StepReport()
     /// The latest reading of the health gate or the bake period, for live display.
-    public private(set) var progress: BlueGreenRefresh.Progress?
+    public private(set) var progress: DeployProgress?
 
     var phaseStarted: Date?
     var gateStarted: Date?
@@ -108,10 +50,10 @@ public struct RefreshMachine: Sendable {
     var bakeStarted: Date?
     var lastBakeReading: Date?
     var backoff: Double = 0
-    var failure: (step: String, cause: String, kind: BlueGreenRefresh.Failure.Kind)?
+    var failure: (step: String, cause: String, kind: DeployFailure.Kind)?
     var interruptedBy: String?
     /// The action waiting for the journal write to finish.
-    var afterRecord: Action?
+    var afterRecord: DeployAction?
     /// Whether the journal write in flight records the outcome (the last write of the deploy).
     var concluding = false
     /// A failed switch had moved traffic and sent it back.
@@ -152,7 +94,7 @@ public struct RefreshMachine: Sendable {
             && [.preflight, .protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .stepBake, .bake].contains(phase)
     }
 
-    public mutating func next(_ event: Event, now: Date) -> Action {
+    public mutating func next(_ event: DeployEvent, now: Date) -> DeployAction {
         self.now = now
         if let pending = afterRecord {
             switch event {
@@ -251,7 +193,7 @@ public struct RefreshMachine: Sendable {
             backoff = min(max(backoff, poll) * 2, 30)
             return waitOrTimeOut(now)
         case (.healthGate, .waited):
-            return .checkHealth(plan!)
+            return .checkHealth(healthCheck)
 
         case (.switchTraffic, .switched(let switchReport)):
             report.steps += switchReport.steps
@@ -297,7 +239,7 @@ public struct RefreshMachine: Sendable {
             backoff = min(max(backoff, poll) * 2, 30)
             return Self.wait(min(backoff, timeout - blind))
         case (.bake, .waited):
-            return .checkBake(plan!, alarms: environment.alarmNames(for: plan!.target))
+            return .checkBake(targetGroupArn: plan!.targetGroupArn, alarms: environment.alarmNames(for: plan!.target))
         case (.bake, .interrupted(let reason)):
             interruptedBy = reason
             finishPhase(now, "interrupted by \(reason) after \(Int(now.timeIntervalSince(bakeStarted!))) s; finishing the deploy")
@@ -308,7 +250,7 @@ public struct RefreshMachine: Sendable {
             finishPhase(now, "\(plan.targetGroup.name) min \(environment.liveFloor) max \(max(plan.targetGroup.maxSize, plan.capacity)); \(plan.liveGroup.name) min 0, kept warm for rollback")
             phase = .done
             if let reason = interruptedBy {
-                let stop = BlueGreenRefresh.Failure(
+                let stop = DeployFailure(
                     step: "bake", cause: "interrupted by \(reason)",
                     state: "Traffic is on \(plan.target.rawValue) (\(plan.version)) and the deploy was finalized; \(plan.live.rawValue) is kept warm: 'environment rollback' goes back.",
                     report: report, kind: .interrupted)
@@ -375,12 +317,12 @@ public struct RefreshMachine: Sendable {
             if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
             state += "\(plan.targetGroup.name) (\(plan.version)) is left running for inspection, min 0; 'ce --env \(environment.name) environment cleanup' scales it down. "
             if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
-            let stop = BlueGreenRefresh.Failure(step: step, cause: cause, state: state, report: report, kind: kind)
+            let stop = DeployFailure(step: step, cause: cause, state: state, report: report, kind: kind)
             let status: DeploymentJournal.Status = !notDone.isEmpty ? .inProgress : kind == .interrupted ? .interrupted : .rolledBack
             return conclude(status, note: "aborted: \(cause)", now: now, then: .failed(stop))
         case (.abort, .switchFailed(let cause, _, _, _)):
             let plan = self.plan!
-            let stop = BlueGreenRefresh.Failure(
+            let stop = DeployFailure(
                 step: "abort", cause: "\(failure?.cause ?? "the canary failed"), and returning all traffic to \(plan.live.rawValue) failed: \(cause)",
                 state: "Traffic may be split between \(plan.live.rawValue) and \(plan.target.rawValue). Run 'ce --env \(environment.name) environment recover'.",
                 report: report, kind: .failed)
@@ -397,11 +339,11 @@ public struct RefreshMachine: Sendable {
             if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
             if options.keepFailed { state += "\(plan.targetGroup.name) kept for inspection (--keep-failed); 'environment cleanup' removes it. " }
             if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
-            let stop = BlueGreenRefresh.Failure(step: "bake", cause: cause, state: state, report: report, kind: .rolledBack)
+            let stop = DeployFailure(step: "bake", cause: cause, state: state, report: report, kind: .rolledBack)
             return conclude(notDone.isEmpty ? .rolledBack : .inProgress, note: "rolled back: \(cause)", now: now, then: .failed(stop))
         case (.rollback, .switchFailed(let cause, _, _, _)):
             let plan = self.plan!
-            let stop = BlueGreenRefresh.Failure(
+            let stop = DeployFailure(
                 step: "rollback", cause: "\(failure?.cause ?? "the bake failed"), and the switch back to \(plan.live.rawValue) failed: \(cause)",
                 state: "Traffic may be on \(plan.target.rawValue) or split. Run 'ce --env \(environment.name) environment recover'.",
                 report: report, kind: .failed)
@@ -423,7 +365,7 @@ public struct RefreshMachine: Sendable {
 
     // MARK: - Starting and resuming
 
-    mutating func start(_ snapshot: EnvironmentSnapshot, now: Date) -> Action {
+    mutating func start(_ snapshot: EnvironmentSnapshot, now: Date) -> DeployAction {
         let plan: BlueGreenRefresh.Plan
         do {
             plan = try BlueGreenRefresh.plan(snapshot, options: options)
@@ -446,7 +388,7 @@ public struct RefreshMachine: Sendable {
         return begin(.protect, now)
     }
 
-    mutating func resume(_ snapshot: EnvironmentSnapshot, now: Date) -> Action {
+    mutating func resume(_ snapshot: EnvironmentSnapshot, now: Date) -> DeployAction {
         if let shown = snapshot.status.unreadableJournal { return .refused(DeploymentJournal.unreadableRefusal(shown, in: environment)) }
         guard let recorded = snapshot.status.deployment, recorded.isUnfinished else {
             return .refused(Refusal("No unfinished deployment to resume in \(environment.parameters.deployment)\(snapshot.status.deployment.map { " (the last one, \($0.id), is \($0.status.rawValue))" } ?? ""). Nothing changed."))
@@ -485,7 +427,7 @@ public struct RefreshMachine: Sendable {
     static func resumeProblem(_ journal: DeploymentJournal, step: Phase, snapshot: EnvironmentSnapshot) -> String? {
         let serving = snapshot.status.albColor
         let env = snapshot.environment
-        let arns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]!]?.arn })
+        let arns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]]?.arn })
         if snapshot.routes.isEmpty { return "no listener or rule routes \(env.name)" }
         if snapshot.routes.contains(where: { !Set($0.weights.filter { $0.value > 0 }.keys).isSubset(of: arns) }) {
             return "a route forwards to a target group of neither colour"
@@ -497,7 +439,7 @@ public struct RefreshMachine: Sendable {
             if serving != journal.to { return "the journal expects all traffic on \(journal.to.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
         case .shift, .stepBake:
             // The routes carry the step's weights, or (a shift not yet made) the previous step's.
-            guard let percent = journal.recordedPercent, let to = snapshot.targetGroups[env.targetGroupNames[journal.to]!]?.arn else {
+            guard let percent = journal.recordedPercent, let to = snapshot.targetGroups[env.targetGroupNames[journal.to]]?.arn else {
                 return "the journal does not record the canary's step"
             }
             let previous = (journal.trafficStep ?? 0) == 0 ? 0 : journal.traffic!.percentages[journal.trafficStep! - 1]
@@ -515,7 +457,7 @@ public struct RefreshMachine: Sendable {
     // MARK: - Steps
 
     /// Starts a phase: first the journal, then the phase's first action.
-    mutating func begin(_ next: Phase, _ now: Date) -> Action {
+    mutating func begin(_ next: Phase, _ now: Date) -> DeployAction {
         phase = next
         phaseStarted = now
         let action = firstAction(next, now)
@@ -531,7 +473,7 @@ public struct RefreshMachine: Sendable {
         return .record(journal)
     }
 
-    mutating func firstAction(_ phase: Phase, _ now: Date) -> Action {
+    mutating func firstAction(_ phase: Phase, _ now: Date) -> DeployAction {
         let plan = self.plan!
         switch phase {
         case .protect, .clear, .deploy, .scale, .finalize:
@@ -541,18 +483,18 @@ public struct RefreshMachine: Sendable {
             stableSince = nil
             lastGateReading = nil
             backoff = poll
-            return .checkHealth(plan)
+            return .checkHealth(healthCheck)
         case .switchTraffic:
-            return .switchTraffic(to: plan.target, checked: false)
+            return .switchTraffic(to: plan.target, checked: false, unsticky: unsticky)
         case .bake:
             bakeStarted = now
             lastBakeReading = nil
             backoff = poll
-            return .checkBake(plan, alarms: environment.alarmNames(for: plan.target))
+            return .checkBake(targetGroupArn: plan.targetGroupArn, alarms: environment.alarmNames(for: plan.target))
         case .rollback:
-            return .switchTraffic(to: plan.live, checked: true)
+            return .switchTraffic(to: plan.live, checked: true, unsticky: unsticky)
         case .shift:
-            return .shiftTraffic(percent: options.traffic?.percentages[trafficStep] ?? 100)
+            return .shiftTraffic(live: plan.live, target: plan.target, percent: options.traffic?.percentages[trafficStep] ?? 100, stickinessSeconds: options.traffic?.stickinessSeconds)
         case .stepBake:
             stepStarted = now
             lastBakeReading = nil
@@ -560,19 +502,27 @@ public struct RefreshMachine: Sendable {
             return checkStep()
         case .abort:
             // The old colour served all along (its share of every route): no capacity proof needed.
-            return .switchTraffic(to: plan.live, checked: false)
+            return .switchTraffic(to: plan.live, checked: false, unsticky: unsticky)
         case .preflight, .done:
             return .readSnapshot
         }
     }
 
-    func checkStep() -> Action {
-        .checkStep(plan!, alarms: environment.alarmNames(for: plan!.target), deployment: journal?.id ?? "")
+    /// How the gate reads the new colour.
+    var healthCheck: HealthCheck {
+        HealthCheck(group: plan!.targetGroup.name, targetGroupArn: plan!.targetGroupArn, byTargetHealth: plan!.targetGroupInUse)
+    }
+
+    /// Whether switching ends a split whose stickiness the canary set (it is switched off with it).
+    var unsticky: Bool { options.traffic?.stickinessSeconds != nil }
+
+    func checkStep() -> DeployAction {
+        .checkStep(targetGroupArn: plan!.targetGroupArn, alarms: environment.alarmNames(for: plan!.target), deployment: journal?.id ?? "")
     }
 
     /// A canary stops: all weight back to the old colour, verified; then the live colour's min is put back and the
     /// new colour unpinned (min 0) — nothing is scaled down.
-    mutating func beginAbort(_ step: String, _ cause: String, kind: BlueGreenRefresh.Failure.Kind = .rolledBack, now: Date) -> Action {
+    mutating func beginAbort(_ step: String, _ cause: String, kind: DeployFailure.Kind = .rolledBack, now: Date) -> DeployAction {
         failure = (step, cause, kind)
         return begin(.abort, now)
     }
@@ -592,14 +542,14 @@ public struct RefreshMachine: Sendable {
         return mutations
     }
 
-    mutating func beginRollback(_ problem: String, now: Date) -> Action {
+    mutating func beginRollback(_ problem: String, now: Date) -> DeployAction {
         failure = ("bake", problem, .rolledBack)
         return begin(.rollback, now)
     }
 
     /// Waits for the next poll, or fails once the timeout (counted from `gateStarted`) has passed.
     /// - Parameter what: what was still not ready (default: the gate's counts).
-    mutating func waitOrTimeOut(_ now: Date, what: String? = nil) -> Action {
+    mutating func waitOrTimeOut(_ now: Date, what: String? = nil) -> DeployAction {
         let elapsed = now.timeIntervalSince(gateStarted!)
         if elapsed >= timeout - 0.001 {
             let p = progress
@@ -609,7 +559,7 @@ public struct RefreshMachine: Sendable {
     }
 
     /// A wait of `seconds`, never shorter than a millisecond (a zero wait would let no time pass).
-    static func wait(_ seconds: Double) -> Action {
+    static func wait(_ seconds: Double) -> DeployAction {
         .wait(.milliseconds(max(1, Int64((seconds * 1000).rounded(.up)))))
     }
 
@@ -618,7 +568,7 @@ public struct RefreshMachine: Sendable {
     }
 
     /// Writes the outcome to the journal, then `then`.
-    mutating func conclude(_ status: DeploymentJournal.Status, note: String?, now: Date, then: Action) -> Action {
+    mutating func conclude(_ status: DeploymentJournal.Status, note: String?, now: Date, then: DeployAction) -> DeployAction {
         guard var journal else { return then }
         concluding = true
         journal.status = status
@@ -631,7 +581,7 @@ public struct RefreshMachine: Sendable {
 
     /// Before the switch: undo (the new colour back to its original size unless kept, the live colour's min and the
     /// version parameters back). After it: never reduce the new colour; say what is left.
-    mutating func fail(_ cause: String, kind: BlueGreenRefresh.Failure.Kind = .failed) -> Action {
+    mutating func fail(_ cause: String, kind: DeployFailure.Kind = .failed) -> DeployAction {
         guard plan != nil else { return .refused(Refusal(cause)) }
         if phase == .shift || phase == .stepBake || (phase == .switchTraffic && options.traffic != nil) {
             return beginAbort(phase.rawValue, cause, kind: kind == .interrupted ? .interrupted : .rolledBack, now: now)
@@ -665,7 +615,7 @@ public struct RefreshMachine: Sendable {
     /// The outcome could not be written to the journal (after the usual retries): the work is what it is, but the
     /// journal still reads the last step, so `status` shows the deploy unfinished and new deploys refuse until
     /// `recover` closes it. Said, never silent: a success becomes a failure naming what to run.
-    func outcomeNotRecorded(_ pending: Action, cause: String) -> Action {
+    func outcomeNotRecorded(_ pending: DeployAction, cause: String) -> DeployAction {
         let name = environment.parameters.deployment
         let recover = "'ce --env \(environment.name) environment recover'"
         let note = "The journal \(name) could not be written (\(cause)): it still reads step '\(journal?.step ?? "?")', so status shows the deploy unfinished and new deploys refuse until \(recover) closes it."
@@ -683,7 +633,7 @@ public struct RefreshMachine: Sendable {
         }
     }
 
-    func makeFailure(undone: [String], notUndone: [String]) -> BlueGreenRefresh.Failure {
+    func makeFailure(undone: [String], notUndone: [String]) -> DeployFailure {
         let plan = self.plan!
         let (step, cause, kind) = failure!
         let recover = "'ce --env \(environment.name) environment recover'"

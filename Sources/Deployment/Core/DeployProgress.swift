@@ -1,0 +1,22 @@
+/// A reading of a deploy in progress, for live display: the health gate, a canary step bake, the bake period, or a
+/// rolling deploy's instance refresh.
+public struct DeployProgress: Sendable, Equatable {
+    public enum Stage: String, Sendable { case healthGate = "health gate", step = "step bake", bake, instanceRefresh = "instance refresh" }
+    public var stage: Stage
+    public var color: Color
+    public var inService: Int
+    public var healthy: Int
+    public var wanted: Int
+    public var elapsedSeconds: Double
+    /// The gate's timeout, or the bake period's length.
+    public var limitSeconds: Double
+    /// How long every instance has been healthy (gate), `nil` when not all are.
+    public var stableSeconds: Double?
+    public var neededStableSeconds: Double
+    public var alarmsFiring: [String] = []
+    /// A canary step's share of traffic on the new colour; an instance refresh's percentage complete.
+    public var percent: Int? = nil
+    /// An instance refresh: its id and status (`InProgress`, …).
+    public var refresh: InstanceRefreshStatus? = nil
+}
+
