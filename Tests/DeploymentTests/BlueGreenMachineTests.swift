@@ -251,4 +251,49 @@ struct BlueGreenMachineTests {
         guard case .refused(let none) = nothing.next(.snapshot(snapshot()), now: t0) else { Issue.record("expected a refusal"); return }
         #expect(none.reason.hasPrefix("No unfinished deployment to resume"))
     }
+
+    /// A canary's transitions, compared as values: after the gate a shift to 10%, its step bake, a promote straight to
+    /// the last step; an alarm at a step aborts (all weight back, nothing scaled down).
+    @Test func aCanaryShiftsBakesAndIsPromotedOrAborted() {
+        let steps = TrafficSteps(percentages: [10, 50, 100], stepBakeSeconds: 60)
+        func gatePassed(_ journals: inout [DeploymentJournal]) -> BlueGreenMachine {
+            var machine = BlueGreenMachine(environment: prod, options: .init(traffic: steps, strategyName: "canary"), identity: alice)
+            _ = machine.next(.start, now: t0)
+            _ = next(&machine, .snapshot(snapshot()), journals: &journals)
+            _ = next(&machine, .applied, journals: &journals)
+            _ = next(&machine, .applied, journals: &journals)
+            _ = next(&machine, .applied, journals: &journals)
+            #expect(next(&machine, .health(inService: 3, healthy: 3), 5, journals: &journals)
+                == .shiftTraffic(live: .blue, target: .green, percent: 10, stickinessSeconds: nil))
+            return machine
+        }
+        var journals: [DeploymentJournal] = []
+        var machine = gatePassed(&journals)
+        #expect(journals.last?.step == "shift" && journals.last?.trafficStep == 0 && journals.last?.strategy == "canary")
+        let id = journals[0].id
+        #expect(next(&machine, .shifted(StepReport()), 6, journals: &journals)
+            == .checkStep(targetGroupArn: "arn:green", alarms: [], deployment: id))
+        #expect(journals.last?.step == "step bake" && journals.last?.stepStartedAt != nil)
+        let healthy = BakeReading(healthy: 3, unhealthy: 0, total: 3)
+        #expect(next(&machine, .step(healthy, request: nil), 11, journals: &journals) == .wait(.seconds(5)))
+        #expect(next(&machine, .step(healthy, request: .promote), 16, journals: &journals)
+            == .switchTraffic(to: .green, checked: false, unsticky: false), "promoted: straight to the last step")
+        #expect(journals.last?.step == "switch" && journals.last?.trafficStep == 2)
+
+        var failing = gatePassed(&journals)
+        _ = next(&failing, .shifted(StepReport()), 6, journals: &journals)
+        #expect(next(&failing, .step(BakeReading(healthy: 3, unhealthy: 0, total: 3, firing: ["prod-green-5xx"], watched: 1), request: nil), 9, journals: &journals)
+            == .switchTraffic(to: .blue, checked: false, unsticky: false))
+        #expect(journals.last?.step == "abort")
+        #expect(next(&failing, .switched(StepReport()), 10, journals: &journals) == .undo([
+            .resizeGroup(name: "prod-blue", minSize: 2, desiredCapacity: nil, maxSize: nil),
+            .resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: nil, maxSize: nil),
+        ]), "the live colour's min back, the new colour unpinned, nothing scaled down")
+        guard case .failed(let failure) = next(&failing, .undone(done: [], failed: []), 11, journals: &journals) else {
+            Issue.record("expected the abort's outcome")
+            return
+        }
+        #expect(failure.kind == .rolledBack && failure.step == "step bake" && failure.cause == "alarm in ALARM: prod-green-5xx")
+        #expect(journals.last?.status == .rolledBack)
+    }
 }

@@ -36,9 +36,6 @@ public struct Recovery: Sendable {
         let env = snapshot.environment
         let status = snapshot.status
         let switching = TrafficSwitch(snapshot: snapshot)
-        if let journal = status.deployment, journal.isUnfinished, DeployStrategy(journal: journal)?.usesBothColors == false {
-            return try planRolling(journal, snapshot: snapshot, now: now, by: by, refresh: rollingRefresh)
-        }
         guard let journal = status.deployment, journal.isUnfinished else {
             guard let serving = status.albColor else {
                 throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with 'environment switch --to COLOR'.")
@@ -58,6 +55,18 @@ public struct Recovery: Sendable {
                 mutations: mutations, journal: nil)
         }
 
+        guard let strategy = DeployStrategy(journal: journal) else {
+            throw Refusal("The unfinished deployment \(journal.id) is a '\(journal.strategy)' deploy, which this ce does not know. Nothing changed.")
+        }
+        return try strategy.implementation.recoveryPlan(journal, snapshot: snapshot, now: now, by: by, refresh: rollingRefresh)
+    }
+
+    /// Blue-green, canary and linear: finish on the new colour when it serves (and has capacity), else put
+    /// everything back as the journal found it.
+    static func planBothColors(_ journal: DeploymentJournal, snapshot: EnvironmentSnapshot, now: Date, by: String) throws -> Plan {
+        let env = snapshot.environment
+        let status = snapshot.status
+        let switching = TrafficSwitch(snapshot: snapshot)
         let destination: Color
         switch status.albColor {
         // All traffic on the new colour: finished there — unless it has no healthy capacity left and the old one has.

@@ -1,6 +1,6 @@
 /// The ways `ce` deploys, by the name the config and the journal use: the registry every layer consults instead of
-/// matching strategy names itself. A new strategy is one case here (and its folder under `Strategies/`); the
-/// exhaustive switches below say everything the rest of the tool needs to know of it.
+/// matching strategy names itself. A new strategy is one case here, naming its `Strategy` conformance (in its
+/// folder under `Strategies/`); the exhaustive switches below say everything the rest of the tool needs to know of it.
 public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
     /// Deploy to the idle colour, gate on health, move every serving route at once, bake.
     case blueGreen = "blue-green"
@@ -10,6 +10,14 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
     case linear
     /// An instance refresh of the live colour: old and new builds serve side by side meanwhile (the fallback).
     case rolling
+
+    /// The strategy's plan, planned steps, machine, resume check and recovery plan.
+    public var implementation: any Strategy.Type {
+        switch self {
+        case .blueGreen, .canary, .linear: return BlueGreenStrategy.self
+        case .rolling: return RollingStrategy.self
+        }
+    }
 
     /// Whether the deploy goes to the idle colour and moves traffic (every strategy but rolling).
     public var usesBothColors: Bool {

@@ -191,6 +191,9 @@ public struct RollingMachine: DeployMachine {
         guard var journal = snapshot.status.deployment, journal.isUnfinished, DeployStrategy(journal: journal) == .rolling else {
             return .refused(Refusal("No unfinished rolling deployment to resume in \(environment.parameters.deployment). Nothing changed."))
         }
+        if let problem = RollingStrategy.resumeProblem(journal, snapshot: snapshot) {
+            return .refused(Refusal("Cannot resume \(journal.id) at \(journal.step): \(problem). Nothing changed; run 'ce --env \(environment.name) environment recover'."))
+        }
         guard let group = journal.originalGroup(journal.from)?.name else {
             return .refused(Refusal("The journal \(journal.id) does not name the group. Nothing changed; run 'environment recover'."))
         }
