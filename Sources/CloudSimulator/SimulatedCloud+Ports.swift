@@ -152,7 +152,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
                 throw SimulatedAPIError(operation: "DescribeTargetHealth", code: "TargetGroupNotFound", message: targetGroupArn, isTransient: false)
             }
             return world.targetGroups[name]!.targets.sorted { $0.key < $1.key }.map {
-                TargetSnapshot(id: $0.key, state: $0.value.state, reason: $0.value.state == "unused" ? "Target.NotInUse" : nil)
+                TargetSnapshot(id: $0.key, state: .parse($0.value.state), reason: $0.value.state == "unused" ? "Target.NotInUse" : nil)
             }
         }
     }
@@ -165,7 +165,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
                 result[name] = ScalingGroupSnapshot(
                     name: name, minSize: group.minSize, desiredCapacity: group.desiredCapacity, maxSize: group.maxSize,
                     instances: group.instanceIds.compactMap { world.instances[$0] }.map {
-                        .init(id: $0.id, lifecycleState: $0.inService ? "InService" : "Pending", healthStatus: "Healthy")
+                        .init(id: $0.id, lifecycleState: $0.inService ? .inService : .pending, healthStatus: "Healthy")
                     },
                     targetGroupArns: group.targetGroupArns, tags: group.tags)
             }
@@ -204,10 +204,10 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         }
     }
 
-    public func states(names: [String]) async throws -> [String: String] {
+    public func states(names: [String]) async throws -> [String: AlarmState] {
         try call("CloudWatch DescribeAlarms") { world in
             world.evaluateAlarms()
-            return Dictionary(uniqueKeysWithValues: names.compactMap { name in world.alarms[name].map { (name, $0.state) } })
+            return Dictionary(uniqueKeysWithValues: names.compactMap { name in world.alarms[name].map { (name, AlarmState.parse($0.state)) } })
         }
     }
 
@@ -243,7 +243,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
             guard let refresh = world.refreshes[id] else { return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: nil) }
             let done = refresh.replaced.count - (refresh.status == "Successful" ? 0 : refresh.batch.count)
             return InstanceRefreshStatus(
-                id: id, status: refresh.status, percentComplete: refresh.total == 0 ? 100 : done * 100 / refresh.total, reason: refresh.reason)
+                id: id, status: .parse(refresh.status), percentComplete: refresh.total == 0 ? 100 : done * 100 / refresh.total, reason: refresh.reason)
         }
     }
 

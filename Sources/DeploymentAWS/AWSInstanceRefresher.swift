@@ -19,7 +19,7 @@ public struct AWSInstanceRefresher: InstanceRefresher {
     public func activeRefresh(group: String) async throws -> InstanceRefreshStatus? {
         let refreshes = try await autoScaling.describeInstanceRefreshes(.init(autoScalingGroupName: group))
         return refreshes.map {
-            InstanceRefreshStatus(id: $0.instanceRefreshId, status: $0.status ?? "Unknown", percentComplete: $0.percentageComplete, reason: $0.statusReason)
+            InstanceRefreshStatus(id: $0.instanceRefreshId, status: .parse($0.status ?? "Unknown"), percentComplete: $0.percentageComplete, reason: $0.statusReason)
         }.first { !$0.isFinished }
     }
 
@@ -29,6 +29,6 @@ public struct AWSInstanceRefresher: InstanceRefresher {
             return InstanceRefreshStatus(id: id, status: "Unknown", percentComplete: nil, reason: "not found")
         }
         return InstanceRefreshStatus(
-            id: id, status: refresh.status ?? "Unknown", percentComplete: refresh.percentageComplete, reason: refresh.statusReason)
+            id: id, status: .parse(refresh.status ?? "Unknown"), percentComplete: refresh.percentageComplete, reason: refresh.statusReason)
     }
 }

@@ -101,7 +101,7 @@ public struct AWSLoadBalancerReader: LoadBalancerReader {
 
     public func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot] {
         try await elbv2.describeTargetHealth(targetGroupArn: targetGroupArn).map {
-            TargetSnapshot(id: $0.target.id, state: $0.targetHealth.state ?? "unknown", reason: $0.targetHealth.reason)
+            TargetSnapshot(id: $0.target.id, state: .parse($0.targetHealth.state ?? "unknown"), reason: $0.targetHealth.reason)
         }
     }
 }

@@ -17,7 +17,7 @@ public struct AWSScalingGroupReader: ScalingGroupReader {
                 name: group.autoScalingGroupName, minSize: group.minSize, desiredCapacity: group.desiredCapacity,
                 maxSize: group.maxSize,
                 instances: group.instances.map {
-                    .init(id: $0.instanceId, lifecycleState: $0.lifecycleState, healthStatus: $0.healthStatus)
+                    .init(id: $0.instanceId, lifecycleState: .parse($0.lifecycleState), healthStatus: $0.healthStatus)
                 },
                 targetGroupArns: group.targetGroupARNs,
                 tags: Dictionary(group.tags.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { first, _ in first }))

@@ -22,7 +22,7 @@ struct TrafficSwitchTests {
         func group(_ name: String, _ states: [String], min: Int) -> ScalingGroupSnapshot {
             .init(
                 name: name, minSize: min, desiredCapacity: states.count, maxSize: 24,
-                instances: states.enumerated().map { .init(id: "\(name)-\($0.offset)", lifecycleState: $0.element, healthStatus: "Healthy") },
+                instances: states.enumerated().map { .init(id: "\(name)-\($0.offset)", lifecycleState: .parse($0.element), healthStatus: "Healthy") },
                 targetGroupArns: [], tags: [:])
         }
         return EnvironmentStatusReader.status(
@@ -30,7 +30,7 @@ struct TrafficSwitchTests {
             groups: ["prod-blue": group("prod-blue", ["InService", "InService"], min: 2), "prod-green": group("prod-green", green, min: 0)],
             health: [
                 .blue: [.init(id: "b0", state: "healthy", reason: nil), .init(id: "b1", state: "healthy", reason: nil)],
-                .green: greenHealth.enumerated().map { .init(id: "g\($0.offset)", state: $0.element, reason: nil) },
+                .green: greenHealth.enumerated().map { .init(id: "g\($0.offset)", state: .parse($0.element), reason: nil) },
             ],
             values: [
                 "/compiler-explorer/prod/active-color": activeColor,

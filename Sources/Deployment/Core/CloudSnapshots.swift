@@ -18,10 +18,9 @@ public struct TargetGroupSnapshot: Sendable, Equatable {
 
 public struct TargetSnapshot: Sendable, Equatable {
     public var id: String
-    /// `initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`.
-    public var state: String
+    public var state: TargetHealthState
     public var reason: String?
-    public init(id: String, state: String, reason: String?) {
+    public init(id: String, state: TargetHealthState, reason: String?) {
         self.id = id
         self.state = state
         self.reason = reason
@@ -31,9 +30,9 @@ public struct TargetSnapshot: Sendable, Equatable {
 public struct ScalingGroupSnapshot: Sendable, Equatable {
     public struct Instance: Sendable, Equatable {
         public var id: String
-        public var lifecycleState: String
+        public var lifecycleState: LifecycleState
         public var healthStatus: String
-        public init(id: String, lifecycleState: String, healthStatus: String) {
+        public init(id: String, lifecycleState: LifecycleState, healthStatus: String) {
             self.id = id
             self.lifecycleState = lifecycleState
             self.healthStatus = healthStatus

@@ -219,11 +219,11 @@ public struct DeployRunner: Sendable {
     func readHealth(_ check: HealthCheck, addresses: inout [String: String]) async throws -> (inService: Int, healthy: Int) {
         let env = environment
         let groups = try await ports.scalingGroups.groups(names: [check.group])
-        let inService = (groups[check.group]?.instances ?? []).filter { $0.lifecycleState == "InService" }.map(\.id)
+        let inService = (groups[check.group]?.instances ?? []).filter { $0.lifecycleState == .inService }.map(\.id)
         if check.byTargetHealth {
             let targets = try await ports.loadBalancer.targetHealth(targetGroupArn: check.targetGroupArn)
             let ids = Set(inService)
-            return (inService.count, targets.filter { ids.contains($0.id) && $0.state == "healthy" }.count)
+            return (inService.count, targets.filter { ids.contains($0.id) && $0.state == .healthy }.count)
         }
         guard !inService.isEmpty else { return (0, 0) }
         let unknown = inService.filter { addresses[$0] == nil }
@@ -238,11 +238,11 @@ public struct DeployRunner: Sendable {
 
     /// One look at the new colour during the bake: its target health and the watched alarms.
     func readBake(targetGroupArn: String, alarms: [String]) async throws -> BakeReading {
-        let targets = try await ports.loadBalancer.targetHealth(targetGroupArn: targetGroupArn).filter { $0.state != "draining" }
+        let targets = try await ports.loadBalancer.targetHealth(targetGroupArn: targetGroupArn).filter { $0.state != .draining }
         let states = alarms.isEmpty ? [:] : try await ports.alarms.states(names: alarms)
         return BakeReading(
-            healthy: targets.filter { $0.state == "healthy" }.count, unhealthy: targets.filter { $0.state == "unhealthy" }.count,
-            total: targets.count, firing: alarms.filter { states[$0] == "ALARM" }, missing: alarms.filter { states[$0] == nil },
+            healthy: targets.filter { $0.state == .healthy }.count, unhealthy: targets.filter { $0.state == .unhealthy }.count,
+            total: targets.count, firing: alarms.filter { states[$0] == .alarm }, missing: alarms.filter { states[$0] == nil },
             watched: alarms.count)
     }
 }

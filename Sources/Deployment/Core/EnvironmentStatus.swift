@@ -16,6 +16,11 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
         public var targetGroupArn: String?
         /// Share of the environment's traffic this colour's target group gets, in percent (averaged over routes).
         public var trafficPercent: Int
+
+        /// How many targets are in `state`.
+        public func targets(_ state: TargetHealthState) -> Int { targetHealth[state.rawValue] ?? 0 }
+        /// How many instances are in `state`.
+        public func instances(_ state: LifecycleState) -> Int { instances[state.rawValue] ?? 0 }
     }
 
     public struct RouteStatus: Sendable, Equatable, Codable {
@@ -218,7 +223,7 @@ public struct EnvironmentStatusReader: Sendable {
 
     func readAlarms(_ names: [String]) async throws -> [String: String] {
         guard let alarms, !names.isEmpty else { return [:] }
-        return try await alarms.states(names: names)
+        return try await alarms.states(names: names).mapValues(\.rawValue)
     }
 
     /// The pure part: derive the status from what was read.
@@ -330,9 +335,9 @@ public struct EnvironmentStatusReader: Sendable {
             let group = groups[env.autoScalingGroupNames[color]]
             let targetGroup = targetGroups[env.targetGroupNames[color]]
             var lifecycle: [String: Int] = [:]
-            for instance in group?.instances ?? [] { lifecycle[instance.lifecycleState, default: 0] += 1 }
+            for instance in group?.instances ?? [] { lifecycle[instance.lifecycleState.rawValue, default: 0] += 1 }
             var targetStates: [String: Int] = [:]
-            for target in health[color] ?? [] { targetStates[target.state, default: 0] += 1 }
+            for target in health[color] ?? [] { targetStates[target.state.rawValue, default: 0] += 1 }
             let share = routeStatuses.isEmpty ? 0 : routeStatuses.map { $0.percent[color.rawValue] ?? 0 }.reduce(0, +) / routeStatuses.count
             colors[color.rawValue] = .init(
                 asg: env.autoScalingGroupNames[color], min: group?.minSize, desired: group?.desiredCapacity, max: group?.maxSize,

@@ -1,19 +1,17 @@
 /// An Auto Scaling instance refresh, as the rolling strategy uses it.
 public struct InstanceRefreshStatus: Sendable, Equatable {
     public var id: String
-    /// `Pending`, `InProgress`, `Successful`, `Failed`, `Cancelling`, `Cancelled`, `RollbackInProgress`,
-    /// `RollbackSuccessful`, `RollbackFailed`, `Baking`.
-    public var status: String
+    public var status: RefreshState
     public var percentComplete: Int?
     public var reason: String?
-    public init(id: String, status: String, percentComplete: Int?, reason: String?) {
+    public init(id: String, status: RefreshState, percentComplete: Int?, reason: String?) {
         self.id = id
         self.status = status
         self.percentComplete = percentComplete
         self.reason = reason
     }
 
-    public var isFinished: Bool { !["Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking"].contains(status) }
+    public var isFinished: Bool { status.isFinished }
 }
 
 /// Starts and follows instance refreshes.

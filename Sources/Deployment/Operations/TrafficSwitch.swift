@@ -89,13 +89,13 @@ public struct TrafficSwitch: Sendable {
     public func capacityProblem(_ color: Color) -> String? {
         guard let c = status.color(color) else { return "it has no state" }
         let floor = environment.liveFloor
-        let inService = c.instances["InService"] ?? 0
+        let inService = c.instances(.inService)
         if inService < floor { return "\(inService) instance(s) InService in \(c.asg), at least \(floor) needed" }
-        if let unhealthy = c.targetHealth["unhealthy"], unhealthy > 0 { return "\(unhealthy) target(s) unhealthy in \(c.targetGroup)" }
-        let registered = c.targetHealth.filter { $0.key != "draining" }.values.reduce(0, +)
+        if case let unhealthy = c.targets(.unhealthy), unhealthy > 0 { return "\(unhealthy) target(s) unhealthy in \(c.targetGroup)" }
+        let registered = c.targetHealth.values.reduce(0, +) - c.targets(.draining)
         if registered < floor { return "\(registered) target(s) registered in \(c.targetGroup), at least \(floor) needed" }
         // Targets of a group no listener uses are `unused`: not checked by the load balancer, so not counted against.
-        let healthy = (c.targetHealth["healthy"] ?? 0) + (c.targetHealth["unused"] ?? 0)
+        let healthy = c.targets(.healthy) + c.targets(.unused)
         if healthy < floor { return "\(healthy) target(s) healthy in \(c.targetGroup), at least \(floor) needed" }
         return nil
     }

@@ -120,7 +120,7 @@ public struct RollingMachine: DeployMachine {
                 percent: status.percentComplete, refresh: status)
             guard status.isFinished else { return waitOrGiveUp(running, id: id, started: started, backoff: poll, now: now) }
             let detail = "\(status.status)\(status.reason.map { ": \($0)" } ?? "")"
-            guard status.status == "Successful" else {
+            guard status.status == .successful else {
                 return conclude(
                     running, .failed, note: "wait: the instance refresh ended \(detail)", now: now,
                     then: .failed(.init(
