@@ -22,6 +22,9 @@ enum StatusRenderer {
             let what = "\(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), by \(journal.by)"
             if journal.isUnfinished {
                 lines.append("UNFINISHED   deployment \(what) stopped at step '\(journal.step)' (last written \(journal.updatedAt))\(journal.note.map { ": \($0)" } ?? "")")
+                if let strategy = DeployStrategy(journal: journal), case let left = strategy.stepsLeft(journal), !left.isEmpty {
+                    lines.append("             \(strategy.rawValue) steps left: \(left.joined(separator: " → "))")
+                }
                 lines.append("             run 'ce --env \(status.environment) environment refresh --resume' to finish it, or 'environment recover' to undo it")
             } else {
                 lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")

@@ -35,9 +35,10 @@ public struct InvariantState: Codable, Sendable {
     /// "env|colour|build" already reported by invariant 5 (one line per mismatch, not one per request).
     var mismatchReported: Set<String> = []
     /// Environments with a canary or linear deploy in progress, by its journal.
-    var canaries: [String: CanaryWatch] = [:]
+    /// (Optional, as `canaryShareReported`, so that a sandbox world saved before canaries still loads.)
+    var canaries: [String: CanaryWatch]?
     /// Environments already reported by invariant 7.
-    var canaryShareReported: Set<String> = []
+    var canaryShareReported: Set<String>?
 
     /// What invariant 7 needs of a canary in progress.
     struct CanaryWatch: Codable, Sendable, Equatable {
@@ -95,13 +96,13 @@ extension SimulatedWorld {
         }
         for (env, servingRoutes) in zip(environments, serving) {
             let sets = servingRoutes.map { ($0, colors(of: $0, in: env)) }
-            let canary = invariants.canaries[env.name]
+            let canary = invariants.canaries?[env.name]
             for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed && canary == nil {
                 violate("\(route.label) splits \(env.name)'s traffic between \(colors.sorted().joined(separator: " and "))")
             }
-            if let canary, isFailing(canary.version), let arn = env.targetGroupArns[canary.to], !invariants.canaryShareReported.contains(env.name) {
+            if let canary, isFailing(canary.version), let arn = env.targetGroupArns[canary.to], invariants.canaryShareReported?.contains(env.name) != true {
                 for route in servingRoutes where TrafficShift.percent(of: arn, in: route) > canary.firstShare {
-                    invariants.canaryShareReported.insert(env.name)
+                    invariants.canaryShareReported = (invariants.canaryShareReported ?? []).union([env.name])
                     violate("\(route.label) gives \(canary.version), a failing build, \(TrafficShift.percent(of: arn, in: route))% of \(env.name)'s traffic: more than its canary share of \(canary.firstShare)%")
                     break
                 }
@@ -176,9 +177,9 @@ extension SimulatedWorld {
             invariants.rollingInProgress.remove(env.name)
         }
         if journal.isUnfinished, let first = journal.traffic?.percentages.first {
-            invariants.canaries[env.name] = .init(to: journal.to.rawValue, version: journal.version, firstShare: first)
+            invariants.canaries = (invariants.canaries ?? [:]).merging([env.name: .init(to: journal.to.rawValue, version: journal.version, firstShare: first)]) { $1 }
         } else {
-            invariants.canaries[env.name] = nil
+            invariants.canaries?[env.name] = nil
         }
         let key = "\(env.name)|\(journal.version)"
         if journal.status == .inProgress, let step = BlueGreenMachine.Phase(rawValue: journal.step), step.isAfterSwitch || step == .switchTraffic {

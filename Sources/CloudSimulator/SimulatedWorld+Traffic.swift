@@ -51,19 +51,33 @@ extension SimulatedWorld {
     /// What a route does with a request: answer itself (a redirect, a fixed response, no action), or forward by
     /// weight (authentication taken as passed).
     struct TakenRoute {
+        var arn: String
         var answer: Int?
         /// Target groups getting traffic, by ARN, with their weights.
         var forward: [(arn: String, weight: Int)]
+        /// Target-group stickiness of a forward that splits traffic (seconds), `nil` when off or not split.
+        var stickySeconds: Int?
 
         init(_ route: Route) {
+            arn = route.arn
             switch route.orderedActions.last?.kind {
             case .redirect?: answer = 301
             case .fixedResponse(let fixed)?: answer = Int(fixed.statusCode) ?? 200
             default: answer = nil
             }
             forward = route.weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            stickySeconds = forward.count > 1 ? route.forward?.effectiveStickiness.map { $0.durationSeconds ?? 86400 } : nil
         }
     }
+
+    /// A sticky user's target group, and until when.
+    struct StickyChoice: Codable, Sendable, Equatable {
+        var arn: String
+        var until: Date
+    }
+
+    /// The users of an environment, as far as stickiness tells them apart.
+    static let usersPerEnvironment = 50
 
     /// The targets a request to `group` may reach: the healthy ones, or every registered one when none is healthy.
     func candidates(_ group: String) -> [String] {
@@ -79,14 +93,24 @@ extension SimulatedWorld {
         let forward = route.forward
         let total = forward.reduce(0) { $0 + $1.weight }
         guard total > 0 else { return record(env, color: nil, version: nil, status: 503, arn: nil) }
-        var pick = random.index(total)
         var arn = forward[0].arn
-        for (candidate, weight) in forward {
-            if pick < weight {
-                arn = candidate
-                break
+        // A sticky route sends a user back to the target group it chose for them until the cookie expires (users
+        // are drawn only here, so that routes without stickiness draw exactly as before).
+        var user: Int?
+        if let seconds = route.stickySeconds {
+            let who = random.index(Self.usersPerEnvironment)
+            user = who
+            // The cookie belongs to the user's browser and the load balancer's host, whichever listener they reach.
+            let key = "\(env.name)|\(who)"
+            if let choice = stickyChoices?[key], choice.until > now, forward.contains(where: { $0.arn == choice.arn }) {
+                arn = choice.arn
+            } else {
+                arn = pickByWeight(forward, total: total)
+                let choice = StickyChoice(arn: arn, until: now.addingTimeInterval(Double(seconds)))
+                if stickyChoices == nil { stickyChoices = [key: choice] } else { stickyChoices?[key] = choice }
             }
-            pick -= weight
+        } else {
+            arn = pickByWeight(forward, total: total)
         }
         let owner = owners[arn]
         let color = owner?.color
@@ -105,14 +129,24 @@ extension SimulatedWorld {
         } else {
             status = 200
         }
-        record(env, color: color, version: version, status: status, arn: arn)
+        record(env, color: color, version: version, status: status, arn: arn, user: user)
         checkServedVersion(env, version: version, instance: instance)
         if let owner { checkRecordedBuild(owner.record, color: owner.color, recorded: owner.recorded, version: version, instance: instance) }
     }
 
-    mutating func record(_ env: EnvironmentRecord, color: String?, version: String?, status: Int, arn: String?) {
+    /// A target group drawn by weight.
+    mutating func pickByWeight(_ forward: [(arn: String, weight: Int)], total: Int) -> String {
+        var pick = random.index(total)
+        for (candidate, weight) in forward {
+            if pick < weight { return candidate }
+            pick -= weight
+        }
+        return forward[0].arn
+    }
+
+    mutating func record(_ env: EnvironmentRecord, color: String?, version: String?, status: Int, arn: String?, user: Int? = nil) {
         if keepRequests {
-            requests.append(Request(time: now, environment: env.name, color: color, version: version, status: status))
+            requests.append(Request(time: now, user: user, environment: env.name, color: color, version: version, status: status))
         }
         trafficCounts["\(env.name) \(color ?? "-") \(version ?? "-") \(status)", default: 0] += 1
         if status >= 500, let arn { recentErrors[arn, default: []].append(now) }

@@ -106,6 +106,8 @@ public struct SimulatedWorld: Codable, Sendable {
     /// One request through the load balancer.
     public struct Request: Codable, Sendable, Equatable {
         public var time: Date
+        /// The user who sent it, when the route it took is sticky (users matter only there).
+        public var user: Int?
         public var environment: String
         public var color: String?
         public var version: String?
@@ -157,6 +159,9 @@ public struct SimulatedWorld: Codable, Sendable {
     var nextRefresh = 1
     var losses: [Loss] = []
     var trafficCredit: [String: Double] = [:]
+    /// Target-group stickiness: by "environment|user", the target group a user was sent to and until when (the
+    /// load balancer's cookie). Optional so that a world saved before it existed still loads.
+    var stickyChoices: [String: StickyChoice]?
     var recentErrors: [String: [Date]] = [:]
 
     /// Every API call the tool made, by name (attempts that failed included).

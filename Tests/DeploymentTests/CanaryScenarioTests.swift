@@ -149,6 +149,26 @@ struct CanaryScenarioTests {
         #expect(cloud.violations == [])
     }
 
+    /// The simulator honours stickiness as the load balancer's cookie does: while the split is sticky every user stays
+    /// on one build; without it, users meet both.
+    @Test func aStickySplitKeepsEachUserOnOneBuild() async throws {
+        func buildsPerUser(sticky: Int?) async throws -> [Int: Set<String>] {
+            let cloud = try world()
+            _ = try await deploy(cloud, steps: TrafficSteps(percentages: [30, 100], stepBakeSeconds: 240, stickinessSeconds: sticky))
+            var seen: [Int: Set<String>] = [:]
+            for request in cloud.requests where request.environment == "prod" && request.user != nil {
+                seen[request.user!, default: []].insert(request.version ?? "-")
+            }
+            return seen
+        }
+        let sticky = try await buildsPerUser(sticky: 3600)
+        #expect(sticky.count > 20, "many users came during the split")
+        #expect(sticky.values.allSatisfy { $0.count == 1 }, "\(sticky.filter { $0.value.count > 1 })")
+        #expect(Set(sticky.values.flatMap { $0 }) == ["v1", "v2"], "some users on each build")
+        let loose = try await buildsPerUser(sticky: nil)
+        #expect(loose.isEmpty, "without stickiness users are not even told apart")
+    }
+
     @Test func promoteSkipsTheRemainingStepBakes() async throws {
         let cloud = try world()
         let asked = Mutex(false)

@@ -56,6 +56,27 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
         }
     }
 
+    /// The steps a deploy recorded by `journal` has left, from the one it is at, in words: a canary's splits each
+    /// as `shift 50%` and `step bake 50%`.
+    public func stepsLeft(_ journal: DeploymentJournal) -> [String] {
+        var expanded: [(name: String, split: Int?)] = []
+        for step in journalledSteps {
+            guard splitsTraffic, let traffic = journal.traffic, step == "shift" || step == "step bake" else {
+                expanded.append((step, nil))
+                continue
+            }
+            if step == "shift" {
+                for split in traffic.splits.indices { expanded += [("shift", split), ("step bake", split)] }
+            }
+        }
+        let split = journal.trafficStep ?? 0
+        guard let here = expanded.firstIndex(where: { $0.name == journal.step && ($0.split == nil || $0.split == split) }) else { return [] }
+        return expanded[here...].map { step in
+            guard let split = step.split, let percent = journal.traffic?.percentages[split] else { return step.name }
+            return "\(step.name) \(percent)%"
+        }
+    }
+
     /// Every step name any strategy journals, each once, in order of first appearance.
     public static var allJournalledSteps: [String] {
         var seen: [String] = []
