@@ -213,10 +213,10 @@ public struct EnvironmentStatusReader: Sendable {
     func readTargetGroups() async throws -> TargetGroupsRead {
         let env = environment
         let groups = try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0] })
-        let colors = Color.allCases.filter { groups[env.targetGroupNames[$0]] != nil }
+        let existing = Color.allCases.compactMap { color in groups[env.targetGroupNames[color]].map { (color, $0.arn) } }
         let loadBalancer = self.loadBalancer
-        let health = try await FanOut.mapThrowing(colors) { color in
-            (color, try await loadBalancer.targetHealth(targetGroupArn: groups[env.targetGroupNames[color]]!.arn))
+        let health = try await FanOut.mapThrowing(existing) { color, arn in
+            (color, try await loadBalancer.targetHealth(targetGroupArn: arn))
         }
         return (groups, Dictionary(uniqueKeysWithValues: health))
     }
@@ -309,7 +309,7 @@ public struct EnvironmentStatusReader: Sendable {
                 split: min((journal.trafficStep ?? 0) + 1, traffic.splits.count), splits: traffic.splits.count, percent: share,
                 percentages: traffic.percentages, stepBakeSeconds: traffic.stepBakeSeconds, stepStartedAt: journal.stepStartedAt)
         }
-        if canary != nil && canary!.percent > 0 && canary!.percent < 100 {
+        if let canary, canary.percent > 0 && canary.percent < 100 {
             // The split is the canary's, not drift; SSM keeps naming the old colour until the last step.
         } else if distinct.count > 1, routeColors.allSatisfy({ $0 != nil }) {
             reasons.append("the listeners disagree: \(routeStatuses.map { "\($0.route) → \($0.percent.keys.sorted().joined(separator: "+"))" }.joined(separator: ", "))")
@@ -317,12 +317,15 @@ public struct EnvironmentStatusReader: Sendable {
 
         let activeText = values[names.activeColor]
         let activeColor = activeText.flatMap { Color(rawValue: $0) }
-        if activeText == nil {
+        switch (activeText, activeColor) {
+        case (nil, _):
             reasons.append("\(names.activeColor) is not set")
-        } else if activeColor == nil {
-            reasons.append("\(names.activeColor) is '\(activeText!)', not blue or green")
-        } else if let albColor, albColor != activeColor {
-            reasons.append("SSM says \(activeColor!.rawValue) but the load balancer sends traffic to \(albColor.rawValue)")
+        case (let text?, nil):
+            reasons.append("\(names.activeColor) is '\(text)', not blue or green")
+        case (_, let active?):
+            if let albColor, albColor != active {
+                reasons.append("SSM says \(active.rawValue) but the load balancer sends traffic to \(albColor.rawValue)")
+            }
         }
         if let activeColor, let arn = values[names.activeTargetGroupArn],
             let expected = targetGroups[env.targetGroupNames[activeColor]]?.arn, arn != expected

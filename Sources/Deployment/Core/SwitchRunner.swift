@@ -54,41 +54,38 @@ public struct SwitchRunner: Sendable {
 
     public func run(_ plan: [Mutation]) async throws -> StepReport {
         var report = StepReport()
-        let forwards = plan.filter { $0.routeChange != nil }
+        // Route changes: the mutation, the route as read and the forward it gets.
+        let forwards = plan.compactMap { mutation in mutation.routeChange.map { (mutation: mutation, route: $0.route, forward: $0.forward) } }
         let others = plan.filter { $0.routeChange == nil }
 
         if !forwards.isEmpty {
             let started = clock.now()
             let applier = self.applier
-            let outcomes = await FanOut.map(forwards) { mutation -> (Route, String?) in
-                let route = mutation.routeChange!.route
+            let outcomes = await FanOut.map(forwards) { change -> (route: Route, error: String?) in
                 do {
-                    try await applier.apply(mutation)
-                    return (route, nil)
+                    try await applier.apply(change.mutation)
+                    return (change.route, nil)
                 } catch {
-                    return (route, String(describing: error))
+                    return (change.route, String(describing: error))
                 }
             }
-            let failed = outcomes.filter { $0.1 != nil }
+            let failed = outcomes.compactMap { outcome in outcome.error.map { "\(outcome.route.label) (\($0))" } }
             if !failed.isEmpty {
-                throw PartialSwitch(
-                    moved: outcomes.filter { $0.1 == nil }.map(\.0.label).sorted(),
-                    failed: failed.map { "\($0.0.label) (\($0.1!))" }.sorted())
+                throw PartialSwitch(moved: outcomes.filter { $0.error == nil }.map(\.route.label).sorted(), failed: failed.sorted())
             }
             report.add("switch", seconds: clock.now().timeIntervalSince(started), "\(forwards.count) route(s) changed concurrently")
 
             let verifyStarted = clock.now()
             let reread: [Route]
             do {
-                reread = try await loadBalancer.reread(forwards.map { $0.routeChange!.route })
+                reread = try await loadBalancer.reread(forwards.map(\.route))
             } catch {
-                throw UnverifiedSwitch(environment: environment.name, changed: forwards.map { $0.routeChange!.route.label }, cause: String(describing: error))
+                throw UnverifiedSwitch(environment: environment.name, changed: forwards.map(\.route.label), cause: String(describing: error))
             }
             let readBack = Dictionary(reread.map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
             var verified: [String] = []
             var wrong: [String] = []
-            for mutation in forwards {
-                let (route, forward) = mutation.routeChange!
+            for (_, route, forward) in forwards {
                 guard let now = readBack[route.arn] else {
                     wrong.append("\(route.label) no longer exists")
                     continue
@@ -100,7 +97,7 @@ public struct SwitchRunner: Sendable {
                 }
             }
             if !wrong.isEmpty { throw PartialSwitch(moved: verified, failed: wrong) }
-            let split = forwards.contains { $0.routeChange!.forward.receivers.count > 1 }
+            let split = forwards.contains { $0.forward.receivers.count > 1 }
             report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back \(split ? "with the new weights" : "forwarding to the target"), everything else kept")
         }
         if !others.isEmpty {

@@ -74,12 +74,11 @@ public struct Recovery: Sendable {
             destination = switching.capacityProblem(journal.to) != nil && switching.capacityProblem(journal.from) == nil ? journal.from : journal.to
         case journal.from?: destination = journal.from
         default:
-            if switching.capacityProblem(journal.from) == nil {
-                destination = journal.from
-            } else if switching.capacityProblem(journal.to) == nil {
-                destination = journal.to
-            } else {
-                throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(switching.capacityProblem(journal.from)!); \(journal.to.rawValue): \(switching.capacityProblem(journal.to)!)). Nothing changed; 'environment switch --to COLOR --force' chooses one.")
+            switch (switching.capacityProblem(journal.from), switching.capacityProblem(journal.to)) {
+            case (nil, _): destination = journal.from
+            case (_, nil): destination = journal.to
+            case (let old?, let new?):
+                throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(old); \(journal.to.rawValue): \(new)). Nothing changed; 'environment switch --to COLOR --force' chooses one.")
             }
         }
         // A canary that set stickiness has it switched off with the split.
