@@ -23,7 +23,7 @@ struct BuildsCurrentCommand: GlobalOptionsCommand {
             let name = environment.parameters.version
             let value = try await Backend.with(options) { try await $0.ports.parameters.values(names: [name])[name] }
             guard let value else {
-                throw CommandError("\(name) is not set. Run 'ce --env \(environment.name) builds set_current VERSION'.")
+                throw CommandError("\(name) is not set. Run '\(environment.command("builds set_current VERSION"))'.")
             }
             print(value)
         }

@@ -14,12 +14,19 @@ extension GlobalOptions {
         return try ConfigurationLoader.load(path: path)
     }
 
+    /// How `ce` was run, for the commands it tells the operator to run: pasted, they act in the same place.
+    var invocation: Invocation {
+        Invocation(sandbox: sandbox, config: config, profile: profile, region: region, endpointURL: endpointURL)
+    }
+
     /// The environment named by `--env`; a clear error when missing or unknown.
     func environmentConfiguration() throws -> EnvironmentConfiguration {
         guard let env, !env.isEmpty else {
             throw ValidationError("Missing --env. Say which environment, e.g. --env beta.")
         }
-        return try deploymentConfiguration().environment(env)
+        var environment = try deploymentConfiguration().environment(env)
+        environment.invocation = invocation
+        return environment
     }
 }
 

@@ -142,7 +142,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     }
 
     func deploy(_ request: Deploy.Request, environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
-        let strategy = try Deploy.strategy(of: request)
+        let strategy = try Deploy.strategy(of: request, in: environment)
         // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the lock,
         // so that a refused deploy never takes it; everything is checked again under the lock.
         try Deploy.preflight(try await backend.persistentPorts.statusReader(for: environment).snapshot(), request)

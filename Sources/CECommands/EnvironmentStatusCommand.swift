@@ -29,7 +29,7 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
             throw CommandFailure.report(error)
         }
         switch options.outputFormat {
-        case .text: print(StatusRenderer.text(status, verbose: options.verbose, now: now), terminator: "")
+        case .text: print(StatusRenderer.text(status, verbose: options.verbose, now: now, invocation: options.invocation), terminator: "")
         case .json: print(try StatusRenderer.json(status))
         }
         if status.drift || status.hasUnfinishedDeploy { throw ExitCode(1) }

@@ -128,7 +128,7 @@ extension Mutating {
         _ environment: EnvironmentConfiguration, backend: Backend, takeOver: Bool = false,
         _ body: @Sendable (Interruption) async throws -> T
     ) async throws -> T {
-        let trap = SignalTrap()
+        let trap = SignalTrap(recoverCommand: environment.command("environment recover")) { try? backend.sandbox?.save() }
         defer { trap.cancel() }
         let ports = backend.persistentPorts
         let identity = lockIdentity()

@@ -13,8 +13,15 @@ final class SignalTrap: @unchecked Sendable {
     private let received = Mutex<[Int32]>([])
     private var sources: [DispatchSourceSignal] = []
     private let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+    /// The command that recovers the environment, as the operator should type it (their options included).
+    private let recoverCommand: String
+    /// Runs before a second signal exits at once: the sandbox saves its world as a killed process leaves it (lock
+    /// and journal in place), so that `recover` can be tried there.
+    private let beforeExit: @Sendable () -> Void
 
-    init() {
+    init(recoverCommand: String, beforeExit: @escaping @Sendable () -> Void = {}) {
+        self.recoverCommand = recoverCommand
+        self.beforeExit = beforeExit
         for number in signals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -55,7 +62,8 @@ final class SignalTrap: @unchecked Sendable {
             FileHandle.standardError.write(Data("\n\(Self.name(number)): stopping — bringing the environment to a consistent state and releasing the lock (send it again to exit at once).\n".utf8))
             interruption.request(Self.name(number))
         } else {
-            FileHandle.standardError.write(Data("\n\(Self.name(number)): a second signal, exiting at once. The lock and the journal are left; run 'ce --env ENV environment recover'.\n".utf8))
+            FileHandle.standardError.write(Data("\n\(Self.name(number)): a second signal, exiting at once. The lock and the journal are left; run '\(recoverCommand)'.\n".utf8))
+            beforeExit()
             _exit(128 + number)
         }
     }

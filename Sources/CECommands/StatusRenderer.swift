@@ -5,18 +5,21 @@ import Foundation
 enum StatusRenderer {
     /// - Parameter verbose: also list every other listener and rule of the load balancer.
     /// - Parameter now: the clock's time, for the time left of a canary's step bake.
-    static func text(_ status: EnvironmentStatus, verbose: Bool = false, now: Date? = nil) -> String {
+    /// - Parameter invocation: how `ce` was run, for the commands status tells the operator to run.
+    static func text(_ status: EnvironmentStatus, verbose: Bool = false, now: Date? = nil, invocation: Invocation = .plain) -> String {
+        func ce(_ rest: String) -> String { invocation.command(environment: status.environment, rest) }
         var lines: [String] = []
         lines.append("environment  \(status.environment)")
         lines.append("active       SSM: \(status.activeColor?.rawValue ?? "-")   load balancer: \(status.albColor?.rawValue ?? "mixed/none")")
-        lines.append("next build   \(status.nextVersion ?? "-")")
+        let rolledBack = status.rolledBackBuild.flatMap { $0.version == status.nextVersion ? $0 : nil }
+        lines.append("next build   \(status.nextVersion ?? "-")\(rolledBack.map { " (ROLLED BACK by \($0.id): a plain refresh refuses it; --version \($0.version) deploys it again)" } ?? "")")
         if let lock = status.lock {
             let text = DeployLock.decode(lock).map { "\($0.holder) running '\($0.command)' (pid \($0.pid)) since \($0.acquiredAt), expires \($0.expiresAt)" }
             lines.append("LOCKED       \(text ?? "by an unreadable value: \(lock.prefix(60))")")
         }
         if let shown = status.unreadableJournal {
             lines.append("UNREADABLE   journal \(shown) is not a deployment record: a deploy may have stopped half-way")
-            lines.append("             run 'ce --env \(status.environment) environment recover' to check the environment and clear it")
+            lines.append("             run '\(ce("environment recover"))' to check the environment and clear it")
         }
         if let journal = status.deployment {
             let what = "\(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), by \(journal.by)"
@@ -25,7 +28,7 @@ enum StatusRenderer {
                 if let strategy = DeployStrategy(journal: journal), case let left = strategy.stepsLeft(journal), !left.isEmpty {
                     lines.append("             \(strategy.rawValue) steps left: \(left.joined(separator: " → "))")
                 }
-                lines.append("             run 'ce --env \(status.environment) environment refresh --resume' to finish it, or 'environment recover' to undo it")
+                lines.append("             run '\(ce("environment refresh --resume"))' to finish it, or '\(ce("environment recover"))' to undo it")
             } else {
                 lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")
             }
@@ -36,7 +39,7 @@ enum StatusRenderer {
                 left = ", step bake \(DurationText.of(Double(canary.stepBakeSeconds) - now.timeIntervalSince(started))) left of \(DurationText.of(Double(canary.stepBakeSeconds)))"
             }
             lines.append("\(canary.strategy.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0)) \(canary.to.rawValue) \(canary.percent)%, \(canary.from.rawValue) \(100 - canary.percent)% (split \(canary.split) of \(canary.splits): \(canary.percentages.map { "\($0)%" }.joined(separator: " → ")); at '\(canary.step)'\(left))")
-            lines.append("             'ce --env \(status.environment) environment promote' skips the remaining step bakes; 'ce --env \(status.environment) environment abort' sends all traffic back to \(canary.from.rawValue)")
+            lines.append("             '\(ce("environment promote"))' skips the remaining step bakes; '\(ce("environment abort"))' sends all traffic back to \(canary.from.rawValue)")
         }
         if !status.alarms.isEmpty {
             lines.append("alarms       " + status.alarms.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

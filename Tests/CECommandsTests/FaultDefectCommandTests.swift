@@ -80,9 +80,12 @@ struct FaultDefectCommandTests {
         #expect(deploy.status == 1, "\(deploy.all)")
         #expect(deploy.stdout.contains("beta: refresh done."))
         #expect(deploy.stderr.contains("error: the deploy lock /compiler-explorer/beta/deploy-lock could not be released"))
-        #expect(deploy.stderr.contains("run 'ce --env beta environment unlock'"))
+        // The hint names the sandbox: pasted, it acts where the deploy did — never on a real account.
+        #expect(deploy.stderr.contains("run 'ce --sandbox --env beta environment unlock'"))
         #expect(try sandbox.ce("sandbox faults --clear").status == 0)
-        #expect(try sandbox.ce("--sandbox --env beta environment unlock --yes").status == 0)
+        let hint = try #require(deploy.stderr.components(separatedBy: "run '").last?.components(separatedBy: "'").first)
+        let pasted = try sandbox.ce(String(hint.dropFirst("ce ".count)) + " --yes")
+        #expect(pasted.status == 0, "\(pasted.all)")
         #expect(try sandbox.parameter("/compiler-explorer/beta/deploy-lock") == nil)
     }
 

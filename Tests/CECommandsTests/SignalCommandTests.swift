@@ -82,6 +82,7 @@ struct SignalCommandTests {
         run.signal(SIGTERM)
         #expect([130, 143].contains(run.finish()))
         #expect(run.stderr.contains("a second signal, exiting at once"), "\(run.stderr)")
+        #expect(run.stderr.contains("The lock and the journal are left; run 'ce --config \(home)/ce.yaml --endpoint-url \(Moto.endpoint!) --env prod environment recover'."), "\(run.stderr)")
         var world = try await Moto.world(layout)
         #expect(world.contains("deploy-lock"), "left for recover")
         #expect(journal(world, layout).contains(#""status":"in-progress""#))
@@ -95,10 +96,13 @@ struct SignalCommandTests {
         let refused = try ce(home, ["--env", "prod", "environment", "refresh", "--version", "v3", "--yes"])
         #expect(refused.status == 2, "\(refused.all)")
         // Refused from the read before the lock (the unfinished journal), so it never touched the dead process's lock.
-        #expect(refused.stderr.contains("An unfinished deployment is recorded") && refused.stderr.contains("'ce --env prod environment recover' to undo it"), "\(refused.stderr)")
+        // Every hint carries the options this run used (its config file and endpoint), so pasted it acts here.
+        let here = "ce --config \(home)/ce.yaml --endpoint-url \(Moto.endpoint!) --env prod"
+        #expect(refused.stderr.contains("An unfinished deployment is recorded") && refused.stderr.contains("'\(here) environment recover' to undo it"), "\(refused.stderr)")
         let cleanup = try ce(home, ["--env", "prod", "environment", "cleanup", "--yes"])
         #expect(cleanup.status == 2)
-        #expect(cleanup.stderr.contains("That process is no longer running on this host: 'ce --env prod environment recover' takes the lock over"), "\(cleanup.stderr)")
+        #expect(cleanup.stderr.contains("That process is no longer running on this host: '\(here) environment recover' takes the lock over"), "\(cleanup.stderr)")
+        #expect(cleanup.stderr.contains("(or '\(here) environment unlock' breaks it)"), "\(cleanup.stderr)")
 
         let recovered = try ce(home, ["--env", "prod", "environment", "recover", "--yes"])
         #expect(recovered.status == 0, "\(recovered.all)")

@@ -55,6 +55,41 @@ struct SafetyScenarioTests {
         #expect(cloud.violations == [])
     }
 
+    /// A build that was rolled back is not deployed again by a plain refresh (the next build still names it): the
+    /// refusal says how to name it explicitly, and naming it deploys it, saying so.
+    @Test func aRolledBackBuildIsDeployedAgainOnlyWhenNamed() async throws {
+        let cloud = try world()
+        cloud.setParameter("/compiler-explorer/prod/version", "v2")
+        let prod = self.prod
+        let identity = first
+        func refresh(version: String?, progress: @escaping @Sendable (DeployProgress) -> Void = { _ in }) async throws -> StepReport {
+            try await locked(cloud, identity) {
+                try await BlueGreenRefresh(environment: prod, ports: cloud.patientPorts, identity: identity)
+                    .run(.fresh(.init(version: version)), progress: progress)
+            }
+        }
+        await #expect(throws: DeployFailure.self) {
+            _ = try await refresh(version: nil) { progress in
+                if progress.stage == .bake { cloud.forceAlarm("prod-green-5xx", "ALARM") }
+            }
+        }
+        cloud.forceAlarm("prod-green-5xx", nil)
+        #expect(journal(cloud)?.status == .rolledBack && cloud.parameter("/compiler-explorer/prod/version") == "v2")
+        let status = try await cloud.statusReader(for: prod).read()
+        #expect(status.rolledBackBuild?.version == "v2")
+        do {
+            _ = try await refresh(version: nil)
+            Issue.record("a plain refresh must refuse the rolled-back build")
+        } catch let refusal as Refusal {
+            #expect(refusal.reason.hasPrefix("The next build, v2, was rolled back by d-"))
+            #expect(refusal.reason.contains("'ce --env prod environment refresh --version v2'"))
+        }
+        #expect(cloud.groupSize("prod-green")!.desired == 0, "nothing changed")
+        let again = try await refresh(version: "v2")
+        #expect(again.steps.first?.detail.hasPrefix("deploy v2 (named again: d-") == true, "\(again.steps.first?.detail ?? "")")
+        #expect(servingColor(cloud) == "green")
+    }
+
     @Test func anAlarmDuringTheBakeRollsBack() async throws {
         let cloud = try world()
         do {

@@ -19,6 +19,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var alarms: [String]
     /// The canary and linear strategies' steps, step bake and stickiness.
     public var canary: CanarySettings
+    /// How the operator ran `ce`, for the commands the tool tells them to run (see `command(_:)`).
+    public var invocation = Invocation.plain
 
     public typealias Strategy = DeployStrategy
 
@@ -40,6 +42,9 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
         self.bakeSeconds = bakeSeconds
         self.alarms = alarms
     }
+
+    /// A command on this environment as the operator should type it: `ce [their options] --env NAME rest`.
+    public func command(_ rest: String) -> String { invocation.command(environment: name, rest) }
 
     /// The SSM parameter names of the contract (other systems read them; keep them exact).
     public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix) }

@@ -34,17 +34,21 @@ extension Unicode.Scalar {
 }
 
 extension BuildName {
-    /// The build a deploy installs: `--version`, else `{prefix}version` — refused when neither is set or the value
-    /// read is not a build name (nothing is written).
+    /// The build a deploy installs: `--version`, else `{prefix}version` — refused when neither is set, the value
+    /// read is not a build name, or it is the build the last deploy rolled back (it must then be named with
+    /// `--version` to be deployed again). Nothing is written.
     public static func toDeploy(_ given: String?, snapshot: EnvironmentSnapshot) throws -> String {
         let env = snapshot.environment
         let name = env.parameters.version
         guard let version = given ?? snapshot.values[name] else {
-            throw Refusal("No build to deploy: \(name) is not set. Run 'ce --env \(env.name) builds set_current VERSION' or pass --version.")
+            throw Refusal("No build to deploy: \(name) is not set. Run '\(env.command("builds set_current VERSION"))' or pass --version.")
         }
         if let problem = problem(version) {
             let source = given == nil ? "The build in \(name), \(quoted(version))," : "--version \(quoted(version))"
-            throw Refusal("\(source) cannot be deployed: \(problem). A build name is \(rule). Nothing changed; run 'ce --env \(env.name) builds set_current VERSION' or pass --version.")
+            throw Refusal("\(source) cannot be deployed: \(problem). A build name is \(rule). Nothing changed; run '\(env.command("builds set_current VERSION"))' or pass --version.")
+        }
+        if given == nil, let rolledBack = snapshot.status.rolledBackBuild, rolledBack.version == version {
+            throw Refusal("The next build, \(version), was rolled back by \(rolledBack.id) at \(rolledBack.updatedAt) (\(rolledBack.note ?? "rolled back")). Nothing changed; to deploy it again anyway name it: '\(env.command("environment refresh --version \(version)"))', or choose another build with '\(env.command("builds set_current VERSION"))'.")
         }
         return version
     }

@@ -123,12 +123,12 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
 
     /// A new deploy's refusal while `{prefix}deployment` holds something that is not a journal.
     public static func unreadableRefusal(_ shown: String, in environment: EnvironmentConfiguration) -> Refusal {
-        Refusal("The journal \(environment.parameters.deployment) cannot be read (\(shown)): a deploy may have stopped half-way. Nothing changed; run 'ce --env \(environment.name) environment recover' to check the environment and clear it.")
+        Refusal("The journal \(environment.parameters.deployment) cannot be read (\(shown)): a deploy may have stopped half-way. Nothing changed; run '\(environment.command("environment recover"))' to check the environment and clear it.")
     }
 
     /// A new deploy's refusal while this one is unfinished.
     public func refusal(in environment: EnvironmentConfiguration) -> Refusal {
-        Refusal("An unfinished deployment is recorded in \(environment.parameters.deployment): \(id) (\(strategy), \(version), \(from.rawValue) → \(to.rawValue)) stopped at '\(step)', by \(by). Nothing changed; run 'ce --env \(environment.name) environment refresh --resume' to finish it or 'ce --env \(environment.name) environment recover' to undo it.")
+        Refusal("An unfinished deployment is recorded in \(environment.parameters.deployment): \(id) (\(strategy), \(version), \(from.rawValue) → \(to.rawValue)) stopped at '\(step)', by \(by). Nothing changed; run '\(environment.command("environment refresh --resume"))' to finish it or '\(environment.command("environment recover"))' to undo it.")
     }
 
     public func json() -> String {

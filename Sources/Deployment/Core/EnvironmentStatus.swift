@@ -101,6 +101,12 @@ public struct EnvironmentStatus: Sendable, Equatable, Codable {
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
 
+    /// The last deploy, when it rolled its build back (a failed bake, an aborted canary): that build is not
+    /// deployed again unless named explicitly.
+    public var rolledBackBuild: DeploymentJournal? {
+        deployment.flatMap { $0.status == .rolledBack ? $0 : nil }
+    }
+
     /// Whether a deploy is (or may be) unfinished: an unfinished journal, or one that cannot be read.
     public var hasUnfinishedDeploy: Bool { deployment?.isUnfinished == true || unreadableJournal != nil }
 }

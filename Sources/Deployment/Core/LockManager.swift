@@ -51,14 +51,14 @@ public struct LockManager: Sendable {
     /// How a held lock reads to an operator.
     public func describeHeld(_ value: String, now: Date) -> String {
         guard let lock = DeployLock.decode(value) else {
-            return "\(environment.name) is locked by an unreadable \(name) ('\(value.prefix(60))'). If nobody is deploying, run 'ce --env \(environment.name) environment unlock'."
+            return "\(environment.name) is locked by an unreadable \(name) ('\(value.prefix(60))'). If nobody is deploying, run '\(environment.command("environment unlock"))'."
         }
         let age = lock.acquired.map { DurationText.of(now.timeIntervalSince($0)) } ?? "?"
         var text = "\(environment.name) is locked by \(lock.holder) running '\(lock.command)' (pid \(lock.pid)) for \(age)."
         if holderIsGone(lock) {
-            text += " That process is no longer running on this host: 'ce --env \(environment.name) environment recover' takes the lock over and finishes or undoes its work (or 'environment unlock' breaks it)."
+            text += " That process is no longer running on this host: '\(environment.command("environment recover"))' takes the lock over and finishes or undoes its work (or '\(environment.command("environment unlock"))' breaks it)."
         } else if let expires = lock.expires, expires < now {
-            text += " The lock expired \(DurationText.of(now.timeIntervalSince(expires))) ago; if that command is gone, run 'ce --env \(environment.name) environment unlock'."
+            text += " The lock expired \(DurationText.of(now.timeIntervalSince(expires))) ago; if that command is gone, run '\(environment.command("environment unlock"))'."
         }
         return text
     }
@@ -105,13 +105,13 @@ public struct LockManager: Sendable {
         } catch {
             keeper.cancel()
             if let cause = await releaseFailure(lock) {
-                throw LockNotReleased(environment: environment.name, name: name, cause: cause, underlying: error)
+                throw LockNotReleased(environment: environment.name, name: name, cause: cause, underlying: error, unlockCommand: environment.command("environment unlock"))
             }
             throw error
         }
         keeper.cancel()
         if let cause = await releaseFailure(lock) {
-            throw LockNotReleased(environment: environment.name, name: name, cause: cause, underlying: nil)
+            throw LockNotReleased(environment: environment.name, name: name, cause: cause, underlying: nil, unlockCommand: environment.command("environment unlock"))
         }
         return result
     }
@@ -135,8 +135,10 @@ public struct LockNotReleased: Error, CustomStringConvertible {
     public var name: String
     public var cause: String
     public var underlying: (any Error)?
+    /// The command that breaks the lock (`ce … --env NAME environment unlock`).
+    public var unlockCommand: String
 
     public var description: String {
-        "the deploy lock \(name) could not be released (\(cause)): other commands on \(environment) are refused until it is cleared; run 'ce --env \(environment) environment unlock'."
+        "the deploy lock \(name) could not be released (\(cause)): other commands on \(environment) are refused until it is cleared; run '\(unlockCommand)'."
     }
 }

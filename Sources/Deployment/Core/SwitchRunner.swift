@@ -34,11 +34,12 @@ public struct SwitchRunner: Sendable {
     /// The route changes were all accepted but could not be read back (the read failed): nothing is known to be wrong,
     /// nothing is known to be right, so SSM is left alone.
     public struct UnverifiedSwitch: Error, Sendable, CustomStringConvertible {
-        public var environment: String
+        /// The command that shows where traffic goes (`ce … --env NAME environment status`).
+        public var statusCommand: String
         public var changed: [String]
         public var cause: String
         public var description: String {
-            "the route changes were made (\(changed.joined(separator: ", "))) but could not be read back to verify them (\(cause)). SSM was not changed. Run 'ce --env \(environment) environment status' to see where traffic goes, then the switch again (it is safe to repeat)."
+            "the route changes were made (\(changed.joined(separator: ", "))) but could not be read back to verify them (\(cause)). SSM was not changed. Run '\(statusCommand)' to see where traffic goes, then the switch again (it is safe to repeat)."
         }
     }
 
@@ -80,7 +81,7 @@ public struct SwitchRunner: Sendable {
             do {
                 reread = try await loadBalancer.reread(forwards.map(\.route))
             } catch {
-                throw UnverifiedSwitch(environment: environment.name, changed: forwards.map(\.route.label), cause: String(describing: error))
+                throw UnverifiedSwitch(statusCommand: environment.command("environment status"), changed: forwards.map(\.route.label), cause: String(describing: error))
             }
             let readBack = Dictionary(reread.map { ($0.arn, $0) }, uniquingKeysWith: { first, _ in first })
             var verified: [String] = []

@@ -12,7 +12,7 @@ public struct CapacityPlanner: Sendable {
     func servingColor(for action: String) throws -> Color {
         guard let color = snapshot.status.albColor else {
             throw Refusal(
-                "\(action): the load balancer does not send all of \(environment.name)'s traffic to one colour (\(snapshot.status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with 'environment switch --to COLOR'.")
+                "\(action): the load balancer does not send all of \(environment.name)'s traffic to one colour (\(snapshot.status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with '\(environment.command("environment switch --to COLOR"))'.")
         }
         return color
     }

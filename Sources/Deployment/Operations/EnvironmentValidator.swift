@@ -74,7 +74,7 @@ public enum EnvironmentValidator {
             add(
                 "asg \(serving.rawValue) floor", group.minSize >= env.liveFloor,
                 "\(group.name) serves with min \(group.minSize) (live floor \(env.liveFloor))",
-                "\(group.name) serves with min \(group.minSize), below the live floor \(env.liveFloor): it could be scaled in under the traffic; 'ce --env \(env.name) environment start' raises it")
+                "\(group.name) serves with min \(group.minSize), below the live floor \(env.liveFloor): it could be scaled in under the traffic; '\(env.command("environment start"))' raises it")
         }
 
         let names = env.parameters
@@ -95,10 +95,10 @@ public enum EnvironmentValidator {
             add("alarm \(alarm)", state != "missing", "\(alarm) exists (\(state))", "\(alarm) does not exist: the bake period could not watch it")
         }
         if let shown = snapshot.status.unreadableJournal {
-            add("deployment", false, "", "\(env.parameters.deployment) cannot be read (\(shown)): run 'ce --env \(env.name) environment recover'")
+            add("deployment", false, "", "\(env.parameters.deployment) cannot be read (\(shown)): run '\(env.command("environment recover"))'")
         }
         if let journal = snapshot.status.deployment, journal.isUnfinished {
-            add("deployment", false, "", "\(journal.id) stopped at '\(journal.step)': run 'environment refresh --resume' or 'environment recover'")
+            add("deployment", false, "", "\(journal.id) stopped at '\(journal.step)': run '\(env.command("environment refresh --resume"))' or '\(env.command("environment recover"))'")
         }
         add(
             "drift", !snapshot.status.drift, "SSM and the load balancer agree (\(snapshot.status.albColor?.rawValue ?? "-"))",

@@ -38,7 +38,7 @@ public struct Recovery: Sendable {
         let switching = TrafficSwitch(snapshot: snapshot)
         guard let journal = status.deployment, journal.isUnfinished else {
             guard let serving = status.albColor else {
-                throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with 'environment switch --to COLOR'.")
+                throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with '\(env.command("environment switch --to COLOR"))'.")
             }
             let mutations = try switching.plan(to: serving, force: true, settleCapacity: false)
             if let shown = status.unreadableJournal {
@@ -78,7 +78,7 @@ public struct Recovery: Sendable {
             case (nil, _): destination = journal.from
             case (_, nil): destination = journal.to
             case (let old?, let new?):
-                throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(old); \(journal.to.rawValue): \(new)). Nothing changed; 'environment switch --to COLOR --force' chooses one.")
+                throw Refusal("Traffic is split and neither colour has healthy capacity (\(journal.from.rawValue): \(old); \(journal.to.rawValue): \(new)). Nothing changed; '\(env.command("environment switch --to COLOR --force"))' chooses one.")
             }
         }
         // A canary that set stickiness has it switched off with the split.
@@ -123,7 +123,7 @@ public struct Recovery: Sendable {
     ) throws -> Plan {
         let env = snapshot.environment
         if let refresh, !refresh.isFinished {
-            throw Refusal("The instance refresh \(refresh.id) of the rolling deploy \(journal.id) is still \(refresh.status)\(refresh.percentComplete.map { " (\($0)%)" } ?? ""). Nothing changed; follow it with 'ce --env \(env.name) environment refresh --resume', or cancel it in the console, then recover.")
+            throw Refusal("The instance refresh \(refresh.id) of the rolling deploy \(journal.id) is still \(refresh.status)\(refresh.percentComplete.map { " (\($0)%)" } ?? ""). Nothing changed; follow it with '\(env.command("environment refresh --resume"))', or cancel it in the console, then recover.")
         }
         var mutations: [Mutation] = []
         if let serving = snapshot.status.albColor { mutations = try TrafficSwitch(snapshot: snapshot).plan(to: serving, force: true, settleCapacity: false) }

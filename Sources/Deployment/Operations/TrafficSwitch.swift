@@ -29,7 +29,7 @@ public struct TrafficSwitch: Sendable {
     /// `rollback`: back to the colour that is not serving.
     public func rollbackTarget() throws -> Color {
         guard let serving = servingColor else {
-            throw Refusal("Cannot tell which colour serves \(environment.name) (\(status.driftReasons.joined(separator: "; "))). Use 'environment switch --to COLOR'.")
+            throw Refusal("Cannot tell which colour serves \(environment.name) (\(status.driftReasons.joined(separator: "; "))). Use '\(environment.command("environment switch --to COLOR"))'.")
         }
         return serving.other
     }

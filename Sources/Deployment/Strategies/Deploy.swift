@@ -9,12 +9,12 @@ public enum Deploy {
     }
 
     /// The strategy that runs.
-    public static func strategy(of request: Request) throws -> DeployStrategy {
+    public static func strategy(of request: Request, in environment: EnvironmentConfiguration) throws -> DeployStrategy {
         switch request {
         case .fresh(let strategy, _): return strategy
         case .resume(let journal):
             guard let strategy = DeployStrategy(journal: journal) else {
-                throw Refusal("The unfinished deployment \(journal.id) is a '\(journal.strategy)' deploy, which this ce does not know. Nothing changed; run 'environment recover'.")
+                throw Refusal("The unfinished deployment \(journal.id) is a '\(journal.strategy)' deploy, which this ce does not know. Nothing changed; run '\(environment.command("environment recover"))'.")
             }
             return strategy
         }
@@ -29,7 +29,7 @@ public enum Deploy {
 
     /// What a dry run shows: a first line for a resumed deploy, and the steps.
     public static func plannedSteps(_ snapshot: EnvironmentSnapshot, _ request: Request) throws -> (resuming: String?, steps: [PlannedStep]) {
-        let implementation = try strategy(of: request).implementation
+        let implementation = try strategy(of: request, in: snapshot.environment).implementation
         switch request {
         case .fresh(_, let options):
             return (nil, try implementation.plannedSteps(snapshot, options: options))
@@ -49,7 +49,7 @@ public enum Deploy {
         let runner = DeployRunner(environment: environment, ports: ports, interruption: interruption, progress: progress)
         let options: DeployOptions?
         if case .fresh(_, let fresh) = request { options = fresh } else { options = nil }
-        return try await run(try strategy(of: request).implementation, runner: runner, environment: environment, options: options, identity: identity)
+        return try await run(try strategy(of: request, in: environment).implementation, runner: runner, environment: environment, options: options, identity: identity)
     }
 
     static func run<S: Strategy>(

@@ -42,7 +42,7 @@ public enum BlueGreenStrategy: Strategy {
 
     public static func plannedSteps(resuming journal: DeploymentJournal, snapshot: EnvironmentSnapshot) throws -> [PlannedStep] {
         guard let step = BlueGreenMachine.Phase(rawValue: journal.step), let plan = BlueGreenRefresh.Plan(journal: journal, snapshot: snapshot) else {
-            throw Refusal("The journal's step '\(journal.step)' cannot be resumed. Nothing changed; run 'environment recover'.")
+            throw Refusal("The journal's step '\(journal.step)' cannot be resumed. Nothing changed; run '\(snapshot.environment.command("environment recover"))'.")
         }
         return try BlueGreenRefresh.plannedSteps(
             snapshot, plan: plan, options: .init(journal: journal), resumeAt: step, resumeStep: journal.trafficStep ?? 0)

@@ -360,7 +360,7 @@ extension BlueGreenMachine {
                 if let reason = interruptedBy {
                     let stop = DeployFailure(
                         step: "bake", cause: "interrupted by \(reason)",
-                        state: "Traffic is on \(plan.target.rawValue) (\(plan.version)) and the deploy was finalized; \(plan.live.rawValue) is kept warm: 'environment rollback' goes back.",
+                        state: "Traffic is on \(plan.target.rawValue) (\(plan.version)) and the deploy was finalized; \(plan.live.rawValue) is kept warm: '\(environment.command("environment rollback"))' goes back.",
                         report: report, kind: .interrupted)
                     return conclude(.interrupted, note: "interrupted by \(reason) during the bake; finalized", now: now, then: .failed(stop))
                 }
@@ -423,7 +423,7 @@ extension BlueGreenMachine {
                 finishPhase(now, "all traffic back on \(plan.live.rawValue)")
                 var state = "All traffic is back on \(plan.live.rawValue) (read back). "
                 if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
-                state += "\(plan.targetGroup.name) (\(plan.version)) is left running for inspection, min 0; 'ce --env \(environment.name) environment cleanup' scales it down. "
+                state += "\(plan.targetGroup.name) (\(plan.version)) is left running for inspection, min 0; '\(environment.command("environment cleanup"))' scales it down. "
                 if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
                 let stop = DeployFailure(step: step, cause: cause, state: state, report: report, kind: kind)
                 let status: DeploymentJournal.Status = !notDone.isEmpty ? .inProgress : kind == .interrupted ? .interrupted : .rolledBack
@@ -432,7 +432,7 @@ extension BlueGreenMachine {
                 let plan = self.plan
                 let stop = DeployFailure(
                     step: "abort", cause: "\(failure?.cause ?? "the canary failed"), and returning all traffic to \(plan.live.rawValue) failed: \(cause)",
-                    state: "Traffic may be split between \(plan.live.rawValue) and \(plan.target.rawValue). Run 'ce --env \(environment.name) environment recover'.",
+                    state: "Traffic may be split between \(plan.live.rawValue) and \(plan.target.rawValue). Run '\(environment.command("environment recover"))'.",
                     report: report, kind: .failed)
                 return .failed(stop)
 
@@ -445,7 +445,7 @@ extension BlueGreenMachine {
                 finishPhase(now, "traffic back on \(plan.live.rawValue)")
                 var state = "Traffic is back on \(plan.live.rawValue). "
                 if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
-                if options.keepFailed { state += "\(plan.targetGroup.name) kept for inspection (--keep-failed); 'environment cleanup' removes it. " }
+                if options.keepFailed { state += "\(plan.targetGroup.name) kept for inspection (--keep-failed); '\(environment.command("environment cleanup"))' removes it. " }
                 if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
                 let stop = DeployFailure(step: "bake", cause: cause, state: state, report: report, kind: .rolledBack)
                 return conclude(notDone.isEmpty ? .rolledBack : .inProgress, note: "rolled back: \(cause)", now: now, then: .failed(stop))
@@ -453,7 +453,7 @@ extension BlueGreenMachine {
                 let plan = self.plan
                 let stop = DeployFailure(
                     step: "rollback", cause: "\(failure?.cause ?? "the bake failed"), and the switch back to \(plan.live.rawValue) failed: \(cause)",
-                    state: "Traffic may be on \(plan.target.rawValue) or split. Run 'ce --env \(environment.name) environment recover'.",
+                    state: "Traffic may be on \(plan.target.rawValue) or split. Run '\(environment.command("environment recover"))'.",
                     report: report, kind: .failed)
                 return .failed(stop)
 
@@ -496,7 +496,8 @@ extension BlueGreenMachine {
                 command: identity.command, note: nil, traffic: options.traffic)
             var run = Run(
                 environment: environment, identity: identity, options: options, plan: plan, journal: journal, report: StepReport(), started: started)
-            run.finishPhase(now, "deploy \(plan.version) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; \(options.traffic.map { "traffic in steps \($0.description); " } ?? "")journal \(journal.id)")
+            let again = snapshot.status.rolledBackBuild.flatMap { $0.version == plan.version ? " (named again: \($0.id) rolled it back)" : nil } ?? ""
+            run.finishPhase(now, "deploy \(plan.version)\(again) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; \(options.traffic.map { "traffic in steps \($0.description); " } ?? "")journal \(journal.id)")
             let action = run.begin(.protect, now)
             return (run, action)
         }
@@ -513,13 +514,13 @@ extension BlueGreenMachine {
                 return (nil, .refused(Refusal("The unfinished deployment \(recorded.id) is a \(recorded.strategy) one; this resumes blue-green, canary and linear deploys. Nothing changed.")))
             }
             guard let step = Phase(rawValue: recorded.step), step != .preflight, step != .done else {
-                return (nil, .refused(Refusal("The journal's step '\(recorded.step)' cannot be resumed. Nothing changed; run 'environment recover'.")))
+                return (nil, .refused(Refusal("The journal's step '\(recorded.step)' cannot be resumed. Nothing changed; run '\(environment.command("environment recover"))'.")))
             }
             if let problem = resumeProblem(recorded, step: step, snapshot: snapshot) {
-                return (nil, .refused(Refusal("Cannot resume \(recorded.id) at \(step.rawValue): \(problem). Nothing changed; run 'ce --env \(environment.name) environment recover'.")))
+                return (nil, .refused(Refusal("Cannot resume \(recorded.id) at \(step.rawValue): \(problem). Nothing changed; run '\(environment.command("environment recover"))'.")))
             }
             guard let plan = BlueGreenRefresh.Plan(journal: recorded, snapshot: snapshot) else {
-                return (nil, .refused(Refusal("The journal \(recorded.id) does not name both groups' original settings. Nothing changed; run 'environment recover'.")))
+                return (nil, .refused(Refusal("The journal \(recorded.id) does not name both groups' original settings. Nothing changed; run '\(environment.command("environment recover"))'.")))
             }
             var journal = recorded
             journal.note = "resumed by \(identity.holder) at \(step.rawValue)"
@@ -730,7 +731,7 @@ extension BlueGreenMachine {
         /// `recover` closes it. Said, never silent: a success becomes a failure naming what to run.
         func outcomeNotRecorded(_ pending: DeployAction, cause: String) -> DeployAction {
             let name = environment.parameters.deployment
-            let recover = "'ce --env \(environment.name) environment recover'"
+            let recover = "'\(environment.command("environment recover"))'"
             let note = "The journal \(name) could not be written (\(cause)): it still reads step '\(journal.step)', so status shows the deploy unfinished and new deploys refuse until \(recover) closes it."
             switch pending {
             case .finished(let report):
@@ -749,17 +750,17 @@ extension BlueGreenMachine {
         func makeFailure(undone: [String], notUndone: [String]) -> DeployFailure {
             let plan = self.plan
             let (step, cause, kind) = failure ?? (phase.rawValue, "stopped", .failed)
-            let recover = "'ce --env \(environment.name) environment recover'"
+            let recover = "'\(environment.command("environment recover"))'"
             if step == "switch" && phase == .switchTraffic && undone.isEmpty && notUndone.isEmpty {
                 return .init(
                     step: step, cause: cause,
-                    state: "Some traffic may be on \(plan.target.rawValue): the new colour was left running. Run \(recover) (or 'environment refresh --resume' to finish the switch).",
+                    state: "Some traffic may be on \(plan.target.rawValue): the new colour was left running. Run \(recover) (or '\(environment.command("environment refresh --resume"))' to finish the switch).",
                     report: report, kind: kind)
             }
             if phase.isAfterSwitch {
                 return .init(
                     step: step, cause: cause,
-                    state: "Traffic is on \(plan.target.rawValue) (\(plan.version)); \(plan.targetGroup.name) was left as it is. Left to do: set \(plan.targetGroup.name) min \(environment.liveFloor) and max \(max(plan.targetGroup.maxSize, plan.capacity)), and \(plan.liveGroup.name) min 0 — 'environment refresh --resume' or \(recover) does it.",
+                    state: "Traffic is on \(plan.target.rawValue) (\(plan.version)); \(plan.targetGroup.name) was left as it is. Left to do: set \(plan.targetGroup.name) min \(environment.liveFloor) and max \(max(plan.targetGroup.maxSize, plan.capacity)), and \(plan.liveGroup.name) min 0 — '\(environment.command("environment refresh --resume"))' or \(recover) does it.",
                     report: report, kind: kind)
             }
             var state = trafficReturned
@@ -769,7 +770,7 @@ extension BlueGreenMachine {
                 state += "SSM could not be put back (\(environment.parameters.activeColor) and \(environment.parameters.activeTargetGroupArn) may name \(plan.target.rawValue)): the journal is left unfinished, and \(recover) reconciles them. "
             }
             if !undone.isEmpty { state += "Undone: \(undone.joined(separator: "; ")). " }
-            if options.keepFailed { state += "\(plan.targetGroup.name) kept at \(plan.capacity) for inspection (--keep-failed); 'environment cleanup' removes it. " }
+            if options.keepFailed { state += "\(plan.targetGroup.name) kept at \(plan.capacity) for inspection (--keep-failed); '\(environment.command("environment cleanup"))' removes it. " }
             if !notUndone.isEmpty { state += "NOT undone, do by hand or run \(recover): \(notUndone.joined(separator: "; "))." }
             return .init(step: step, cause: cause, state: state, report: report, kind: kind)
         }

@@ -53,7 +53,7 @@ extension BlueGreenRefresh {
                 func stepBake(_ percent: Int) -> PlannedStep {
                     .init(
                         name: BlueGreenMachine.Phase.stepBake.rawValue,
-                        wait: "watch \(plan.target.rawValue) at \(percent)% for \(traffic.stepBakeSeconds) s (\(watched)); on a failure, an alarm, a signal or 'environment abort' all traffic goes back to \(plan.live.rawValue) (exit 3); 'environment promote' skips the remaining step bakes")
+                        wait: "watch \(plan.target.rawValue) at \(percent)% for \(traffic.stepBakeSeconds) s (\(watched)); on a failure, an alarm, a signal or '\(env.command("environment abort"))' all traffic goes back to \(plan.live.rawValue) (exit 3); '\(env.command("environment promote"))' skips the remaining step bakes")
                 }
                 if phase == .stepBake, traffic.splits.indices.contains(index) {
                     steps.append(stepBake(traffic.splits[index]))

@@ -65,7 +65,7 @@ public struct BlueGreenRefresh: Sendable {
         if let journal = status.deployment, journal.isUnfinished { throw journal.refusal(in: env) }
         if let shown = status.unreadableJournal { throw DeploymentJournal.unreadableRefusal(shown, in: env) }
         guard let live = status.albColor ?? (options.force ? status.activeColor : nil) else {
-            throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with 'environment switch --to COLOR'.")
+            throw Refusal("The load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; fix it with '\(env.command("environment switch --to COLOR"))'.")
         }
         if status.drift && !options.force {
             throw Refusal("\(env.name) has drift: \(status.driftReasons.joined(separator: "; ")). Nothing changed; fix it (environment switch) or pass --force.")
@@ -84,7 +84,7 @@ public struct BlueGreenRefresh: Sendable {
             throw DeploymentError.missingTargetGroup(env.targetGroupNames[target])
         }
         if !options.force && (targetGroup.desiredCapacity > 0 || !targetGroup.instances.isEmpty) {
-            throw Refusal("The inactive colour \(target.rawValue) (\(targetGroup.name)) already has capacity (desired \(targetGroup.desiredCapacity), \(targetGroup.instances.count) instance(s)). Nothing changed; run 'environment cleanup' first, or pass --force.")
+            throw Refusal("The inactive colour \(target.rawValue) (\(targetGroup.name)) already has capacity (desired \(targetGroup.desiredCapacity), \(targetGroup.instances.count) instance(s)). Nothing changed; run '\(env.command("environment cleanup"))' first, or pass --force.")
         }
         let version = try BuildName.toDeploy(options.version, snapshot: snapshot)
         if (options.bakeSeconds ?? env.bakeSeconds) > 0 {

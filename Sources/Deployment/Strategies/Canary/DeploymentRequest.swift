@@ -40,7 +40,7 @@ public struct DeploymentRequest: Sendable, Equatable, Codable {
             throw Refusal("No canary or linear deploy of \(env.name) is in progress\(snapshot.status.deployment.map { " (the last deploy, \($0.id), is a \($0.strategy) one, \($0.status.rawValue))" } ?? ""). Nothing changed.")
         }
         guard snapshot.status.lock != nil else {
-            throw Refusal("The \(journal.strategy) deploy \(journal.id) is unfinished but no command holds \(env.name) (it stopped). Nothing changed; run 'ce --env \(env.name) environment recover' (all traffic back to \(journal.from.rawValue)) or 'ce --env \(env.name) environment refresh --resume'.")
+            throw Refusal("The \(journal.strategy) deploy \(journal.id) is unfinished but no command holds \(env.name) (it stopped). Nothing changed; run '\(env.command("environment recover"))' (all traffic back to \(journal.from.rawValue)) or '\(env.command("environment refresh --resume"))'.")
         }
         return DeploymentRequest(kind: kind, deployment: journal.id, by: by, at: now)
     }

@@ -125,7 +125,7 @@ public struct RollingMachine: DeployMachine {
                     running, .failed, note: "wait: the instance refresh ended \(detail)", now: now,
                     then: .failed(.init(
                         step: "wait", cause: "the instance refresh ended \(detail)",
-                        state: "Auto Scaling stopped replacing instances; \(running.group) may run both builds. Check 'ce --env \(environment.name) environment status'.",
+                        state: "Auto Scaling stopped replacing instances; \(running.group) may run both builds. Check '\(environment.command("environment status"))'.",
                         report: running.report, operation: "rolling refresh")))
             }
             var finished = running
@@ -151,13 +151,13 @@ public struct RollingMachine: DeployMachine {
         case (.preflight, _), (.recording, _), (.deploying, _), (.starting, _), (.undoing, _), (.waiting, _), (.concluding, _), (.ended, _):
             state = .ended
             return .failed(.init(
-                step: "rolling", cause: "unexpected \(event)", state: "Check 'ce --env \(environment.name) environment status'.",
+                step: "rolling", cause: "unexpected \(event)", state: "Check '\(environment.command("environment status"))'.",
                 report: StepReport(), operation: "rolling refresh"))
         }
     }
 
     var follow: String {
-        "'ce --env \(environment.name) environment refresh --resume' follows it again; 'environment recover' closes the deploy once it has ended."
+        "'\(environment.command("environment refresh --resume"))' follows it again; '\(environment.command("environment recover"))' closes the deploy once it has ended."
     }
 
     // MARK: - Starting and resuming
@@ -192,10 +192,10 @@ public struct RollingMachine: DeployMachine {
             return .refused(Refusal("No unfinished rolling deployment to resume in \(environment.parameters.deployment). Nothing changed."))
         }
         if let problem = RollingStrategy.resumeProblem(journal, snapshot: snapshot) {
-            return .refused(Refusal("Cannot resume \(journal.id) at \(journal.step): \(problem). Nothing changed; run 'ce --env \(environment.name) environment recover'."))
+            return .refused(Refusal("Cannot resume \(journal.id) at \(journal.step): \(problem). Nothing changed; run '\(environment.command("environment recover"))'."))
         }
         guard let group = journal.originalGroup(journal.from)?.name else {
-            return .refused(Refusal("The journal \(journal.id) does not name the group. Nothing changed; run 'environment recover'."))
+            return .refused(Refusal("The journal \(journal.id) does not name the group. Nothing changed; run '\(environment.command("environment recover"))'."))
         }
         journal.note = "resumed by \(identity.holder) at \(journal.step)"
         var report = StepReport()
@@ -208,12 +208,12 @@ public struct RollingMachine: DeployMachine {
             return record(running, step: "start", now: now, adopt: true)
         case "wait":
             guard let id = journal.refreshId else {
-                return .refused(Refusal("The journal \(journal.id) is at '\(journal.step)' without an instance refresh id. Nothing changed; run 'environment recover'."))
+                return .refused(Refusal("The journal \(journal.id) is at '\(journal.step)' without an instance refresh id. Nothing changed; run '\(environment.command("environment recover"))'."))
             }
             state = .waiting(running, refreshId: id, started: now, backoff: poll)
             return .readInstanceRefresh(group: group, id: id)
         default:
-            return .refused(Refusal("The journal's step '\(journal.step)' cannot be resumed. Nothing changed; run 'environment recover'."))
+            return .refused(Refusal("The journal's step '\(journal.step)' cannot be resumed. Nothing changed; run '\(environment.command("environment recover"))'."))
         }
     }
 
@@ -243,7 +243,7 @@ public struct RollingMachine: DeployMachine {
         default:
             guard let id = journal.refreshId else {
                 state = .ended
-                return .refused(Refusal("The journal \(journal.id) is at '\(journal.step)' without an instance refresh id. Nothing changed; run 'environment recover'."))
+                return .refused(Refusal("The journal \(journal.id) is at '\(journal.step)' without an instance refresh id. Nothing changed; run '\(environment.command("environment recover"))'."))
             }
             state = .waiting(running, refreshId: id, started: now, backoff: poll)
             return .readInstanceRefresh(group: running.group, id: id)
@@ -278,7 +278,7 @@ public struct RollingMachine: DeployMachine {
 
     /// The outcome could not be journalled: said, never silent (see `BlueGreenMachine.outcomeNotRecorded`).
     func outcomeNotRecorded(_ running: Running, _ outcome: DeployAction, cause: String) -> DeployAction {
-        let note = "The journal \(environment.parameters.deployment) could not be written (\(cause)): it still reads step '\(running.journal.step)', so status shows the deploy unfinished and new deploys refuse until 'ce --env \(environment.name) environment recover' closes it."
+        let note = "The journal \(environment.parameters.deployment) could not be written (\(cause)): it still reads step '\(running.journal.step)', so status shows the deploy unfinished and new deploys refuse until '\(environment.command("environment recover"))' closes it."
         switch outcome {
         case .finished(let report):
             return .failed(.init(
