@@ -47,7 +47,11 @@ struct ConfigShowCommand: GlobalOptionsCommand {
         }
         var names = configuration.environments.keys.sorted()
         if let env = options.env {
-            _ = try configuration.environment(env)
+            do {
+                _ = try configuration.environment(env)
+            } catch {
+                throw CommandFailure.report(error)
+            }
             names = [env]
         }
         let document = Document(

@@ -30,11 +30,18 @@ extension GlobalOptions {
     }
 }
 
-/// Turns domain and AWS errors into one line on standard error and exit code 1.
+/// Turns domain and AWS errors of a reading command into one line on standard error and its exit code: 2 for an
+/// unknown environment or a refusal (as for every command, see the README's exit codes), 1 otherwise.
 enum CommandFailure {
     static func report(_ error: any Error) -> ExitCode {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        return ExitCode(1)
+        switch error {
+        case DeploymentError.unknownEnvironment, is Refusal:
+            FileHandle.standardError.write(Data("refused: \(error)\n".utf8))
+            return ExitCode(2)
+        default:
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            return ExitCode(1)
+        }
     }
 }
 

@@ -38,8 +38,14 @@ struct EnvironmentStatusCommandTests {
     @Test func badInputIsOneLineAndChangesNothing() throws {
         let home = try CLI.temporaryHome()
         let unknown = try CLI.run(["--env", "nope", "environment", "status", "--region", "us-east-1"], environment: CLI.environment(home: home, keys))
-        #expect(unknown.status == 1)
-        #expect(unknown.stderr == "error: Unknown environment 'nope'. Known environments: aarch64prod, aarch64staging, beta, gpu, prod, staging, winprod, winstaging, wintest (add it to the config file's environments).\n")
+        // Exit 2 as for every command (README: refused before any change), one line.
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "refused: Unknown environment 'nope'. Known environments: aarch64prod, aarch64staging, beta, gpu, prod, staging, winprod, winstaging, wintest (add it to the config file's environments).\n")
+        // A typo gets a suggestion, whichever command meets it.
+        for command in [["environment", "status"], ["environment", "refresh", "--yes"], ["environment", "validate"], ["builds", "current"], ["config", "show"]] {
+            let typo = try CLI.run(["--env", "Prod"] + command + ["--region", "us-east-1"], environment: CLI.environment(home: home, keys))
+            #expect(typo.status == 2 && typo.stderr.contains("Unknown environment 'Prod'. Did you mean 'prod'?"), "\(command): \(typo.all)")
+        }
 
         let missing = try CLI.run(["environment", "status", "--region", "us-east-1"], environment: CLI.environment(home: home, keys))
         #expect(missing.status != 0)

@@ -195,6 +195,30 @@ struct SandboxCommandTests {
         try expectOthersUnchanged("stop and start")
     }
 
+    /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
+    @Test func statusJSONKeepsEveryKey() throws {
+        let sandbox = try Sandbox()
+        func document() throws -> [String: Any] {
+            let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status", "--output", "json"])
+            return try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        }
+        let keys: Set = [
+            "environment", "activeColor", "albColor", "drift", "driftReasons", "nextVersion", "lock", "deployment", "unreadableJournal", "alarms",
+            "routes", "previews", "notServing", "other", "colors", "canary",
+        ]
+        let quiet = try document()
+        #expect(Set(quiet.keys) == keys)
+        for key in ["lock", "deployment", "unreadableJournal", "canary"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
+        let green = try #require((quiet["colors"] as? [String: Any])?["green"] as? [String: Any])
+        #expect(Set(green.keys) == ["asg", "min", "desired", "max", "instances", "targetHealth", "version", "targetGroup", "targetGroupArn", "trafficPercent"])
+        // A crashed deploy leaves the lock: a document with every key.
+        _ = try sandbox.ce(["sandbox", "faults", "--crash-at", "scale"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "b2"])
+        let locked = try #require(try document()["lock"] as? [String: Any])
+        #expect(Set(locked.keys) == ["holder", "command", "pid", "acquiredAt", "expiresAt", "unreadable"])
+        #expect(locked["holder"] as? String == "tester@\(ProcessInfo.processInfo.hostName)" && locked["unreadable"] is NSNull)
+    }
+
     @Test func badSandboxInputIsOneClearLine() throws {
         let sandbox = try Sandbox()
         let throttle = try sandbox.ce(["sandbox", "faults", "--throttle", "150"])

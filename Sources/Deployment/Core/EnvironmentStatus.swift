@@ -1,6 +1,6 @@
 /// What `ce environment status` shows: the active colour according to SSM and to the load balancer, drift, and
 /// each colour's group, instances, target health and version. JSON keys are stable (see docs/status.md).
-public struct EnvironmentStatus: Sendable, Equatable, Codable {
+public struct EnvironmentStatus: Sendable, Equatable, Encodable {
     public struct ColorStatus: Sendable, Equatable, Codable {
         public var asg: String
         public var min: Int?
@@ -364,5 +364,105 @@ public struct EnvironmentStatusReader: Sendable {
             alarms: [:], routes: routeStatuses,
             previews: previews, notServing: classified.nonForwardingDefaults.map(other), other: classified.other.map(other),
             colors: colors, canary: canary)
+    }
+}
+
+/// `environment status --output json`: every documented key always present, `null` when unset (see
+/// docs/status.md). Optionals are encoded with `encode`, not `encodeIfPresent`, so that a script reading the
+/// document never meets a missing key.
+extension EnvironmentStatus {
+    enum CodingKeys: String, CodingKey {
+        case environment, activeColor, albColor, drift, driftReasons, nextVersion, lock, deployment, unreadableJournal, alarms, routes,
+            previews, notServing, other, colors, canary
+    }
+
+    /// `lock` as a document: the holder, command, pid and times; `unreadable` with the value shown safely when it is
+    /// not a lock document.
+    struct LockDocument: Encodable {
+        var holder, command: String?
+        var pid: Int?
+        var acquiredAt, expiresAt: String?
+        var unreadable: String?
+
+        enum CodingKeys: String, CodingKey { case holder, command, pid, acquiredAt, expiresAt, unreadable }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(holder, forKey: .holder)
+            try c.encode(command, forKey: .command)
+            try c.encode(pid, forKey: .pid)
+            try c.encode(acquiredAt, forKey: .acquiredAt)
+            try c.encode(expiresAt, forKey: .expiresAt)
+            try c.encode(unreadable, forKey: .unreadable)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(environment, forKey: .environment)
+        try c.encode(activeColor, forKey: .activeColor)
+        try c.encode(albColor, forKey: .albColor)
+        try c.encode(drift, forKey: .drift)
+        try c.encode(driftReasons, forKey: .driftReasons)
+        try c.encode(nextVersion, forKey: .nextVersion)
+        let lockDocument = lock.map { value in
+            DeployLock.decode(value).map {
+                LockDocument(holder: $0.holder, command: $0.command, pid: $0.pid, acquiredAt: $0.acquiredAt, expiresAt: $0.expiresAt)
+            } ?? LockDocument(unreadable: BuildName.quoted(value))
+        }
+        try c.encode(lockDocument, forKey: .lock)
+        try c.encode(deployment, forKey: .deployment)
+        try c.encode(unreadableJournal, forKey: .unreadableJournal)
+        try c.encode(alarms, forKey: .alarms)
+        try c.encode(routes, forKey: .routes)
+        try c.encode(previews, forKey: .previews)
+        try c.encode(notServing, forKey: .notServing)
+        try c.encode(other, forKey: .other)
+        try c.encode(colors, forKey: .colors)
+        try c.encode(canary, forKey: .canary)
+    }
+}
+
+extension EnvironmentStatus.ColorStatus {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(asg, forKey: .asg)
+        try c.encode(min, forKey: .min)
+        try c.encode(desired, forKey: .desired)
+        try c.encode(max, forKey: .max)
+        try c.encode(instances, forKey: .instances)
+        try c.encode(targetHealth, forKey: .targetHealth)
+        try c.encode(version, forKey: .version)
+        try c.encode(targetGroup, forKey: .targetGroup)
+        try c.encode(targetGroupArn, forKey: .targetGroupArn)
+        try c.encode(trafficPercent, forKey: .trafficPercent)
+    }
+}
+
+extension EnvironmentStatus.PreviewStatus {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(route, forKey: .route)
+        try c.encode(arn, forKey: .arn)
+        try c.encode(color, forKey: .color)
+        try c.encode(percent, forKey: .percent)
+        try c.encode(note, forKey: .note)
+    }
+}
+
+extension EnvironmentStatus.CanaryStatus {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(deployment, forKey: .deployment)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(step, forKey: .step)
+        try c.encode(split, forKey: .split)
+        try c.encode(splits, forKey: .splits)
+        try c.encode(percent, forKey: .percent)
+        try c.encode(percentages, forKey: .percentages)
+        try c.encode(stepBakeSeconds, forKey: .stepBakeSeconds)
+        try c.encode(stepStartedAt, forKey: .stepStartedAt)
     }
 }
