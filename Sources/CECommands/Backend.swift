@@ -18,8 +18,11 @@ final class Backend: Sendable {
     /// virtual minutes pass in milliseconds.
     let keepAlive: (any WallClock)?
     let sandbox: Sandbox?
+    /// The AWS services, when not in the sandbox (for saying where a command acts).
+    let aws: AWSServices?
 
-    init(ports: CloudPorts, persistentPorts: CloudPorts, keepAlive: (any WallClock)?, sandbox: Sandbox?) {
+    init(ports: CloudPorts, persistentPorts: CloudPorts, keepAlive: (any WallClock)?, sandbox: Sandbox?, aws: AWSServices? = nil) {
+        self.aws = aws
         self.ports = ports
         self.persistentPorts = persistentPorts
         self.keepAlive = keepAlive
@@ -49,7 +52,7 @@ final class Backend: Sendable {
                 prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
                 clock: LiveClock(), random: LiveRandomSource())
         }
-        return Backend(ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil)
+        return Backend(ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil, aws: aws)
     }
 
     /// Runs `body` on the backend of `options`; in the sandbox the world is saved and the traffic summary printed
@@ -63,6 +66,20 @@ final class Backend: Sendable {
         } catch {
             try? backend.finish()
             throw error
+        }
+    }
+
+    /// Where a command acts, for the operator confirming it: the sandbox, or the AWS account (asked of STS; said
+    /// when it cannot be) and region, and the endpoint when one is given.
+    func whereItActs() async -> String {
+        guard let aws else { return "the sandbox (the simulated cloud in \(sandbox?.directory ?? "./.ce-sandbox"); no AWS account)" }
+        let region = aws.configuration.region
+        let endpoint = (try? aws.configuration.endpoints.endpoint(for: .sts, region: region).url.absoluteString).map { " at \($0)" } ?? ""
+        do {
+            let caller = try await aws.sts.getCallerIdentity()
+            return "AWS account \(caller.account ?? "?") in \(region)\(endpoint)"
+        } catch {
+            return "AWS region \(region)\(endpoint) (the account could not be read: \(error))"
         }
     }
 

@@ -145,9 +145,12 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         let strategy = try Deploy.strategy(of: request, in: environment)
         // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the lock,
         // so that a refused deploy never takes it; everything is checked again under the lock.
-        try Deploy.preflight(try await backend.persistentPorts.statusReader(for: environment).snapshot(), request)
-        let what = strategy == .blueGreen ? "deploy" : "\(strategy.rawValue) deploy"
-        try Mutating.confirm(environment: environment.name, action: resume ? "Resume the \(what) to prod" : "A \(what) to prod", yes: options.yes)
+        let snapshot = try await backend.persistentPorts.statusReader(for: environment).snapshot()
+        try Deploy.preflight(snapshot, request)
+        if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
+            let action = "\(resume ? "Resume a deploy of" : "Deploy to") \(environment.name) in \(await backend.whereItActs())"
+            try Mutating.confirm(environment: environment.name, action: action, details: try Deploy.summary(snapshot, request), yes: options.yes)
+        }
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
             let display = ProgressDisplay(clock: backend.ports.clock)
             try await display.following(done: "\(environment.name): \(strategy.operation) done.") {

@@ -85,11 +85,15 @@ struct PlanFlow: Sendable {
             }
             if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
                 let first = try await backend.persistentPorts.statusReader(for: environment).snapshot()
-                guard !(try planning(first)).isEmpty else {
+                let plan = try planning(first)
+                guard !plan.isEmpty else {
                     print("\(environment.name): \(nothingToDo(first))")
                     return
                 }
-                try Mutating.confirm(environment: environment.name, action: action.prefix(1).uppercased() + action.dropFirst(), yes: options.yes)
+                try Mutating.confirm(
+                    environment: environment.name,
+                    action: "\(action.prefix(1).uppercased() + action.dropFirst()) on \(environment.name) in \(await backend.whereItActs())",
+                    details: plan.map(SwitchRunner.short), yes: options.yes)
             }
             try await Mutating.locked(environment, backend: backend) { _ in
                 let ports = backend.persistentPorts

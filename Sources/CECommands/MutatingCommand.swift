@@ -21,12 +21,14 @@ enum Mutating {
     /// Mutating commands on prod ask the operator to type the environment name; `--yes` skips it. Without a terminal
     /// and without `--yes` they refuse at once rather than wait.
     /// - Parameter everyEnvironment: ask on every environment, not only prod (e.g. breaking a lock).
-    static func confirm(environment: String, action: String, yes: Bool, everyEnvironment: Bool = false) throws {
+    /// - Parameter details: what will happen, a line each (shown before the question).
+    static func confirm(environment: String, action: String, details: [String] = [], yes: Bool, everyEnvironment: Bool = false) throws {
         guard needsConfirmation(environment: environment, yes: yes, everyEnvironment: everyEnvironment) else { return }
         guard isatty(STDIN_FILENO) == 1 else {
             throw Refusal("\(action) on \(environment) needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
         }
-        FileHandle.standardError.write(Data("\(action) on \(environment). Type the environment name to continue: ".utf8))
+        let lines = details.isEmpty ? "\(action) on \(environment)." : "\(action):\n" + details.map { "  \($0)\n" }.joined()
+        FileHandle.standardError.write(Data("\(lines)\(details.isEmpty ? " " : "")Type the environment name to continue: ".utf8))
         let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
         guard answer == environment else { throw Refusal("Not confirmed. Nothing changed.") }
     }

@@ -30,6 +30,26 @@ enum CLI {
         return environment
     }
 
+    /// Runs `ce` on a pseudo-terminal (util-linux `script`), typing `input`: what an operator sees at a terminal.
+    /// The terminal's output (both streams, as shown) is `stdout`.
+    static func runInTerminal(_ arguments: [String], input: String, environment: [String: String]) throws -> Result {
+        let command = ([executable.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", command, "/dev/null"]
+        process.environment = environment
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: "")
+    }
+
     static func run(_ arguments: [String], environment: [String: String]) throws -> Result {
         let process = try RunningCE(arguments, environment: environment)
         let status = process.finish()

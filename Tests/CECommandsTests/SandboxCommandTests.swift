@@ -195,6 +195,27 @@ struct SandboxCommandTests {
         try expectOthersUnchanged("stop and start")
     }
 
+    /// The prod confirmation, on a real terminal, says where and what before asking: the sandbox (or the account and
+    /// region), the build old → new, the colours and their instances, the strategy; a wrong answer changes nothing.
+    @Test func theProdConfirmationSaysWhatWillHappen() throws {
+        let sandbox = try Sandbox()
+        let environment = CLI.environment(home: sandbox.home, ["CE_SANDBOX_DIR": sandbox.directory, "USER": "tester", "TERM": "dumb"])
+        let declined = try CLI.runInTerminal(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2", "--strategy", "canary"], input: "prdo\n", environment: environment)
+        #expect(declined.status == 2, "\(declined.stdout)")
+        for line in [
+            "Deploy to prod in the sandbox (the simulated cloud in \(sandbox.directory); no AWS account):",
+            "  build      v1 → v2", "  colours    blue serves (2 instance(s)) → green (2 instance(s))",
+            "  strategy   canary: 10% → 100%, 5m00s each, then a 1m00s bake", "Type the environment name to continue:",
+            "Not confirmed. Nothing changed.",
+        ] {
+            #expect(declined.stdout.contains(line), "\(line)\n\(declined.stdout)")
+        }
+        #expect(try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"]).stdout.contains("last deploy") == false, "nothing was journalled")
+        let confirmed = try CLI.runInTerminal(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2"], input: "prod\n", environment: environment)
+        #expect(confirmed.status == 0, "\(confirmed.stdout)")
+        #expect(confirmed.stdout.contains("  strategy   blue-green: all traffic at once, then a 1m00s bake") && confirmed.stdout.contains("prod: refresh done."))
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()

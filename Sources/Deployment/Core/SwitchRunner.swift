@@ -134,12 +134,15 @@ public struct SwitchRunner: Sendable {
         return report
     }
 
-    static func short(_ mutation: Mutation) -> String {
+    /// A change in a few words: `rule 101 on :443 → Beta-Green`, `/…/active-color=green`, `prod-blue min 2`.
+    public static func short(_ mutation: Mutation) -> String {
         switch mutation {
         case .putParameter(let name, let value): return "\(name)=\(value.count > 40 ? "…" + value.suffix(30) : Substring(value))"
         case .resizeGroup(let name, let min, let desired, let max):
             return "\(name) " + [min.map { "min \($0)" }, desired.map { "desired \($0)" }, max.map { "max \($0)" }].compactMap { $0 }.joined(separator: " ")
-        case .forward(let route, _), .setForward(let route, _): return route.label
+        case .forward, .setForward:
+            guard let (route, forward) = mutation.routeChange else { return "" }
+            return "\(route.label) → \(forward)"
         }
     }
 }

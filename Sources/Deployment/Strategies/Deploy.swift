@@ -27,6 +27,40 @@ public enum Deploy {
         try strategy.implementation.preflight(snapshot, options: options)
     }
 
+    /// What the deploy will do, a line each, for the operator confirming it: the build (old → new), the colours
+    /// and their instance counts, the strategy — or, resuming, the deploy and the steps it has left.
+    public static func summary(_ snapshot: EnvironmentSnapshot, _ request: Request) throws -> [String] {
+        let env = snapshot.environment
+        let strategy = try strategy(of: request, in: env)
+        switch request {
+        case .resume(let journal):
+            return [
+                "resume     \(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), started by \(journal.by)",
+                "steps left \(strategy.stepsLeft(journal).joined(separator: " → "))",
+            ]
+        case .fresh(_, let options):
+            switch strategy {
+            case .blueGreen, .canary, .linear:
+                let plan = try BlueGreenRefresh.plan(snapshot, options: options)
+                let old = snapshot.values[env.parameters.version(of: plan.live)] ?? "-"
+                let bake = options.bakeSeconds ?? env.bakeSeconds
+                let moves = options.traffic.map { "\(strategy.rawValue): \($0.description)" } ?? "blue-green: all traffic at once"
+                return [
+                    "build      \(old) → \(plan.version)",
+                    "colours    \(plan.live.rawValue) serves (\(plan.liveGroup.desiredCapacity) instance(s)) → \(plan.target.rawValue) (\(plan.capacity) instance(s))",
+                    "strategy   \(moves), then a \(bake > 0 ? DurationText.of(Double(bake)) : "no") bake",
+                ]
+            case .rolling:
+                let (live, group, build) = try RollingRefresh.preflight(snapshot, options: .init(deploy: options))
+                return [
+                    "build      \(snapshot.values[env.parameters.version(of: live)] ?? "-") → \(build)",
+                    "instances  \(group.desiredCapacity) of \(live.rawValue) (\(group.name)) replaced in place, at least \(options.minHealthyPercentage)% healthy",
+                    "strategy   rolling: old and new builds serve side by side while it runs",
+                ]
+            }
+        }
+    }
+
     /// What a dry run shows: a first line for a resumed deploy, and the steps.
     public static func plannedSteps(_ snapshot: EnvironmentSnapshot, _ request: Request) throws -> (resuming: String?, steps: [PlannedStep]) {
         let implementation = try strategy(of: request, in: snapshot.environment).implementation
