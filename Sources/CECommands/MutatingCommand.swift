@@ -108,7 +108,9 @@ extension Mutating {
     /// Who this process is, for the deploy lock: `user@host`, the command line, the pid.
     static func lockIdentity() -> LockIdentity {
         let environment = ProcessInfo.processInfo.environment
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        // USER or LOGNAME, else the account the process runs as (never "unknown": the lock must name someone).
+        let account = getpwuid(getuid()).flatMap { $0.pointee.pw_name.map { String(cString: $0) } }
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? account ?? "uid\(getuid())"
         let command = (["ce"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return LockIdentity(
             holder: "\(user)@\(ProcessInfo.processInfo.hostName)", command: String(command.prefix(200)),

@@ -30,7 +30,11 @@ final class Sandbox: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         lockDescriptor = open(directory + "/lock", O_CREAT | O_RDWR, 0o644)
         guard lockDescriptor >= 0 else { throw CommandError("Cannot open the sandbox folder \(directory). Check its permissions.") }
-        flock(lockDescriptor, LOCK_EX)
+        if flock(lockDescriptor, LOCK_EX | LOCK_NB) != 0 {
+            // Another sandbox command holds the folder (one world, one command at a time): say so, then wait.
+            FileHandle.standardError.write(Data("sandbox: waiting for another 'ce' command using \(directory) to finish…\n".utf8))
+            flock(lockDescriptor, LOCK_EX)
+        }
         let path = directory + "/world.json"
         let cloud: SimulatedCloud
         if let fresh {

@@ -216,6 +216,18 @@ struct SandboxCommandTests {
         #expect(confirmed.stdout.contains("  strategy   blue-green: all traffic at once, then a 1m00s bake") && confirmed.stdout.contains("prod: refresh done."))
     }
 
+    /// The lock names a real holder even when USER and LOGNAME are unset: the account the process runs as.
+    @Test func theLockHolderIsNeverUnknown() throws {
+        let sandbox = try Sandbox()
+        let environment = CLI.environment(home: sandbox.home, ["CE_SANDBOX_DIR": sandbox.directory])
+        _ = try CLI.run(["sandbox", "faults", "--crash-at", "scale"], environment: environment)
+        _ = try CLI.run(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "b2"], environment: environment)
+        let status = try CLI.run(["--sandbox", "--env", "beta", "environment", "status"], environment: environment)
+        let account = try #require(getpwuid(getuid())?.pointee.pw_name.map { String(cString: $0) })
+        #expect(status.stdout.contains("LOCKED       \(account)@\(ProcessInfo.processInfo.hostName) running"), "\(status.all)")
+        #expect(!status.stdout.contains("unknown@"))
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
