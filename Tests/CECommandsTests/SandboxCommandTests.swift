@@ -228,6 +228,27 @@ struct SandboxCommandTests {
         #expect(!status.stdout.contains("unknown@"))
     }
 
+    /// A command that has to wait for the sandbox folder (another command holds it) says so, then runs.
+    @Test func aCommandWaitingForTheSandboxSaysSo() throws {
+        let sandbox = try Sandbox()
+        _ = try sandbox.ce(["sandbox", "reset"])
+        let holder = open(sandbox.directory + "/lock", O_RDWR)
+        #expect(holder >= 0 && flock(holder, LOCK_EX) == 0)
+        let waiting = try RunningCE(
+            ["--sandbox", "--env", "beta", "environment", "status"],
+            environment: CLI.environment(home: sandbox.home, ["CE_SANDBOX_DIR": sandbox.directory, "USER": "tester"]))
+        var said = false
+        for _ in 0..<500 where !said {
+            said = waiting.stderr.contains("sandbox: waiting for another 'ce' command using \(sandbox.directory) to finish")
+            usleep(10_000)
+        }
+        #expect(said, "\(waiting.stderr)")
+        flock(holder, LOCK_UN)
+        close(holder)
+        #expect(waiting.finish() == 0)
+        #expect(waiting.stdout.contains("environment  beta"))
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
