@@ -6,7 +6,7 @@ import Foundation
 struct BuildsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "builds", abstract: "Show or set the build the next deploy installs.",
-        subcommands: [BuildsCurrentCommand.self, BuildsSetCurrentCommand.self])
+        subcommands: [BuildsCurrentCommand.self, BuildsSetCurrentCommand<DashedName>.self, BuildsSetCurrentCommand<UnderscoredName>.self])
 }
 
 struct BuildsCurrentCommand: GlobalOptionsCommand {
@@ -23,16 +23,34 @@ struct BuildsCurrentCommand: GlobalOptionsCommand {
             let name = environment.parameters.version
             let value = try await Backend.with(options) { try await $0.ports.parameters.values(names: [name])[name] }
             guard let value else {
-                throw CommandError("\(name) is not set. Run '\(environment.command("builds set_current VERSION"))'.")
+                throw CommandError("\(name) is not set. Run '\(environment.command("builds set-current VERSION"))'.")
             }
             print(value)
         }
     }
 }
 
-struct BuildsSetCurrentCommand: GlobalOptionsCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "set_current", abstract: "Set the build the next deploy installs (SSM {prefix}version).")
+/// How `builds set-current` is spelt: `set-current`, or `set_current` (the design document's spelling, kept working
+/// but not listed).
+protocol SetCurrentSpelling: Sendable {
+    static var name: String { get }
+    static var isListed: Bool { get }
+}
+enum DashedName: SetCurrentSpelling {
+    static let name = "set-current"
+    static let isListed = true
+}
+enum UnderscoredName: SetCurrentSpelling {
+    static let name = "set_current"
+    static let isListed = false
+}
+
+struct BuildsSetCurrentCommand<Spelling: SetCurrentSpelling>: GlobalOptionsCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: Spelling.name, abstract: "Set the build the next deploy installs (SSM {prefix}version).",
+            shouldDisplay: Spelling.isListed)
+    }
 
     @Argument(help: "The build, e.g. gh-12345.") var version: String
     @OptionGroup var mutation: MutationOptions
@@ -56,7 +74,7 @@ struct BuildsSetCurrentCommand: GlobalOptionsCommand {
                 return
             }
             let version = self.version
-            try Mutating.confirm(environment: environment.name, action: "Set the next build to \(version)", yes: options.yes)
+            try Mutating.confirm(environment: environment.name, action: "Set the next build of \(environment.name) to \(version)", yes: options.yes)
             try await Backend.with(options) { backend in
                 try await Mutating.locked(environment, backend: backend) { _ in
                     try await backend.persistentPorts.applier.apply(plan[0])

@@ -7,7 +7,7 @@ import Foundation
 struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
-        abstract: "Deploy a new build with zero downtime: the inactive colour is scaled up, health-gated, then gets all traffic at once.",
+        abstract: "Deploy a new build with zero downtime: the inactive colour is scaled up, health-gated, then gets the traffic — at once (blue-green) or in weighted steps (canary, linear); or roll the live colour (rolling).",
         discussion: """
             Exit codes: 0 deployed; 1 failed (the message says what state it left); 2 refused, nothing changed; \
             3 rolled back after the bake period; 128+N stopped by signal N and brought to a consistent state. \
@@ -25,15 +25,16 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     @Option(help: "Canary/linear: target-group stickiness while traffic is split (1s–7d, e.g. 1h), so a user stays on one build.")
     var stickiness: String?
     @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
-    @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set_current').") var version: String?
-    @Option(help: "The colour to deploy to (optional; must be the inactive one).") var target: String?
+    @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set-current').") var version: String?
+    @Option(name: [.customLong("target"), .customLong("to")], help: "The colour to deploy to (optional; must be the inactive one; --to is the same).")
+    var target: String?
     @Option(help: "Watch the new colour this long after the switch (e.g. 90s, 5m; 0 turns it off); default from the config (1m).")
     var bake: String?
     @Flag(help: "Continue the unfinished deploy recorded in the journal, from its step.") var resume = false
     @Flag(help: "Deploy even if the inactive colour has capacity or SSM and the load balancer disagree.") var force = false
     @Flag(name: .customLong("keep-failed"), help: "On failure, leave the new colour running for inspection.")
     var keepFailed = false
-    @Option(name: .customLong("min-healthy-percent"), help: "Rolling strategy: the share of instances kept in service (default 75).")
+    @Option(name: .customLong("min-healthy-percent"), help: "Rolling strategy: the share of instances kept in service.")
     var minHealthyPercent = 75
     @OptionGroup var mutation: MutationOptions
     @OptionGroup var localGlobal: GlobalOptions

@@ -14,7 +14,8 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
             """
     )
 
-    @Option(help: "The colour to send traffic to: blue or green.") var to: String
+    @Option(name: [.customLong("to"), .customLong("target")], help: "The colour to send traffic to: blue or green (--target is the same).")
+    var to: String
     @Option(help: "The colour expected to be serving now; refuses if it is not.") var from: String?
     @Flag(help: "Switch even if the target colour does not look healthy.") var force = false
     @OptionGroup var mutation: MutationOptions

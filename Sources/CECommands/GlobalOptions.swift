@@ -19,10 +19,10 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("endpoint-url"), help: "Send every AWS call to this URL, e.g. a local moto server.")
     public var endpointURL: String?
 
-    @Option(name: .long, help: "Output format: text or json.")
+    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.")
     public var output: OutputFormat?
 
-    @Flag(name: .long, help: "Do not ask for confirmation (mutating commands on prod ask otherwise).")
+    @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation (mutating commands on prod ask otherwise).")
     public var yes: Bool = false
 
     @Flag(name: .long, help: "Log every AWS call (never credentials) to standard error.")

@@ -121,13 +121,16 @@ struct SandboxAppCommand: ParsableCommand {
 }
 
 struct SandboxFaultsCommand: ParsableCommand {
+    /// A step name as typed on the command line: `health-gate`.
+    static func dashed(_ step: String) -> String { step.replacingOccurrences(of: " ", with: "-") }
+
     static let configuration = CommandConfiguration(
         commandName: "faults", abstract: "Inject faults into ce's calls: throttling, 5xx, latency, a crash after a step, AccessDenied.")
 
     @Option(help: "Percent of API attempts throttled.") var throttle: Double?
     @Option(help: "Percent of API attempts answered 5xx.") var errors: Double?
     @Option(help: "Milliseconds each API call takes.") var latency: Double?
-    @Option(name: .customLong("crash-at"), help: ArgumentHelp("The next deploy dies right after journalling this step (\(DeployStrategy.allCases.map { "\($0.rawValue): \($0.journalledSteps.joined(separator: ", "))" }.joined(separator: "; "))).", valueName: "step"))
+    @Option(name: .customLong("crash-at"), help: ArgumentHelp("The next deploy dies right after journalling this step (\(DeployStrategy.allCases.map { "\($0.rawValue): \($0.journalledSteps.map(Self.dashed).joined(separator: ", "))" }.joined(separator: "; ")); a canary's later splits: shift-2, step-bake-2).", valueName: "step"))
     var crashAt: String?
     @Option(help: "Answer this call AccessDenied (repeatable): OPERATION or 'OPERATION SUBJECT', e.g. 'SSM DeleteParameter' or 'SSM PutParameter /compiler-explorer/prod/active-target-group-arn'.")
     var deny: [String] = []
@@ -147,7 +150,7 @@ struct SandboxFaultsCommand: ParsableCommand {
             throw ValidationError("--deny '\(bad)' must name a service and an operation, e.g. 'SSM DeleteParameter'.")
         }
         if let crashAt, !DeployStrategy.allJournalledSteps.contains(Faults.parseCrashPoint(crashAt).step) {
-            throw ValidationError("--crash-at must be one of: \(DeployStrategy.allJournalledSteps.joined(separator: ", ")) (a canary's later splits: 'shift 2', 'step bake 2').")
+            throw ValidationError("--crash-at must be one of: \(DeployStrategy.allJournalledSteps.map(Self.dashed).joined(separator: ", ")) (a canary's later splits: shift-2, step-bake-2).")
         }
     }
 

@@ -495,8 +495,10 @@ extension Faults {
         return journal.step == name && (split == nil || (journal.trafficStep ?? 0) + 1 == split)
     }
 
-    /// `shift 2` → ("shift", 2); `health gate` → ("health gate", nil).
-    public static func parseCrashPoint(_ point: String) -> (step: String, split: Int?) {
+    /// `shift 2` → ("shift", 2); `health gate` → ("health gate", nil); dashes stand for spaces (`health-gate`,
+    /// `step-bake-2`), so that no value needs quoting.
+    public static func parseCrashPoint(_ text: String) -> (step: String, split: Int?) {
+        let point = text.replacingOccurrences(of: "-", with: " ")
         if let space = point.lastIndex(of: " "), let split = Int(point[point.index(after: space)...]) {
             return (String(point[..<space]), split)
         }

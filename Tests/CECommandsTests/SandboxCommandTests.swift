@@ -249,6 +249,30 @@ struct SandboxCommandTests {
         #expect(waiting.stdout.contains("environment  beta"))
     }
 
+    /// One spelling everywhere, the old ones kept: set-current (set_current hidden), -o and -y, --to and --target for
+    /// both commands, step names with dashes.
+    @Test func consistentNamesAndTheirAliases() throws {
+        let sandbox = try Sandbox()
+        let help = try sandbox.ce(["builds", "--help"])
+        #expect(help.stdout.contains("set-current") && !help.stdout.contains("set_current"), "\(help.stdout)")
+        for spelling in ["set-current", "set_current"] {
+            let dry = try sandbox.ce(["--sandbox", "--env", "beta", "builds", spelling, "b7", "--dry-run"])
+            #expect(dry.status == 0 && dry.stdout.contains("Name=/compiler-explorer/beta/version Value=b7"), "\(spelling): \(dry.all)")
+        }
+        let json = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status", "-o", "json"])
+        #expect(json.status == 0 && json.stdout.hasPrefix("{"))
+        let switched = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "switch", "--target", "blue", "-y"])
+        #expect(switched.status == 0 && switched.stdout.contains("nothing to do"), "\(switched.all)")
+        let refresh = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--to", "green", "--dry-run"])
+        #expect(refresh.status == 0, "\(refresh.all)")
+        let crash = try sandbox.ce(["sandbox", "faults", "--crash-at", "health-gate"])
+        #expect(crash.status == 0 && crash.stdout.contains("crash after journalling 'health-gate'"), "\(crash.all)")
+        let deploy = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "-y"])
+        #expect(deploy.status == 1, "crashed right after journalling the health gate: \(deploy.all)")
+        let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
+        #expect(status.stdout.contains("stopped at step 'health gate'"), "\(status.all)")
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
@@ -278,7 +302,7 @@ struct SandboxCommandTests {
         let throttle = try sandbox.ce(["sandbox", "faults", "--throttle", "150"])
         #expect(throttle.status == 64 && throttle.stderr.contains("--throttle must be a percentage between 0 and 100"))
         let crash = try sandbox.ce(["sandbox", "faults", "--crash-at", "lunch"])
-        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, clear, deploy, scale, health gate, switch, bake, finalize, shift, step bake, start, wait"))
+        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, clear, deploy, scale, health-gate, switch, bake, finalize, shift, step-bake, start, wait"))
         let advance = try sandbox.ce(["sandbox", "advance", "5x"])
         #expect(advance.status == 64 && advance.stderr.contains("The duration must be like 90s, 10m or 1h"))
         let alarm = try sandbox.ce(["sandbox", "alarm", "nope", "--state", "ALARM"])

@@ -1,4 +1,4 @@
-/// What `ce` accepts as a build's name, wherever it comes from — `--version`, `builds set_current`, or
+/// What `ce` accepts as a build's name, wherever it comes from — `--version`, `builds set-current`, or
 /// `{prefix}version` as read from SSM — so that nothing else is ever written to `{prefix}{color}/version`, printed,
 /// or journalled (the journal must fit a standard SSM parameter's 4 KB).
 public enum BuildName {
@@ -41,14 +41,14 @@ extension BuildName {
         let env = snapshot.environment
         let name = env.parameters.version
         guard let version = given ?? snapshot.values[name] else {
-            throw Refusal("No build to deploy: \(name) is not set. Run '\(env.command("builds set_current VERSION"))' or pass --version.")
+            throw Refusal("No build to deploy: \(name) is not set. Run '\(env.command("builds set-current VERSION"))' or pass --version.")
         }
         if let problem = problem(version) {
             let source = given == nil ? "The build in \(name), \(quoted(version))," : "--version \(quoted(version))"
-            throw Refusal("\(source) cannot be deployed: \(problem). A build name is \(rule). Nothing changed; run '\(env.command("builds set_current VERSION"))' or pass --version.")
+            throw Refusal("\(source) cannot be deployed: \(problem). A build name is \(rule). Nothing changed; run '\(env.command("builds set-current VERSION"))' or pass --version.")
         }
         if given == nil, let rolledBack = snapshot.status.rolledBackBuild, rolledBack.version == version {
-            throw Refusal("The next build, \(version), was rolled back by \(rolledBack.id) at \(rolledBack.updatedAt) (\(rolledBack.note ?? "rolled back")). Nothing changed; to deploy it again anyway name it: '\(env.command("environment refresh --version \(version)"))', or choose another build with '\(env.command("builds set_current VERSION"))'.")
+            throw Refusal("The next build, \(version), was rolled back by \(rolledBack.id) at \(rolledBack.updatedAt) (\(rolledBack.note ?? "rolled back")). Nothing changed; to deploy it again anyway name it: '\(env.command("environment refresh --version \(version)"))', or choose another build with '\(env.command("builds set-current VERSION"))'.")
         }
         return version
     }
