@@ -1,16 +1,23 @@
 import ArgumentParser
 import Deployment
 import Foundation
+import Synchronization
 
 extension GlobalOptions {
     /// The effective configuration: `--config`, `./ce.yaml`, `~/.config/ce/config.yaml`, or the built-in defaults.
     func deploymentConfiguration() throws -> DeploymentConfiguration {
-        // The sandbox's world is the design document's layout: its configuration, unless a file is named.
-        if sandbox && config == nil { return Sandbox.configuration() }
         let environment = ProcessInfo.processInfo.environment
         let path = try ConfigurationLoader.locate(
             explicit: config, workingDirectory: FileManager.default.currentDirectoryPath,
             home: environment["HOME"] ?? NSHomeDirectory())
+        // The sandbox's world is the design document's layout: its own configuration, unless a file is named — and
+        // it says so when a file would have been used without --sandbox, rather than ignoring it silently.
+        if sandbox && config == nil {
+            if let path {
+                SandboxNote.once("sandbox: using the sandbox's own configuration (Compiler Explorer's nine environments, alarms \(Sandbox.alarmPattern)), not \(path); pass --config \(Invocation.quoted(path)) to use that file.")
+            }
+            return Sandbox.configuration()
+        }
         return try ConfigurationLoader.load(path: path)
     }
 
@@ -45,3 +52,12 @@ enum CommandFailure {
     }
 }
 
+
+/// A line on standard error, said once per process.
+enum SandboxNote {
+    private static let said = Mutex(false)
+    static func once(_ text: String) {
+        guard said.withLock({ said in defer { said = true }; return !said }) else { return }
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}

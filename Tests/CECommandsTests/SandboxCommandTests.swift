@@ -273,6 +273,22 @@ struct SandboxCommandTests {
         #expect(status.stdout.contains("stopped at step 'health gate'"), "\(status.all)")
     }
 
+    /// The sandbox keeps its own configuration but says so when a config file would have been used without
+    /// --sandbox, naming the option that uses it.
+    @Test func theSandboxSaysWhichConfigurationItUses() throws {
+        let sandbox = try Sandbox()
+        let file = sandbox.home + "/.config/ce/config.yaml"
+        try FileManager.default.createDirectory(atPath: sandbox.home + "/.config/ce", withIntermediateDirectories: true)
+        try "defaults:\n  bake: 0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
+        #expect(status.status == 0)
+        #expect(status.stderr.contains("sandbox: using the sandbox's own configuration (Compiler Explorer's nine environments, alarms {env}-{color}-5xx), not \(file); pass --config \(file) to use that file."), "\(status.stderr)")
+        let given = try sandbox.ce(["--sandbox", "--env", "beta", "--config", file, "environment", "status"])
+        #expect(!given.stderr.contains("sandbox: using the sandbox's own configuration"))
+        try FileManager.default.removeItem(atPath: file)
+        #expect(!(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).stderr.contains("own configuration")))
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
