@@ -254,6 +254,7 @@ struct SandboxSoakCommand: AsyncParsableCommand {
         let scenarios = (0..<UInt64(runs)).map { SoakScenario.random(seed: seed + $0, liveInstances: instances) }
         if runs == 1 { FileHandle.standardOutput.write(Data("\(scenarios[0])\n".utf8)) }
         let parallel = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let progress = SoakProgress(started: started)
         var outcomes: [SoakOutcome] = []
         for chunk in stride(from: 0, to: scenarios.count, by: parallel) {
             let batch = Array(scenarios[chunk..<min(chunk + parallel, scenarios.count)])
@@ -262,7 +263,9 @@ struct SandboxSoakCommand: AsyncParsableCommand {
                 return await group.reduce(into: [SoakOutcome]()) { $0.append($1) }
             }
             outcomes += results.sorted { $0.scenario.seed < $1.scenario.seed }
+            progress.show(done: outcomes.count, of: runs, violating: outcomes.filter { !$0.violations.isEmpty }.count)
         }
+        progress.finish()
         let elapsed = ContinuousClock.now - started
         var byResult: [String: Int] = [:]
         for outcome in outcomes {
@@ -294,5 +297,33 @@ struct SandboxSoakCommand: AsyncParsableCommand {
             }
             throw ExitCode(1)
         }
+    }
+}
+
+/// A long soak's progress on standard error (the results stay on standard output): a redrawn line on a terminal,
+/// a line every ten seconds otherwise; nothing for a run of a few seconds.
+final class SoakProgress {
+    let started: ContinuousClock.Instant
+    let isTerminal = isatty(STDERR_FILENO) == 1
+    var lastShown: ContinuousClock.Instant
+    var shown = false
+
+    init(started: ContinuousClock.Instant) {
+        self.started = started
+        lastShown = started
+    }
+
+    func show(done: Int, of total: Int, violating: Int) {
+        let now = ContinuousClock.now
+        guard done < total, now - lastShown >= (isTerminal ? .milliseconds(500) : .seconds(10)) else { return }
+        lastShown = now
+        shown = true
+        let elapsed = (now - started).components.seconds
+        let text = "soak: \(done)/\(total) scenarios, \(elapsed) s, \(violating == 0 ? "every invariant held so far" : "\(violating) violating")"
+        FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K\(text)" : text + "\n").utf8))
+    }
+
+    func finish() {
+        if isTerminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -289,6 +289,16 @@ struct SandboxCommandTests {
         #expect(!(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).stderr.contains("own configuration")))
     }
 
+    /// A long soak shows its progress on a terminal (a redrawn line on standard error), then the results.
+    @Test func aLongSoakShowsProgressOnATerminal() throws {
+        let sandbox = try Sandbox()
+        let environment = CLI.environment(home: sandbox.home, ["CE_SANDBOX_DIR": sandbox.directory, "TERM": "dumb"])
+        let soak = try CLI.runInTerminal(["sandbox", "soak", "--runs", "600"], input: "", environment: environment)
+        #expect(soak.status == 0, "\(soak.stdout)")
+        #expect(soak.stdout.contains("\r\u{1B}[Ksoak: ") && soak.stdout.contains(" scenarios, "), "progress redrawn on the terminal")
+        #expect(soak.stdout.contains("soak: 600 scenario(s) from seed 1"))
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
