@@ -1,5 +1,7 @@
 import AWSCore
 import ArgumentParser
+import Deployment
+import Foundation
 
 /// `ce`: blue-green deployments for services on Auto Scaling groups behind an Application Load Balancer.
 public struct CERootCommand: AsyncParsableCommand {
@@ -17,4 +19,47 @@ public struct CERootCommand: AsyncParsableCommand {
     @OptionGroup public var global: GlobalOptions
 
     public init() {}
+
+    /// As `AsyncParsableCommand.main()`, after one check the argument parser does not make: a subcommand name with a
+    /// typo (`ce enviroment status`) is answered with the name it most likely meant, exit 64.
+    public static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let suggestion = subcommandSuggestion(arguments) {
+            FileHandle.standardError.write(Data("Error: \(suggestion)\n  See 'ce --help' for the commands.\n".utf8))
+            Foundation.exit(64)
+        }
+        await main(arguments)
+    }
+
+    /// The global options that take a value (their value is not a subcommand name).
+    static let optionsWithValues: Set<String> = [
+        "--env", "--config", "--region", "--profile", "--endpoint-url", "--output", "-o", "--max-attempts", "--connect-timeout", "--request-timeout",
+    ]
+
+    /// "Unknown command 'enviroment'. Did you mean 'environment'?" when the first word that is not a subcommand of
+    /// the command before it is a near miss of one; `nil` otherwise (the parser's own message then says the rest).
+    static func subcommandSuggestion(_ arguments: [String]) -> String? {
+        var command: any ParsableCommand.Type = CERootCommand.self
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let word = arguments[index]
+            index += 1
+            if word.hasPrefix("-") {
+                if optionsWithValues.contains(word) { index += 1 }
+                continue
+            }
+            let subcommands = command.configuration.subcommands
+            guard !subcommands.isEmpty else { return nil }
+            if let next = subcommands.first(where: { $0.configuration.commandName == word || $0.configuration.aliases.contains(word) }) {
+                command = next
+                continue
+            }
+            var names: [String] = []
+            for subcommand in subcommands where subcommand.configuration.shouldDisplay {
+                if let name = subcommand.configuration.commandName { names.append(name) }
+            }
+            return DeploymentError.closest(to: word, in: names).map { "Unknown command '\(word)'. Did you mean '\($0)'?" }
+        }
+        return nil
+    }
 }

@@ -299,6 +299,21 @@ struct SandboxCommandTests {
         #expect(soak.stdout.contains("soak: 600 scenario(s) from seed 1"))
     }
 
+    /// A typo in a command or option name is answered with the name meant, exit 64.
+    @Test func typosGetTheNameMeant() throws {
+        let sandbox = try Sandbox()
+        for (arguments, meant) in [
+            (["enviroment", "status"], "Unknown command 'enviroment'. Did you mean 'environment'?"),
+            (["--env", "prod", "environment", "statsu"], "Unknown command 'statsu'. Did you mean 'status'?"),
+            (["bulds", "current"], "Unknown command 'bulds'. Did you mean 'builds'?"),
+            (["environment", "status", "--verbos"], "Unknown option '--verbos'. Did you mean '--verbose'?"),
+        ] {
+            let result = try sandbox.ce(arguments)
+            #expect(result.status == 64 && result.stderr.contains(meant), "\(arguments): \(result.all)")
+        }
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).status == 0, "real names still work")
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
