@@ -18,14 +18,14 @@ struct BuildsCurrentCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let environment = try options.environmentConfiguration()
             let name = environment.parameters.version
             let value = try await Backend.with(options) { try await $0.ports.parameters.values(names: [name])[name] }
             guard let value else {
                 throw CommandError("\(name) is not set. Run '\(environment.command("builds set-current VERSION"))'.")
             }
-            print(value)
+            Console.say(value)
         }
     }
 }
@@ -66,7 +66,7 @@ struct BuildsSetCurrentCommand<Spelling: SetCurrentSpelling>: GlobalOptionsComma
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let environment = try options.environmentConfiguration()
             let plan: [Mutation] = [.putParameter(name: environment.parameters.version, value: version)]
             if mutation.dryRun {
@@ -78,7 +78,7 @@ struct BuildsSetCurrentCommand<Spelling: SetCurrentSpelling>: GlobalOptionsComma
             try await Backend.with(options) { backend in
                 try await Mutating.locked(environment, backend: backend) { _ in
                     try await backend.persistentPorts.applier.apply(plan[0])
-                    print("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
+                    Console.say("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
                 }
             }
         }

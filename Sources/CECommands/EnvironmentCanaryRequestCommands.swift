@@ -7,7 +7,7 @@ import Foundation
 /// next poll of a step bake (a few seconds).
 enum CanaryRequest {
     static func send(_ kind: DeploymentRequest.Kind, options: GlobalOptions) async throws {
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let environment = try options.environmentConfiguration()
             try await Backend.with(options) { backend in
                 let ports = backend.persistentPorts
@@ -17,9 +17,9 @@ enum CanaryRequest {
                 let journal = snapshot.status.deployment!
                 switch kind {
                 case .promote:
-                    print("\(environment.name): asked \(journal.id) to skip its remaining step bakes; it moves all traffic to \(journal.to.rawValue) at its next poll.")
+                    Console.say("\(environment.name): asked \(journal.id) to skip its remaining step bakes; it moves all traffic to \(journal.to.rawValue) at its next poll.")
                 case .abort:
-                    print("\(environment.name): asked \(journal.id) to abort; it sends all traffic back to \(journal.from.rawValue) at its next poll and exits 3.")
+                    Console.say("\(environment.name): asked \(journal.id) to abort; it sends all traffic back to \(journal.from.rawValue) at its next poll and exits 3.")
                 }
             }
         }

@@ -54,7 +54,7 @@ extension GlobalOptionsCommand {
         planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]
     ) async throws {
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             try await PlanFlow(options: options, dryRun: dryRun).run(
                 action: action, nothingToDo: { _ in "nothing to do for \(action)." },
                 planning: { try planning(CapacityPlanner(snapshot: $0)) },

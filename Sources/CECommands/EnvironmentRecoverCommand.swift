@@ -24,7 +24,7 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let environment = try options.environmentConfiguration()
             let identity = Mutating.lockIdentity()
             try await Backend.with(options) { backend in
@@ -35,16 +35,16 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
                     DeployLock.decode(value).map { "the lock left by \($0.holder) (pid \($0.pid), '\($0.command)')" } ?? "the unreadable lock \(environment.parameters.deployLock)"
                 }
                 if mutation.dryRun {
-                    print("dry run: \(plan.summary)")
+                    Console.say("dry run: \(plan.summary)")
                     Mutating.printDryRun(plan.mutations)
-                    if let journal = plan.journal { print("  SSM PutParameter Name=\(environment.parameters.deployment) Value={journal \(journal.id): recovered} Type=String Overwrite=true") }
-                    if plan.removesUnreadableJournal { print("  SSM DeleteParameter Name=\(environment.parameters.deployment)") }
-                    if let lock { print("and \(lock) would be taken over and released if that process is gone from this host") }
+                    if let journal = plan.journal { Console.say("  SSM PutParameter Name=\(environment.parameters.deployment) Value={journal \(journal.id): recovered} Type=String Overwrite=true") }
+                    if plan.removesUnreadableJournal { Console.say("  SSM DeleteParameter Name=\(environment.parameters.deployment)") }
+                    if let lock { Console.say("and \(lock) would be taken over and released if that process is gone from this host") }
                     return
                 }
                 if plan.isEmpty {
                     guard let lock else {
-                        print("\(environment.name): \(plan.summary)")
+                        Console.say("\(environment.name): \(plan.summary)")
                         return
                     }
                     // A process stopped right after taking the lock, or right after its last journal write: nothing
@@ -52,13 +52,13 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
                     // gone; otherwise the refusal names the holder) and released.
                     try Mutating.confirm(environment: environment.name, action: "Release \(lock)", yes: options.yes)
                     try await Mutating.locked(environment, backend: backend, takeOver: true) { _ in }
-                    print("\(environment.name): \(plan.summary); \(lock) was released.")
+                    Console.say("\(environment.name): \(plan.summary); \(lock) was released.")
                     return
                 }
                 try Mutating.confirm(environment: environment.name, action: "Recover", yes: options.yes)
                 try await Mutating.locked(environment, backend: backend, takeOver: true) { _ in
                     let (done, report) = try await Recovery(environment: environment, ports: backend.persistentPorts).run(by: identity.holder)
-                    print("\(environment.name): recovered — \(done.summary).")
+                    Console.say("\(environment.name): recovered — \(done.summary).")
                     Mutating.printReport(report)
                 }
             }

@@ -97,7 +97,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let environment = try options.environmentConfiguration()
             try await Backend.with(options) { backend in
                 // Resuming, the journal says which strategy the unfinished deploy used (one read, not a snapshot); with
@@ -168,21 +168,21 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         let journalName = environment.parameters.deployment
         func journal(_ step: String) -> String { "SSM PutParameter Name=\(journalName) Value={journal: step \(step)} Type=String Overwrite=true" }
         let (resuming, steps) = try Deploy.plannedSteps(snapshot, request)
-        if let resuming { print("dry run: \(resuming)") }
-        print("dry run: would make these AWS calls, in this order (route changes concurrently):")
+        if let resuming { Console.say("dry run: \(resuming)") }
+        Console.say("dry run: would make these AWS calls, in this order (route changes concurrently):")
         for step in steps {
-            print("  \(journal(step.name))")
-            for call in step.calls { print("  \(call)") }
-            if let wait = step.wait { print("then \(wait)\(step.name == "clear" || step.name == "health gate" ? ", and only then:" : "; else:")") }
+            Console.say("  \(journal(step.name))")
+            for call in step.calls { Console.say("  \(call)") }
+            if let wait = step.wait { Console.say("then \(wait)\(step.name == "clear" || step.name == "health gate" ? ", and only then:" : "; else:")") }
         }
-        print("  \(journal("done"))")
+        Console.say("  \(journal("done"))")
     }
 }
 
 /// Live progress of the health gate and the bake period: one rewritten line on a terminal, timestamped lines
 /// otherwise.
 final class ProgressDisplay: Sendable {
-    let isTerminal = isatty(STDOUT_FILENO) == 1
+    var isTerminal: Bool { isatty(Console.isJSON ? STDERR_FILENO : STDOUT_FILENO) == 1 }
     let clock: any WallClock
 
     init(clock: any WallClock) {
@@ -213,14 +213,14 @@ final class ProgressDisplay: Sendable {
 
     func write(_ text: String) {
         if isTerminal {
-            FileHandle.standardOutput.write(Data("\r\u{1B}[K\(text)".utf8))
+            Console.progress.write(Data("\r\u{1B}[K\(text)".utf8))
         } else {
-            FileHandle.standardOutput.write(Data("\(DeployLock.format(clock.now())) \(text)\n".utf8))
+            Console.progress.write(Data("\(DeployLock.format(clock.now())) \(text)\n".utf8))
         }
     }
 
     func finish() {
-        if isTerminal { FileHandle.standardOutput.write(Data("\n".utf8)) }
+        if isTerminal { Console.progress.write(Data("\n".utf8)) }
     }
 
     /// Runs a deploy showing its progress, then its steps and durations, also when it fails.
@@ -228,7 +228,7 @@ final class ProgressDisplay: Sendable {
         do {
             let report = try await body()
             finish()
-            print(done)
+            Console.say(done)
             Mutating.printReport(report)
         } catch let failure as DeployFailure {
             finish()

@@ -25,7 +25,7 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let target = try Color.parse(to)
             let expected = try from.map(Color.parse)
             let force = self.force
@@ -52,7 +52,7 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
         let force = self.force
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             try await PlanFlow(options: options, dryRun: mutation.dryRun).runSwitch(action: "rollback") { plan in
                 try plan.plan(to: try plan.rollbackTarget(), force: force)
             }
@@ -88,7 +88,7 @@ struct PlanFlow: Sendable {
                 let first = try await backend.persistentPorts.statusReader(for: environment).snapshot()
                 let plan = try planning(first)
                 guard !plan.isEmpty else {
-                    print("\(environment.name): \(nothingToDo(first))")
+                    Console.say("\(environment.name): \(nothingToDo(first))")
                     return
                 }
                 try Mutating.confirm(
@@ -101,14 +101,14 @@ struct PlanFlow: Sendable {
                 let snapshot = try await ports.statusReader(for: environment).snapshot()
                 let plan = try planning(snapshot)
                 guard !plan.isEmpty else {
-                    print("\(environment.name): \(nothingToDo(snapshot))")
+                    Console.say("\(environment.name): \(nothingToDo(snapshot))")
                     return
                 }
                 before(backend, environment)
                 let report = try await SwitchRunner(
                     environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
                 ).run(plan)
-                print("\(environment.name): \(action) done.")
+                Console.say("\(environment.name): \(action) done.")
                 Mutating.printReport(report)
             }
         }

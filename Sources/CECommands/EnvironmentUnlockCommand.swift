@@ -14,19 +14,19 @@ struct EnvironmentUnlockCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run {
+        try await Mutating.run(output: options.outputFormat) {
             let environment = try options.environmentConfiguration()
             try await Backend.with(options) { backend in
                 let ports = backend.persistentPorts
                 let manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
                 guard let value = try await manager.store.read(name: manager.name) else {
-                    print("\(environment.name) is not locked.")
+                    Console.say("\(environment.name) is not locked.")
                     return
                 }
-                print(manager.describeHeld(value, now: ports.clock.now()))
+                Console.say(manager.describeHeld(value, now: ports.clock.now()))
                 try Mutating.confirm(environment: environment.name, action: "Breaking the lock", yes: options.yes, everyEnvironment: true)
                 try await manager.store.delete(name: manager.name)
-                print("\(environment.name): lock \(manager.name) removed.")
+                Console.say("\(environment.name): lock \(manager.name) removed.")
             }
         }
     }

@@ -41,30 +41,31 @@ enum Mutating {
     /// Prints the plan as the AWS calls it would make.
     static func printDryRun(_ plan: [Mutation]) {
         if plan.isEmpty {
-            print("dry run: nothing to do")
+            Console.say("dry run: nothing to do")
             return
         }
         let concurrent = plan.contains { $0.routeChange != nil }
-        print("dry run: would make these AWS calls, in this order\(concurrent ? " (route changes concurrently and read back, then the rest, concurrently for different resources)" : ""):")
-        for mutation in plan { print("  \(mutation)") }
+        Console.say("dry run: would make these AWS calls, in this order\(concurrent ? " (route changes concurrently and read back, then the rest, concurrently for different resources)" : ""):")
+        for mutation in plan { Console.say("  \(mutation)") }
     }
 
-    static func printReport(_ report: StepReport) {
-        for step in report.steps {
-            let seconds = String(format: "%7.2f", step.seconds)
-            print("  \(step.name.padding(toLength: max(11, step.name.count), withPad: " ", startingAt: 0)) \(seconds) s  \(step.detail)")
-        }
-    }
+    static func printReport(_ report: StepReport) { Console.steps(report) }
 
     /// Runs `body`, mapping refusals to exit 2, rollbacks to 3, signals to 128 + N and other failures to exit 1,
     /// each as one line on standard error.
-    static func run(_ body: () async throws -> Void) async throws {
+    /// - Parameter output: under `--output json` everything said goes to standard error and one document closes
+    ///   the command on standard output (see `Console`).
+    static func run(output: OutputFormat = .text, _ body: () async throws -> Void) async throws {
+        Console.begin(json: output == .json)
         do {
             try await body()
+            Console.finish(exitCode: 0, error: nil)
         } catch let error as ValidationError {
             throw error
         } catch {
-            throw report(error)
+            let code = report(error)
+            Console.finish(exitCode: code.rawValue, error: code.rawValue == 0 ? nil : String(describing: error))
+            throw code
         }
     }
 

@@ -314,6 +314,28 @@ struct SandboxCommandTests {
         #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).status == 0, "real names still work")
     }
 
+    /// A mutating command under --output json: one JSON document on standard output (outcome, exit code and meaning,
+    /// steps with durations, the error, the lines a person would read), progress and words on standard error.
+    @Test func aDeployUnderOutputJSONIsOneDocument() throws {
+        let sandbox = try Sandbox()
+        func document(_ arguments: [String]) throws -> (CLI.Result, [String: Any]) {
+            let result = try sandbox.ce(arguments)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+            return (result, object)
+        }
+        let (deployed, done) = try document(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2", "-o", "json"])
+        #expect(deployed.status == 0)
+        #expect(done["outcome"] as? String == "done" && done["exitCode"] as? Int == 0 && done["error"] is NSNull)
+        let steps = try #require(done["steps"] as? [[String: Any]])
+        #expect(steps.compactMap { $0["name"] as? String }.contains("health gate") && steps.allSatisfy { $0["seconds"] is Double || $0["seconds"] is Int })
+        #expect(deployed.stderr.contains("health gate: green") && deployed.stderr.contains("beta: refresh done."), "progress and words on stderr")
+        let (refused, again) = try document(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3", "-o", "json"])
+        #expect(refused.status == 2 && again["outcome"] as? String == "refused" && again["exitCode"] as? Int == 2)
+        #expect((again["error"] as? String)?.contains("already has capacity") == true)
+        let (_, dry) = try document(["--sandbox", "--env", "beta", "environment", "switch", "--to", "blue", "--dry-run", "-o", "json"])
+        #expect((dry["lines"] as? [String])?.contains { $0.contains("ELBv2 ModifyRule") } == true)
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
