@@ -58,11 +58,8 @@ enum Console {
             if state.json { state.lines.append(text) }
             return state.json
         }
-        if json {
-            FileHandle.standardError.write(Data((text + "\n").utf8))
-        } else {
-            print(text)
-        }
+        // Unbuffered, as the progress lines are, so that the two never come out of order when piped.
+        (json ? FileHandle.standardError : FileHandle.standardOutput).write(Data((text + "\n").utf8))
     }
 
     /// The steps a command took, with their durations (kept for the JSON document too).

@@ -148,9 +148,14 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         // so that a refused deploy never takes it; everything is checked again under the lock.
         let snapshot = try await backend.persistentPorts.statusReader(for: environment).snapshot()
         try Deploy.preflight(snapshot, request)
+        // The plan, before anything changes: asked about on prod, said everywhere else.
+        let summary = try Deploy.summary(snapshot, request)
         if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
             let action = "\(resume ? "Resume a deploy of" : "Deploy to") \(environment.name) in \(await backend.whereItActs())"
-            try Mutating.confirm(environment: environment.name, action: action, details: try Deploy.summary(snapshot, request), yes: options.yes)
+            try Mutating.confirm(environment: environment.name, action: action, details: summary, yes: options.yes)
+        } else {
+            Console.say("\(environment.name): \(resume ? "resuming a deploy" : "deploying"):")
+            for line in summary { Console.say("  \(line)") }
         }
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
             let display = ProgressDisplay(clock: backend.ports.clock)
@@ -176,65 +181,6 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             if let wait = step.wait { Console.say("then \(wait)\(step.name == "clear" || step.name == "health gate" ? ", and only then:" : "; else:")") }
         }
         Console.say("  \(journal("done"))")
-    }
-}
-
-/// Live progress of the health gate and the bake period: one rewritten line on a terminal, timestamped lines
-/// otherwise.
-final class ProgressDisplay: Sendable {
-    var isTerminal: Bool { isatty(Console.isJSON ? STDERR_FILENO : STDOUT_FILENO) == 1 }
-    let clock: any WallClock
-
-    init(clock: any WallClock) {
-        self.clock = clock
-    }
-
-    func show(_ progress: DeployProgress) {
-        switch progress.stage {
-        case .healthGate:
-            var text = "health gate: \(progress.color.rawValue) InService \(progress.inService)/\(progress.wanted), healthy \(progress.healthy)/\(progress.wanted)"
-            if let stable = progress.stableSeconds, progress.neededStableSeconds > 0 {
-                text += ", stable \(Int(stable))/\(Int(progress.neededStableSeconds)) s"
-            }
-            write(text + ", \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
-        case .step:
-            let alarms = progress.alarmsFiring.isEmpty ? "alarms OK" : "ALARM: \(progress.alarmsFiring.joined(separator: ", "))"
-            write("step bake: \(progress.color.rawValue) at \(progress.percent ?? 0)%, healthy \(progress.healthy)/\(progress.inService), \(alarms), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
-        case .bake:
-            let alarms = progress.alarmsFiring.isEmpty ? "alarms OK" : "ALARM: \(progress.alarmsFiring.joined(separator: ", "))"
-            write("bake: \(progress.color.rawValue) healthy \(progress.healthy)/\(progress.inService), \(alarms), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
-        case .instanceRefresh:
-            guard let refresh = progress.refresh else { return }
-            write("instance refresh \(refresh.id): \(refresh.status) \(refresh.percentComplete.map { "\($0)%" } ?? "")")
-        }
-    }
-
-
-
-    func write(_ text: String) {
-        if isTerminal {
-            Console.progress.write(Data("\r\u{1B}[K\(text)".utf8))
-        } else {
-            Console.progress.write(Data("\(DeployLock.format(clock.now())) \(text)\n".utf8))
-        }
-    }
-
-    func finish() {
-        if isTerminal { Console.progress.write(Data("\n".utf8)) }
-    }
-
-    /// Runs a deploy showing its progress, then its steps and durations, also when it fails.
-    func following(done: String, _ body: () async throws -> StepReport) async throws {
-        do {
-            let report = try await body()
-            finish()
-            Console.say(done)
-            Mutating.printReport(report)
-        } catch let failure as DeployFailure {
-            finish()
-            Mutating.printReport(failure.report)
-            throw failure
-        }
     }
 }
 

@@ -336,6 +336,31 @@ struct SandboxCommandTests {
         #expect((dry["lines"] as? [String])?.contains { $0.contains("ELBv2 ModifyRule") } == true)
     }
 
+    /// A deploy's progress: the plan before anything changes, what each instance waits for, a line when traffic
+    /// moves, the total time; a redrawn line in colour on a terminal, without colour under NO_COLOR, and plain
+    /// timestamped lines with no escape code at all when not on a terminal.
+    @Test func aDeploysProgressOnATerminalAndOff() throws {
+        let sandbox = try Sandbox()
+        let base = CLI.environment(home: sandbox.home, ["CE_SANDBOX_DIR": sandbox.directory, "USER": "tester", "TERM": "xterm"])
+        let coloured = try CLI.runInTerminal(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2"], input: "", environment: base)
+        #expect(coloured.status == 0, "\(coloured.stdout)")
+        #expect(coloured.stdout.contains("\r\u{1B}[K\u{1B}[1mhealth gate\u{1B}[0m: green"), "redrawn, the label in bold")
+        #expect(coloured.stdout.contains("\u{1B}[32m1/1\u{1B}[0m"), "healthy counts in green once ready")
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        let plain = try CLI.runInTerminal(
+            ["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3"], input: "", environment: base.merging(["NO_COLOR": "1"]) { $1 })
+        #expect(plain.status == 0 && plain.stdout.contains("\r\u{1B}[Khealth gate: blue"), "\(plain.stdout)")
+        #expect(!plain.stdout.contains("\u{1B}[1m") && !plain.stdout.contains("\u{1B}[32m"), "NO_COLOR: no colour")
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        let piped = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v4"])
+        #expect(piped.status == 0 && !piped.stdout.contains("\u{1B}"), "no escape code when not on a terminal")
+        let lines = piped.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "beta: deploying:" && lines[1] == "  build      v3 → v4", "the plan before anything changes: \(lines.prefix(4))")
+        #expect(lines.contains { $0.contains(" health gate: green InService 0/1") && $0.contains("; waiting: i-") && $0.hasSuffix(" Pending") })
+        #expect(lines.contains { $0.hasSuffix(" traffic: every serving route now sends all its traffic to green") })
+        #expect(lines.last?.hasPrefix("  total      ") == true && lines.last?.hasSuffix(" s") == true)
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()

@@ -1,7 +1,11 @@
 /// A reading of a deploy in progress, for live display: the health gate, a canary step bake, the bake period, or a
 /// rolling deploy's instance refresh.
 public struct DeployProgress: Sendable, Equatable {
-    public enum Stage: String, Sendable { case healthGate = "health gate", step = "step bake", bake, instanceRefresh = "instance refresh" }
+    public enum Stage: String, Sendable {
+        case healthGate = "health gate", step = "step bake", bake, instanceRefresh = "instance refresh"
+        /// Traffic has just moved: `percent` of every serving route now goes to `color`.
+        case moved
+    }
     public var stage: Stage
     public var color: Color
     public var inService: Int
@@ -18,5 +22,14 @@ public struct DeployProgress: Sendable, Equatable {
     public var percent: Int? = nil
     /// An instance refresh: its id and status (`InProgress`, …).
     public var refresh: InstanceRefreshStatus? = nil
+    /// The health gate: what each instance not yet ready is waiting for (`i-0abc Pending`).
+    public var waiting: [String] = []
+
+    /// Traffic has just moved: `percent` of every serving route to `color`.
+    public static func moved(to color: Color, percent: Int) -> DeployProgress {
+        DeployProgress(
+            stage: .moved, color: color, inService: 0, healthy: 0, wanted: 0, elapsedSeconds: 0, limitSeconds: 0, stableSeconds: nil,
+            neededStableSeconds: 0, percent: percent)
+    }
 }
 

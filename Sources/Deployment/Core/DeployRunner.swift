@@ -30,10 +30,24 @@ public struct DeployRunner: Sendable {
         var interruptionDelivered = false
         // Instance addresses never change: look each up once, not on every poll of the gate.
         var addresses: [String: String] = [:]
+        var waiting: [String] = []
+        var lastAction = DeployAction.readSnapshot
         while true {
             let action = machine.next(event, now: clock.now())
+            defer { lastAction = action }
             switch event {
-            case .health, .bake, .step, .refresh: if let current = machine.progress { progress(current) }
+            case .health, .bake, .step, .refresh:
+                if var current = machine.progress {
+                    if case .health = event { current.waiting = waiting }
+                    progress(current)
+                }
+            case .switched, .shifted:
+                // The moment traffic moves (or comes back), said as it happens.
+                if case .switchTraffic(let target, _, _) = lastAction {
+                    progress(.moved(to: target, percent: 100))
+                } else if case .shiftTraffic(_, let target, let percent, _) = lastAction {
+                    progress(.moved(to: target, percent: percent))
+                }
             default: break
             }
             if !interruptionDelivered, let reason = interruption.reason, machine.acceptsInterruption {
@@ -69,6 +83,7 @@ public struct DeployRunner: Sendable {
                 }
             case .checkHealth(let check):
                 if let reading = try? await readHealth(check, addresses: &addresses) {
+                    waiting = reading.waiting
                     event = .health(inService: reading.inService, healthy: reading.healthy)
                 } else {
                     event = .healthReadFailed
@@ -216,16 +231,24 @@ public struct DeployRunner: Sendable {
 
     /// One reading of the target colour: instances InService, and how many of them are healthy — by the load
     /// balancer's target health when a listener or rule uses the group, else by HTTP.
-    func readHealth(_ check: HealthCheck, addresses: inout [String: String]) async throws -> (inService: Int, healthy: Int) {
+    /// - Returns: also what each instance not yet ready is waiting for (`i-0abc Pending`, `i-0def unhealthy
+    ///   (Target.FailedHealthChecks)`), for the operator watching.
+    func readHealth(_ check: HealthCheck, addresses: inout [String: String]) async throws -> (inService: Int, healthy: Int, waiting: [String]) {
         let env = environment
         let groups = try await ports.scalingGroups.groups(names: [check.group])
-        let inService = (groups[check.group]?.instances ?? []).filter { $0.lifecycleState == .inService }.map(\.id)
+        let instances = groups[check.group]?.instances ?? []
+        let inService = instances.filter { $0.lifecycleState == .inService }.map(\.id)
+        let starting = instances.filter { $0.lifecycleState != .inService }.map { "\($0.id) \($0.lifecycleState)" }
         if check.byTargetHealth {
             let targets = try await ports.loadBalancer.targetHealth(targetGroupArn: check.targetGroupArn)
             let ids = Set(inService)
-            return (inService.count, targets.filter { ids.contains($0.id) && $0.state == .healthy }.count)
+            let notHealthy = inService.compactMap { id -> String? in
+                guard let target = targets.first(where: { $0.id == id }) else { return "\(id) not registered" }
+                return target.state == .healthy ? nil : "\(id) \(target.state)\(target.reason.map { " (\($0))" } ?? "")"
+            }
+            return (inService.count, targets.filter { ids.contains($0.id) && $0.state == .healthy }.count, starting + notHealthy)
         }
-        guard !inService.isEmpty else { return (0, 0) }
+        guard !inService.isEmpty else { return (0, 0, starting) }
         let unknown = inService.filter { addresses[$0] == nil }
         if !unknown.isEmpty { addresses.merge(try await ports.instances.addresses(instanceIds: unknown)) { $1 } }
         let known = addresses
@@ -233,7 +256,8 @@ public struct DeployRunner: Sendable {
         let results = await FanOut.map(inService.compactMap { known[$0] }) { address in
             await prober.isHealthy(address: address, port: env.health.port, path: env.health.path, timeout: .seconds(2))
         }
-        return (inService.count, results.filter { $0 }.count)
+        let unanswered = zip(inService.filter { known[$0] != nil }, results).filter { !$0.1 }.map { "\($0.0) not answering \(env.health.path)" }
+        return (inService.count, results.filter { $0 }.count, starting + unanswered)
     }
 
     /// One look at the new colour during the bake: its target health and the watched alarms.

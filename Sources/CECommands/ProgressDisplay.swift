@@ -1,0 +1,106 @@
+import Deployment
+import Foundation
+import Synchronization
+
+/// Live progress of a deploy: one redrawn line on a terminal (in colour unless `NO_COLOR` is set), timestamped plain
+/// lines otherwise (no escape codes); a line of its own when traffic moves; while instances are not ready, what each
+/// waits for; the total time at the end. Under `--output json` it all goes to standard error.
+final class ProgressDisplay: Sendable {
+    let clock: any WallClock
+    let started: Date
+
+    init(clock: any WallClock) {
+        self.clock = clock
+        started = clock.now()
+    }
+
+    var isTerminal: Bool { isatty(Console.isJSON ? STDERR_FILENO : STDOUT_FILENO) == 1 }
+    /// Colour only on a terminal, and never when `NO_COLOR` is set (no-color.org).
+    var usesColour: Bool { isTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty }
+
+    enum Tint: String { case label = "1", good = "32", waiting = "33", bad = "31" }
+
+    func paint(_ text: String, _ tint: Tint) -> String {
+        usesColour ? "\u{1B}[\(tint.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    func show(_ progress: DeployProgress) {
+        let color = progress.color.rawValue
+        switch progress.stage {
+        case .healthGate:
+            let ready = progress.healthy >= progress.wanted && progress.inService >= progress.wanted
+            var text = "\(paint("health gate", .label)): \(color) InService \(progress.inService)/\(progress.wanted), healthy "
+                + paint("\(progress.healthy)/\(progress.wanted)", ready ? .good : .waiting)
+            if let stable = progress.stableSeconds, progress.neededStableSeconds > 0 {
+                text += ", stable \(Int(stable))/\(Int(progress.neededStableSeconds)) s"
+            }
+            text += ", \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s"
+            if !progress.waiting.isEmpty {
+                let shown = progress.waiting.prefix(3).joined(separator: ", ")
+                text += "; waiting: \(shown)\(progress.waiting.count > 3 ? " and \(progress.waiting.count - 3) more" : "")"
+            }
+            write(text)
+        case .step:
+            write("\(paint("step bake", .label)): \(color) at \(progress.percent ?? 0)%, healthy \(progress.healthy)/\(progress.inService), \(alarms(progress)), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
+        case .bake:
+            write("\(paint("bake", .label)): \(color) healthy \(progress.healthy)/\(progress.inService), \(alarms(progress)), \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
+        case .instanceRefresh:
+            guard let refresh = progress.refresh else { return }
+            write("\(paint("instance refresh", .label)) \(refresh.id): \(refresh.status) \(refresh.percentComplete.map { "\($0)%" } ?? "")")
+        case .moved:
+            // Said on a line of its own, kept on the screen: the moment traffic moved.
+            finishLine()
+            let share = progress.percent == 100 ? "all its traffic" : "\(progress.percent ?? 0)%"
+            line("\(paint("traffic", .label)): every serving route now sends \(share) to \(color)")
+        }
+    }
+
+    func alarms(_ progress: DeployProgress) -> String {
+        progress.alarmsFiring.isEmpty ? paint("alarms OK", .good) : paint("ALARM: \(progress.alarmsFiring.joined(separator: ", "))", .bad)
+    }
+
+    private let redrawing = Mutex(false)
+
+    /// A progress reading: redrawn in place on a terminal, a timestamped line otherwise.
+    func write(_ text: String) {
+        if isTerminal {
+            redrawing.withLock { $0 = true }
+            Console.progress.write(Data("\r\u{1B}[K\(text)".utf8))
+        } else {
+            Console.progress.write(Data("\(DeployLock.format(clock.now())) \(text)\n".utf8))
+        }
+    }
+
+    /// A line that stays.
+    func line(_ text: String) {
+        Console.progress.write(Data((isTerminal ? text : "\(DeployLock.format(clock.now())) \(text)") .utf8 + Data("\n".utf8)))
+    }
+
+    /// Ends a redrawn line, if one is on the screen.
+    func finishLine() {
+        let redrawn = redrawing.withLock { was in defer { was = false }; return was }
+        if isTerminal && redrawn { Console.progress.write(Data("\n".utf8)) }
+    }
+
+    /// Runs a deploy showing its progress, then its steps and durations and the total time, also when it fails.
+    func following(done: String, _ body: () async throws -> StepReport) async throws {
+        do {
+            let report = try await body()
+            finishLine()
+            Console.say(done)
+            Mutating.printReport(report)
+            total()
+        } catch let failure as DeployFailure {
+            finishLine()
+            Mutating.printReport(failure.report)
+            total()
+            throw failure
+        }
+    }
+
+    /// The wall time of the whole command (virtual time in the sandbox).
+    func total() {
+        let seconds = String(format: "%7.2f", clock.now().timeIntervalSince(started))
+        Console.say("  \("total".padding(toLength: 11, withPad: " ", startingAt: 0)) \(seconds) s")
+    }
+}
