@@ -88,7 +88,11 @@ enum Mutating {
             say("error: \(lock)")
             return code == .success ? ExitStatus.failed : code
         case let failure as DeployFailure:
-            say("error: \(failure)")
+            say("error: " + failure.lines.joined(separator: "\n"))
+            // Then the steps, the failed one included, with their durations.
+            for step in failure.report.steps {
+                say("  \(step.name.padding(toLength: max(11, step.name.count), withPad: " ", startingAt: 0)) \(String(format: "%7.2f", step.seconds)) s  \(step.detail)")
+            }
             return failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
         case let refusal as Refusal:
             say("refused: \(refusal)")

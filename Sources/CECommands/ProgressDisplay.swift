@@ -91,9 +91,8 @@ final class ProgressDisplay: Sendable {
             Mutating.printReport(report)
             total()
         } catch let failure as DeployFailure {
+            // The failure says what failed first; its steps (the failed one included) follow it (Mutating.report).
             finishLine()
-            Mutating.printReport(failure.report)
-            total()
             throw failure
         }
     }

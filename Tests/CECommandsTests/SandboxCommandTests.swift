@@ -88,7 +88,11 @@ struct SandboxCommandTests {
         #expect(try sandbox.ce(["sandbox", "app", "v4", "--errors", "40"]).status == 0)
         let erroring = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v4"])
         #expect(erroring.status == 3, "\(erroring.all)")
-        #expect(erroring.stderr.contains("refresh rolled back: alarm in ALARM: beta-green-5xx. Traffic is back on blue."))
+        // A short first line, then each detail on its own line, then the steps, the failed one included.
+        #expect(erroring.stderr.contains("error: refresh rolled back: alarm in ALARM: beta-green-5xx\n  Traffic is back on blue.\n"), "\(erroring.stderr)")
+        #expect(erroring.stderr.contains("\n  Undone:\n    beta-green min 0 desired 0 max 24\n"), "one change per line, in a few words")
+        #expect(erroring.stderr.split(separator: "\n").contains { $0.hasPrefix("  bake ") && $0.contains("failed after") })
+        #expect(!erroring.stderr.split(separator: "\n").contains { $0.hasSuffix(" ") }, "no trailing spaces")
         #expect(erroring.stderr.contains("invariants: all held"))
     }
 

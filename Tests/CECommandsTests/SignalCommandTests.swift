@@ -130,7 +130,7 @@ struct SignalCommandTests {
         #expect(run.waitFor("bake: green"), "\(run.stdout) \(run.stderr)")
         try await Moto.services.cloudWatch.setAlarmState(alarmName: "\(prefix)prod-green-5xx", stateValue: "ALARM", stateReason: "test")
         #expect(run.finish() == 3, "\(run.stdout) \(run.stderr)")
-        #expect(run.stderr.contains("refresh rolled back: alarm in ALARM: \(prefix)prod-green-5xx. Traffic is back on blue."))
+        #expect(run.stderr.contains("refresh rolled back: alarm in ALARM: \(prefix)prod-green-5xx\n  Traffic is back on blue."), "\(run.stderr)")
         let world = try await Moto.world(layout)
         #expect(line(world, "listener 443").hasSuffix(blue + "=1") && line(world, "listener 80").hasSuffix(blue + "=1"))
         #expect(world.contains("ssm /\(prefix)compiler-explorer/prod/active-color=blue"))

@@ -67,7 +67,7 @@ struct RollingMachineTests {
         #expect(machine.next(.refreshStartFailed("InstanceRefreshInProgress"), now: t0) == .undo([
             .putParameter(name: "/compiler-explorer/beta/blue/version", value: "b1"), .putParameter(name: "/compiler-explorer/beta/version", value: "b1"),
         ]))
-        guard case .record(let outcome) = machine.next(.undone(done: ["SSM PutParameter Name=/compiler-explorer/beta/blue/version Value=b1 "], failed: []), now: t0)
+        guard case .record(let outcome) = machine.next(.undone(done: ["/compiler-explorer/beta/blue/version=b1"], failed: []), now: t0)
         else { Issue.record("expected the outcome"); return }
         #expect(outcome.status == .failed)
         guard case .failed(let failure) = machine.next(.recorded, now: t0) else { Issue.record("expected the failure"); return }

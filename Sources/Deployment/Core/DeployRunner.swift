@@ -118,9 +118,9 @@ public struct DeployRunner: Sendable {
                 for mutation in mutations {
                     do {
                         try await ports.applier.apply(mutation)
-                        done.append(mutation.description)
+                        done.append(SwitchRunner.short(mutation))
                     } catch {
-                        failed.append("\(mutation) (\(error))")
+                        failed.append("\(SwitchRunner.short(mutation)) (\(error))")
                     }
                 }
                 event = .undone(done: done, failed: failed)

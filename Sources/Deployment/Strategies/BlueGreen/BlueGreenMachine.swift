@@ -146,6 +146,8 @@ extension BlueGreenMachine {
         var progress: DeployProgress?
 
         var phaseStarted: Date
+        /// Whether the current phase has its line in the report (a failed one gets one too).
+        var phaseReported = false
         var watch: Watch = .none
         var backoff: Double = 0
         var failure: (step: String, cause: String, kind: DeployFailure.Kind)?
@@ -579,6 +581,7 @@ extension BlueGreenMachine {
         mutating func begin(_ next: Phase, _ now: Date) -> DeployAction {
             phase = next
             phaseStarted = now
+            phaseReported = false
             let action = firstAction(next, now)
             var journal = self.journal
             journal.step = next.rawValue
@@ -680,6 +683,7 @@ extension BlueGreenMachine {
 
         mutating func finishPhase(_ now: Date, _ detail: String) {
             report.add(phase.rawValue, seconds: now.timeIntervalSince(phaseStarted), detail)
+            phaseReported = true
         }
 
         /// Writes the outcome to the journal, then `then`.
@@ -697,6 +701,8 @@ extension BlueGreenMachine {
         /// Before the switch: undo (the new colour back to its original size unless kept, the live colour's min and the
         /// version parameters back). After it: never reduce the new colour; say what is left.
         mutating func fail(_ cause: String, kind: DeployFailure.Kind = .failed) -> DeployAction {
+            // The step table includes the step that failed, with how long it ran.
+            if !phaseReported { finishPhase(now, "\(kind == .interrupted ? "stopped" : "FAILED"): \(cause)") }
             if phase == .shift || phase == .stepBake || (phase == .switchTraffic && options.traffic != nil) {
                 return beginAbort(phase.rawValue, cause, kind: kind == .interrupted ? .interrupted : .rolledBack, now: now)
             }

@@ -105,7 +105,7 @@ public struct RollingMachine: DeployMachine {
         case (.undoing(let running, let cause), .undone(let done, _)):
             var text = "No instance was replaced."
             for (name, value) in running.journal.originalValues.sorted(by: { $0.key < $1.key }) {
-                let putBack = done.contains { $0.contains("Name=\(name) ") }
+                let putBack = done.contains { $0.hasPrefix("\(name)=") }
                 text += putBack ? " \(name) is back to \(value)." : " \(name) could not be put back to \(value): set it by hand."
             }
             let step = running.journal.step
