@@ -36,12 +36,16 @@ struct DoctorCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         if options.sandbox {
             try await Backend.with(options) { backend in
-                let sandbox = backend.sandbox!
+                guard let sandbox = backend.sandbox else { return }
                 let (now, environments) = sandbox.cloud.read { ($0.now, $0.environments.map(\.name)) }
-                print("ok   sandbox               simulated cloud in \(sandbox.directory) (no AWS account, no network)")
-                print("ok   virtual time          \(DeployLock.format(now))")
-                print("ok   environments          \(environments.joined(separator: ", "))")
-                print("All checks passed.")
+                var report = DoctorReport()
+                report.add(.init(name: "sandbox", passed: true, detail: "simulated cloud in \(sandbox.directory) (no AWS account, no network)"))
+                report.add(.init(name: "virtual time", passed: true, detail: DeployLock.format(now)))
+                report.add(.init(name: "environments", passed: true, detail: environments.joined(separator: ", ")))
+                switch options.outputFormat {
+                case .text: print(report.text, terminator: "")
+                case .json: print(try report.json())
+                }
             }
             return
         }

@@ -365,6 +365,17 @@ struct SandboxCommandTests {
         #expect(lines.last?.hasPrefix("  total      ") == true && lines.last?.hasSuffix(" s") == true)
     }
 
+    /// health-check and doctor honour --output json too (the sandbox's doctor included).
+    @Test func readingCommandsHonourOutputJSON() throws {
+        let sandbox = try Sandbox()
+        let health = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "health-check", "-o", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(health.stdout.utf8)) as? [String: Any], "\(health.all)")
+        #expect(health.status == 0 && document["healthy"] as? Bool == true && document["serving"] as? String == "blue" && document["problem"] is NSNull)
+        let doctor = try sandbox.ce(["--sandbox", "doctor", "-o", "json"])
+        let checks = try #require(try JSONSerialization.jsonObject(with: Data(doctor.stdout.utf8)) as? [String: Any], "\(doctor.all)")
+        #expect(doctor.status == 0 && checks["passed"] as? Bool == true && (checks["checks"] as? [Any])?.count == 3)
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
