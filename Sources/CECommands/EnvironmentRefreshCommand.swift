@@ -26,7 +26,9 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     var stickiness: String?
     @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
     @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set-current').") var version: String?
-    @Option(name: [.customLong("target"), .customLong("to")], help: "The colour to deploy to (optional; must be the inactive one; --to is the same).")
+    @Option(
+        name: [.customLong("target"), .customLong("to")], help: "The colour to deploy to (optional; must be the inactive one; --to is the same).",
+        completion: .list(["blue", "green"]))
     var target: String?
     @Option(help: "Watch the new colour this long after the switch (e.g. 90s, 5m; 0 turns it off); default from the config (1m).")
     var bake: String?

@@ -14,9 +14,11 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
             """
     )
 
-    @Option(name: [.customLong("to"), .customLong("target")], help: "The colour to send traffic to: blue or green (--target is the same).")
+    @Option(
+        name: [.customLong("to"), .customLong("target")], help: "The colour to send traffic to: blue or green (--target is the same).",
+        completion: .list(["blue", "green"]))
     var to: String
-    @Option(help: "The colour expected to be serving now; refuses if it is not.") var from: String?
+    @Option(help: "The colour expected to be serving now; refuses if it is not.", completion: .list(["blue", "green"])) var from: String?
     @Flag(help: "Switch even if the target colour does not look healthy.") var force = false
     @OptionGroup var mutation: MutationOptions
     @OptionGroup var localGlobal: GlobalOptions

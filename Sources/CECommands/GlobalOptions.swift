@@ -4,7 +4,9 @@ import Foundation
 
 /// Options every command accepts, before or after the subcommand name.
 public struct GlobalOptions: ParsableArguments, Sendable {
-    @Option(name: .long, help: "Environment to act on, e.g. prod, beta, staging.")
+    @Option(
+        name: .long, help: "Environment to act on, e.g. prod, beta, staging.",
+        completion: .custom { words, _, _ in GlobalOptions.environmentNames(completing: words) })
     public var env: String?
 
     @Option(name: .long, help: "Config file (default: ./ce.yaml, then ~/.config/ce/config.yaml, then built-in defaults).")
@@ -93,4 +95,16 @@ public struct GlobalOptions: ParsableArguments, Sendable {
 
 public enum OutputFormat: String, ExpressibleByArgument, Sendable, CaseIterable {
     case text, json
+}
+
+extension GlobalOptions {
+    /// Shell completion of `--env`: the environments of the configuration the command line being completed would
+    /// use (its `--config`, `--sandbox`, else `./ce.yaml`, `~/.config/ce/config.yaml` or the built-in layout); none
+    /// when it cannot be read.
+    static func environmentNames(completing words: [String]) -> [String] {
+        var arguments: [String] = words.contains("--sandbox") ? ["--sandbox"] : []
+        if let index = words.firstIndex(of: "--config"), index + 1 < words.count { arguments += ["--config", words[index + 1]] }
+        guard let options = try? GlobalOptions.parse(arguments) else { return [] }
+        return ((try? options.deploymentConfiguration())?.environments.keys.sorted()) ?? []
+    }
 }

@@ -376,6 +376,22 @@ struct SandboxCommandTests {
         #expect(doctor.status == 0 && checks["passed"] as? Bool == true && (checks["checks"] as? [Any])?.count == 3)
     }
 
+    /// Shell completions: environment names from the configuration the command line would use, colours for the
+    /// colour options, strategies for --strategy; scripts for bash, zsh and fish.
+    @Test func shellCompletions() throws {
+        let sandbox = try Sandbox()
+        let builtIn = try sandbox.ce(["---completion", "environment", "status", "--", "--env", "2", "0", "ce", "--env", ""])
+        #expect(builtIn.stdout.split(separator: "\n").map(String.init) == DeploymentConfiguration.builtIn.environments.keys.sorted(), "\(builtIn.all)")
+        let file = sandbox.home + "/shop.yaml"
+        try "environments:\n  shop: {routing: \"/shop*\"}\n  api: {routing: \"/api*\"}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try sandbox.ce(["---completion", "environment", "status", "--", "--env", "4", "0", "ce", "--config", file, "--env", ""])
+        #expect(fromFile.stdout.split(separator: "\n") == ["api", "shop"], "\(fromFile.all)")
+        let bash = try sandbox.ce(["--generate-completion-script", "bash"])
+        #expect(bash.status == 0 && bash.stdout.contains("'--to'|'--target')") && bash.stdout.contains("-W 'blue'$'\\n''green'"))
+        #expect(bash.stdout.contains("'blue-green'$'\\n''canary'$'\\n''linear'$'\\n''rolling'"))
+        for shell in ["zsh", "fish"] { #expect(try sandbox.ce(["--generate-completion-script", shell]).status == 0) }
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
