@@ -14,15 +14,18 @@ trap 'rm -rf "$work"' EXIT
 export CE_SANDBOX_DIR="$work/sandbox"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-measure() { # label, command…: prints "label | median wall ms | median peak RSS MiB"
+# (Wall time from date(1) around the command, in ms; peak RSS from GNU time's %M.)
+measure() { # label, command…: prints "| label | median wall ms | median peak RSS MiB |"
     local label="$1"; shift
     local times=() rss=()
     for _ in $(seq "$runs"); do
-        [ -n "${SETUP:-}" ] && eval "$SETUP" >/dev/null 2>&1
-        local out
-        out="$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)"
-        times+=("$(echo "$out" | awk '{print $1 * 1000}')")
-        rss+=("$(echo "$out" | awk '{printf "%.1f", $2 / 1024}')")
+        if [ -n "${SETUP:-}" ]; then eval "$SETUP" >/dev/null 2>&1; fi
+        local start end
+        start=$(date +%s%N)
+        /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1 || true
+        end=$(date +%s%N)
+        times+=("$(( (end - start) / 1000000 ))")
+        rss+=("$(awk '{printf "%.1f", $1 / 1024}' "$work/rss")")
     done
     echo "| $label | $(printf '%s\n' "${times[@]}" | median) ms | $(printf '%s\n' "${rss[@]}" | median) MiB |"
 }
