@@ -109,7 +109,7 @@ struct PlanFlow: Sendable {
                 before(backend, environment)
                 let report = try await SwitchRunner(
                     environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
-                ).run(plan)
+                ).runAllOrNothing(plan)
                 Console.say("\(environment.name): \(action) done.")
                 Mutating.printReport(report)
             }

@@ -257,6 +257,37 @@ struct SafetyScenarioTests {
         #expect(cloud.checkEnd() == [] && cloud.violations == [])
     }
 
+    /// A switch whose second route change is refused puts the first one back: no split is left (found by the
+    /// fault-injection suite: a manual switch denied half-way left the listeners disagreeing).
+    @Test func aSwitchFailingHalfWayPutsEveryRouteBack() async throws {
+        let cloud = try world()
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 2, maxSize: 24))
+        try await cloud.clock.sleep(for: .seconds(120))
+        let listeners = cloud.routes().filter { $0.kind == .listenerDefault }.sorted { ($0.listenerPort ?? 0) < ($1.listenerPort ?? 0) }
+        cloud.setFaults(Faults(denied: ["ELBv2 ModifyListener \(listeners[1].arn)"]))
+        let plan = try TrafficSwitch(snapshot: try await cloud.statusReader(for: prod).snapshot()).plan(to: .green)
+        let runner = SwitchRunner(environment: prod, applier: cloud.patientPorts.applier, loadBalancer: cloud.ports.loadBalancer, clock: cloud.clock)
+        await #expect(throws: SwitchRunner.SwitchPutBack.self) { _ = try await runner.runAllOrNothing(plan) }
+        cloud.setFaults(Faults())
+        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.allSatisfy { $0.forwardsOnly(to: "arn:sim:targetgroup/Prod-Blue") })
+        #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "blue")
+        #expect(cloud.violations == [])
+    }
+
+    /// A switch killed after moving every route but before the floors: recover (no journal) sets them.
+    @Test func recoverWithoutAJournalSetsTheFloorsOfTheServingColour() async throws {
+        let cloud = try world()
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 2, maxSize: 24))
+        try await cloud.clock.sleep(for: .seconds(120))
+        for route in cloud.routes().filter({ $0.kind == .listenerDefault }) {
+            try await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green"))
+        }
+        let plan = try Recovery.plan(try await cloud.statusReader(for: prod).snapshot(), now: cloud.now, by: "a")
+        #expect(plan.summary == "SSM and the colours' floors reconciled with the load balancer: green serves")
+        #expect(plan.mutations.contains(.resizeGroup(name: "prod-green", minSize: 2, desiredCapacity: nil, maxSize: nil)))
+        #expect(plan.mutations.contains(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: nil, maxSize: nil)))
+    }
+
     @Test func recoverWithoutAJournalOnlyReconcilesSSM() async throws {
         let cloud = try world()
         cloud.setParameter("/compiler-explorer/prod/active-color", "green")

@@ -31,6 +31,51 @@ public struct SwitchRunner: Sendable {
         }
     }
 
+    /// A switch whose route changes failed part-way, every route put back as first read and verified: nothing changed.
+    public struct SwitchPutBack: Error, Sendable, CustomStringConvertible {
+        public var partial: PartialSwitch
+        public var description: String {
+            "the switch did not complete (not moved: \(partial.failed.joined(separator: "; "))), so every route it had moved was put back as it was and read back: nothing changed. Run the switch again once the cause is fixed."
+        }
+    }
+
+    /// A switch whose route changes failed part-way, and putting the routes back failed too: traffic may be split.
+    public struct SwitchNotPutBack: Error, Sendable, CustomStringConvertible {
+        public var partial: PartialSwitch
+        public var cause: String
+        public var recoverCommand: String
+        public var description: String {
+            "the switch did not complete: moved \(partial.moved.isEmpty ? "no route" : partial.moved.joined(separator: ", ")); not moved: \(partial.failed.joined(separator: "; ")). SSM was not changed. Putting the routes back failed too (\(cause)): traffic may be split. Run '\(recoverCommand)', or the switch again."
+        }
+    }
+
+    /// As `run`, but a switch whose route changes fail part-way (some routes moved, some not) puts every route of
+    /// the plan back as it was first read, verified, so that a failed switch never leaves traffic split between the
+    /// colours (as a deploy's switch does).
+    public func runAllOrNothing(_ plan: [Mutation]) async throws -> StepReport {
+        do {
+            return try await run(plan)
+        } catch let partial as PartialSwitch {
+            // Every route no longer as first read goes back (one whose change was made but its answer lost
+            // included); a route that did not move is left alone. Without a read, all of them.
+            let originals = plan.compactMap { mutation -> (Route, ForwardAction)? in
+                guard let (route, _) = mutation.routeChange, let original = route.forward else { return nil }
+                return (route, original)
+            }
+            let now = (try? await loadBalancer.reread(originals.map(\.0))).map { Dictionary($0.map { ($0.arn, $0) }) { first, _ in first } }
+            let back = originals.filter { route, original in
+                guard let read = now?[route.arn]?.forward else { return true }
+                return !read.isEquivalent(to: original)
+            }.map { Mutation.setForward(route: $0.0, forward: $0.1) }
+            do {
+                _ = try await run(back)
+            } catch {
+                throw SwitchNotPutBack(partial: partial, cause: String(describing: error), recoverCommand: environment.command("environment recover"))
+            }
+            throw SwitchPutBack(partial: partial)
+        }
+    }
+
     /// The route changes were all accepted but could not be read back (the read failed): nothing is known to be wrong,
     /// nothing is known to be right, so SSM is left alone.
     public struct UnverifiedSwitch: Error, Sendable, CustomStringConvertible {

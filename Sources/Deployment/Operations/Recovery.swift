@@ -11,7 +11,8 @@ import Foundation
 /// - traffic split between them (a crash mid-switch, or a canary's step): every route goes back to the old colour
 ///   (it was protected and never shrunk), or forward if only the new one has healthy capacity; then as above. A
 ///   canary that set target-group stickiness has it switched off.
-/// Without one, SSM is reconciled with the load balancer. The journal is then marked `recovered`. A journal that cannot
+/// Without one, SSM and the colours' floors (the serving colour at the live floor, the other at min 0) are reconciled
+/// with the load balancer — a switch that stopped half-way journals nothing. The journal is then marked `recovered`. A journal that cannot
 /// be read (truncated, edited by hand) is removed once SSM agrees with the load balancer (SSM keeps its earlier
 /// versions).
 public struct Recovery: Sendable {
@@ -40,7 +41,10 @@ public struct Recovery: Sendable {
             guard let serving = status.albColor else {
                 throw Refusal("No unfinished deployment is recorded, and the load balancer does not send all of \(env.name)'s traffic to one colour (\(status.driftReasons.joined(separator: "; "))). Nothing changed; choose one with '\(env.command("environment switch --to COLOR"))'.")
             }
-            let mutations = try switching.plan(to: serving, force: true, settleCapacity: false)
+            // A switch or rollback that stopped half-way journals nothing: SSM and the colours' floors are brought in
+            // line with the routes (the serving colour at the live floor, the other unpinned).
+            let mutations = try switching.plan(to: serving, force: true, settleCapacity: true)
+            let floors = mutations.contains { if case .resizeGroup = $0 { true } else { false } }
             if let shown = status.unreadableJournal {
                 let name = env.parameters.deployment
                 return Plan(
@@ -51,7 +55,7 @@ public struct Recovery: Sendable {
             return Plan(
                 summary: mutations.isEmpty
                     ? "nothing to recover: \(serving.rawValue) serves every route and SSM agrees"
-                    : "SSM reconciled with the load balancer: \(serving.rawValue) serves",
+                    : "\(floors ? "SSM and the colours' floors" : "SSM") reconciled with the load balancer: \(serving.rawValue) serves",
                 mutations: mutations, journal: nil)
         }
 
