@@ -80,8 +80,8 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                     stickiness: e.strategy.splitsTraffic ? e.canary.stickinessSeconds.map { "\($0)s" } : nil)
             })
         switch options.outputFormat {
-        case .json:
-            print(try JSONOutput.string(document))
+        case .json, .ndjson:
+            print(try JSONOutput.string(document, format: options.outputFormat))
         case .text:
             print("# source: \(document.source)")
             for e in document.environments {

@@ -5,10 +5,13 @@ import Synchronization
 /// What a command says to the operator. In text mode it goes to standard output as it comes; with `--output json`
 /// it goes to standard error (progress and words for a person) and the command ends with one JSON document on
 /// standard output: the outcome, the exit code and its meaning, the steps with their durations, the error, and the
-/// lines a person would have read.
+/// lines a person would have read. With `--output ndjson` standard output carries the command's events as JSON
+/// lines as they happen (`progress`, `traffic`, `step`, then `result`, the same document); words go to standard
+/// error. The shapes are in docs/output.md.
 enum Console {
     struct State {
         var json = false
+        var jsonLines = false
         var lines: [String] = []
         var steps: [StepDocument] = []
     }
@@ -44,12 +47,42 @@ enum Console {
         }
     }
 
+    /// The last event of `--output ndjson`: the same document as `--output json`, marked `"event": "result"`.
+    struct Result: Encodable {
+        var document: Document
+        enum CodingKeys: String, CodingKey { case event }
+        func encode(to encoder: any Encoder) throws {
+            try document.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode("result", forKey: .event)
+        }
+    }
+
     private static let state = Mutex(State())
 
     static var isJSON: Bool { state.withLock { $0.json } }
 
-    static func begin(json: Bool) {
-        state.withLock { $0 = State(json: json) }
+    static func begin(json: Bool) { begin(format: json ? .json : .text) }
+
+    static func begin(format: OutputFormat) {
+        state.withLock { $0 = State(json: format.isMachine, jsonLines: format == .ndjson) }
+    }
+
+    /// Whether standard output carries JSON lines (`--output ndjson`).
+    static var isLines: Bool { state.withLock { $0.jsonLines } }
+
+    /// One event as a JSON line on standard output (`--output ndjson` only).
+    static func event<T: Encodable>(_ value: T) {
+        guard isLines, let text = try? JSONOutput.string(value, line: true) else { return }
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// A step as an event.
+    struct StepEvent: Encodable {
+        var event = "step"
+        var name: String
+        var seconds: Double
+        var detail: String
     }
 
     /// A line for the operator.
@@ -65,6 +98,7 @@ enum Console {
     /// The steps a command took, with their durations (kept for the JSON document too).
     static func steps(_ report: StepReport) {
         state.withLock { $0.steps += report.steps.map { StepDocument(name: $0.name, seconds: $0.seconds, detail: $0.detail) } }
+        for step in report.steps { event(StepEvent(name: step.name, seconds: step.seconds, detail: step.detail)) }
         for step in report.steps {
             let seconds = String(format: "%7.2f", step.seconds)
             say("  \(step.name.padding(toLength: max(11, step.name.count), withPad: " ", startingAt: 0)) \(seconds) s  \(step.detail)")
@@ -76,7 +110,7 @@ enum Console {
 
     /// Under `--output json`, the closing document on standard output.
     static func finish(exitCode: Int32, error: String?) {
-        let (json, steps, lines) = state.withLock { ($0.json, $0.steps, $0.lines) }
+        let (json, jsonLines, steps, lines) = state.withLock { ($0.json, $0.jsonLines, $0.steps, $0.lines) }
         guard json else { return }
         let (outcome, meaning): (String, String)
         switch exitCode {
@@ -89,6 +123,10 @@ enum Console {
         }
         let command = (["ce"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         let document = Document(command: command, outcome: outcome, exitCode: exitCode, meaning: meaning, error: error, steps: steps, lines: lines)
-        if let text = try? JSONOutput.string(document) { print(text) }
+        if jsonLines {
+            event(Result(document: document))
+        } else if let text = try? JSONOutput.string(document) {
+            FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        }
     }
 }

@@ -98,15 +98,25 @@ struct DoctorReport: Encodable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    func json() throws -> String {
+    func json(format: OutputFormat = .json) throws -> String {
         struct Document: Encodable {
             var passed: Bool
             var region: String?
             var credentialSource: String?
             var identity: String?
             var checks: [Check]
+            enum CodingKeys: String, CodingKey { case passed, region, credentialSource, identity, checks }
+            /// Every key always present (docs/output.md).
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(passed, forKey: .passed)
+                try c.encode(region, forKey: .region)
+                try c.encode(credentialSource, forKey: .credentialSource)
+                try c.encode(identity, forKey: .identity)
+                try c.encode(checks, forKey: .checks)
+            }
         }
         return try JSONOutput.string(
-            Document(passed: passed, region: region, credentialSource: credentialSource, identity: identity, checks: checks))
+            Document(passed: passed, region: region, credentialSource: credentialSource, identity: identity, checks: checks), format: format)
     }
 }

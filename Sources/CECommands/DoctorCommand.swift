@@ -44,7 +44,7 @@ struct DoctorCommand: GlobalOptionsCommand {
                 report.add(.init(name: "environments", passed: true, detail: environments.joined(separator: ", ")))
                 switch options.outputFormat {
                 case .text: print(report.text, terminator: "")
-                case .json: print(try report.json())
+                case .json, .ndjson: print(try report.json(format: options.outputFormat))
                 }
             }
             return
@@ -52,7 +52,7 @@ struct DoctorCommand: GlobalOptionsCommand {
         let report = await Doctor(settings: options.awsSettings(), services: selectedServices).run()
         switch options.outputFormat {
         case .text: print(report.text, terminator: "")
-        case .json: print(try report.json())
+        case .json, .ndjson: print(try report.json(format: options.outputFormat))
         }
         if !report.passed { throw ExitCode(1) }
     }

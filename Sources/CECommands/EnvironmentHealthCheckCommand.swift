@@ -57,10 +57,11 @@ struct EnvironmentHealthCheckCommand: GlobalOptionsCommand {
             : healthy < environment.liveFloor ? "\(healthy) healthy, below the live floor of \(environment.liveFloor)"
             : (colour?.targets(.unhealthy) ?? 0) > 0 ? "\(colour?.targets(.unhealthy) ?? 0) target(s) unhealthy" : nil
         switch options.outputFormat {
-        case .json:
+        case .json, .ndjson:
             print(try JSONOutput.string(Document(
                 environment: environment.name, serving: serving, healthy: problem == nil, healthyTargets: healthy, targets: total,
-                targetGroup: colour?.targetGroup, targetHealth: colour?.targetHealth ?? [:], floor: environment.liveFloor, problem: problem)))
+                targetGroup: colour?.targetGroup, targetHealth: colour?.targetHealth ?? [:], floor: environment.liveFloor, problem: problem),
+                format: options.outputFormat))
         case .text:
             if let serving, let colour {
                 print("\(environment.name): \(serving.rawValue) serves, \(healthy)/\(total) target(s) healthy in \(colour.targetGroup) (\(StatusRenderer.counts(colour.targetHealth)))")

@@ -158,6 +158,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         } else {
             Console.say("\(environment.name): \(resume ? "resuming a deploy" : "deploying"):")
             for line in summary { Console.say("  \(line)") }
+            Console.event(PlanEvent(environment: environment.name, resume: resume, plan: summary))
         }
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
             let display = ProgressDisplay(clock: backend.ports.clock)
@@ -187,3 +188,11 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
 }
 
 extension DeployStrategy: ExpressibleByArgument {}
+
+/// The plan, before anything changes, as an `--output ndjson` event.
+struct PlanEvent: Encodable {
+    var event = "plan"
+    var environment: String
+    var resume: Bool
+    var plan: [String]
+}

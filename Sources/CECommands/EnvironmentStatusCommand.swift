@@ -30,7 +30,7 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
         }
         switch options.outputFormat {
         case .text: print(StatusRenderer.text(status, verbose: options.verbose, now: now, invocation: options.invocation), terminator: "")
-        case .json: print(try StatusRenderer.json(status))
+        case .json, .ndjson: print(try JSONOutput.string(status, format: options.outputFormat))
         }
         if status.drift || status.hasUnfinishedDeploy { throw ExitCode(1) }
     }

@@ -36,12 +36,12 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
         }
         let failed = checks.filter { $0.outcome == .fail }.count
         switch options.outputFormat {
-        case .json:
+        case .json, .ndjson:
             struct Document: Encodable {
                 var passed: Bool
                 var checks: [EnvironmentValidator.Check]
             }
-            print(try JSONOutput.string(Document(passed: failed == 0, checks: checks)))
+            print(try JSONOutput.string(Document(passed: failed == 0, checks: checks), format: options.outputFormat))
         case .text:
             let width = (checks.map(\.name.count).max() ?? 0) + 2
             for check in checks {

@@ -21,7 +21,7 @@ public struct GlobalOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("endpoint-url"), help: "Send every AWS call to this URL, e.g. a local moto server.")
     public var endpointURL: String?
 
-    @Option(name: [.customShort("o"), .long], help: "Output format: text or json.")
+    @Option(name: [.customShort("o"), .long], help: "Output format: text, json (one document) or ndjson (a deploy's events as JSON lines).")
     public var output: OutputFormat?
 
     @Flag(name: [.customShort("y"), .long], help: "Do not ask for confirmation (mutating commands on prod ask otherwise).")
@@ -95,6 +95,11 @@ public struct GlobalOptions: ParsableArguments, Sendable {
 
 public enum OutputFormat: String, ExpressibleByArgument, Sendable, CaseIterable {
     case text, json
+    /// JSON lines: a deploy's events as they happen (progress, traffic, steps, the result); one line per document.
+    case ndjson
+
+    /// Whether the output is for programs (JSON or JSON lines).
+    var isMachine: Bool { self != .text }
 }
 
 extension GlobalOptions {

@@ -56,7 +56,7 @@ enum Mutating {
     /// - Parameter output: under `--output json` everything said goes to standard error and one document closes
     ///   the command on standard output (see `Console`).
     static func run(output: OutputFormat = .text, _ body: () async throws -> Void) async throws {
-        Console.begin(json: output == .json)
+        Console.begin(format: output)
         do {
             try await body()
             Console.finish(exitCode: 0, error: nil)

@@ -24,7 +24,64 @@ final class ProgressDisplay: Sendable {
         usesColour ? "\u{1B}[\(tint.rawValue)m\(text)\u{1B}[0m" : text
     }
 
+    /// A reading as an `--output ndjson` event.
+    struct ProgressEvent: Encodable {
+        var event: String
+        var time: String
+        var stage: String
+        var color: String
+        var inService, healthy, wanted: Int
+        var elapsedSeconds, limitSeconds: Double
+        var stableSeconds: Double?
+        var percent: Int?
+        var alarmsFiring, waiting: [String]
+        var refresh: String?
+
+        enum CodingKeys: String, CodingKey {
+            case event, time, stage, color, inService, healthy, wanted, elapsedSeconds, limitSeconds, stableSeconds, percent, alarmsFiring, waiting,
+                refresh
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(event, forKey: .event)
+            try c.encode(time, forKey: .time)
+            try c.encode(stage, forKey: .stage)
+            try c.encode(color, forKey: .color)
+            try c.encode(inService, forKey: .inService)
+            try c.encode(healthy, forKey: .healthy)
+            try c.encode(wanted, forKey: .wanted)
+            try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+            try c.encode(limitSeconds, forKey: .limitSeconds)
+            try c.encode(stableSeconds, forKey: .stableSeconds)
+            try c.encode(percent, forKey: .percent)
+            try c.encode(alarmsFiring, forKey: .alarmsFiring)
+            try c.encode(waiting, forKey: .waiting)
+            try c.encode(refresh, forKey: .refresh)
+        }
+    }
+
+    /// Traffic moved, as an `--output ndjson` event.
+    struct TrafficEvent: Encodable {
+        var event = "traffic"
+        var time: String
+        var color: String
+        var percent: Int
+    }
+
     func show(_ progress: DeployProgress) {
+        if Console.isLines {
+            let time = DeployLock.format(clock.now())
+            if progress.stage == .moved {
+                Console.event(TrafficEvent(time: time, color: progress.color.rawValue, percent: progress.percent ?? 100))
+            } else {
+                Console.event(ProgressEvent(
+                    event: "progress", time: time, stage: progress.stage.rawValue, color: progress.color.rawValue, inService: progress.inService,
+                    healthy: progress.healthy, wanted: progress.wanted, elapsedSeconds: progress.elapsedSeconds, limitSeconds: progress.limitSeconds,
+                    stableSeconds: progress.stableSeconds, percent: progress.percent, alarmsFiring: progress.alarmsFiring, waiting: progress.waiting,
+                    refresh: progress.refresh.map { "\($0.id) \($0.status)" }))
+            }
+            return
+        }
         let color = progress.color.rawValue
         switch progress.stage {
         case .healthGate:

@@ -10,6 +10,11 @@ enum CLI {
         var all: String { stdout + stderr }
     }
 
+    /// The repository's root (this file is Tests/CECommandsTests/CLI.swift).
+    static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
     static var executable: URL {
         // The test bundle is built next to the products: .build/<triple>/debug/.
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

@@ -392,6 +392,43 @@ struct SandboxCommandTests {
         for shell in ["zsh", "fish"] { #expect(try sandbox.ce(["--generate-completion-script", shell]).status == 0) }
     }
 
+    /// Every JSON shape of docs/output.md, checked against what ce prints: the same keys, no more, no fewer.
+    @Test func theOutputShapesAreTheDocumentedOnes() throws {
+        // The documented shapes: each "### `name`" heading's json block, by its top-level keys.
+        let docs = try String(contentsOfFile: CLI.repositoryRoot + "/docs/output.md", encoding: .utf8)
+        var documented: [String: Set<String>] = [:]
+        var heading: String?
+        var block: [String]?
+        for line in docs.components(separatedBy: "\n") {
+            if line.hasPrefix("### `") { heading = line.dropFirst(5).components(separatedBy: "`").first }
+            if line == "```json" { block = [] } else if line == "```", let lines = block, let name = heading {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(lines.joined(separator: "\n").utf8)) as? [String: Any], "\(name)")
+                documented[name] = Set(object.keys)
+                block = nil
+            } else if block != nil { block?.append(line) }
+        }
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "validate", "doctor"])
+        func keys(_ text: String) throws -> Set<String> {
+            Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
+        }
+        let sandbox = try Sandbox()
+        let json = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2", "-o", "json"])
+        #expect(try keys(json.stdout) == documented["result"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        let lines = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3", "-o", "ndjson"])
+        var seen: [String: Set<String>] = [:]
+        for line in lines.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let event = try #require(object["event"] as? String)
+            if seen[event] == nil { seen[event] = Set(object.keys) }
+        }
+        for event in ["plan", "progress", "traffic", "step"] { #expect(seen[event] == documented[event], "\(event)") }
+        #expect(seen["result"] == documented["result"].map { $0.union(["event"]) })
+        #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "health-check", "-o", "json"]).stdout) == documented["health-check"])
+        #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "validate", "-o", "json"]).stdout) == documented["validate"])
+        #expect(try keys(sandbox.ce(["--sandbox", "doctor", "-o", "json"]).stdout) == documented["doctor"])
+    }
+
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
     @Test func statusJSONKeepsEveryKey() throws {
         let sandbox = try Sandbox()
