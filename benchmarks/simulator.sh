@@ -14,7 +14,8 @@ trap 'rm -rf "$dir"' EXIT
 export CE_SANDBOX_DIR="$dir"
 
 ms() { date +%s%N; }
-echo "1,000-instance deploy (prod: 1,000 live instances → 1,000 new ones, gate, switch, 60 s bake):"
+echo "$(nproc) core(s); release build; times are the ce process's wall time (date around it)"
+echo "1,000-instance deploy (prod: 1,000 live instances → 1,000 new ones, gate, switch, 60 s bake; the sandbox reset before each run not timed, the world's load and save timed):"
 for i in $(seq 1 "$repeats"); do
     "$ce" sandbox reset --prod-instances 1000 --requests-per-second 20 >/dev/null
     start=$(ms)
@@ -25,7 +26,7 @@ for i in $(seq 1 "$repeats"); do
     echo "  run $i: $(( (end - start) / 1000000 )) ms wall, $virtual virtual, gate $instances"
 done
 
-echo "1,000 seeded soak scenarios:"
+echo "1,000 seeded soak scenarios (one process, scenarios in parallel on every core, each with a 5 min settle):"
 "$ce" sandbox soak --runs 1000 --seed 1 | head -1
 echo "100 seeded soak scenarios with 1,000 live instances each:"
 "$ce" sandbox soak --runs 100 --seed 1 --instances 1000 | head -1
