@@ -9,8 +9,11 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
         abstract: "Send all of the environment's traffic to one colour, atomically per listener/rule, then record it in SSM.",
         discussion: """
             Refuses (exit 2, nothing changed) unless the target colour has healthy capacity, or when --from does not \
-            name the colour serving now. Every listener default action (prod) or /{env}* rule (others) is changed \
-            concurrently and read back before the SSM parameters active-color and active-target-group-arn are written.
+            name the colour serving now. Every serving route of the environment (each forwarding listener default \
+            action for routing: default, else each rule whose conditions are exactly its path or host) is changed in \
+            its forward only, concurrently, and read back before the SSM parameters active-color and \
+            active-target-group-arn are written; if one fails, the routes that moved are put back. Nothing else on the \
+            load balancer is touched.
             """
     )
 

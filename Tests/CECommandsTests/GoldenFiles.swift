@@ -35,3 +35,23 @@ struct StatusGoldenTests {
         try GoldenFiles.expectMatches(result.stdout, golden)
     }
 }
+
+/// Every command's help, as people read it: a change to an option, its wording or the usage line is a reviewed diff.
+struct HelpGoldenTests {
+    static let commands: [String] = [
+        "", "doctor", "config show", "builds", "builds current", "builds set-current", "environment", "environment status",
+        "environment refresh", "environment switch", "environment rollback", "environment cleanup", "environment start",
+        "environment stop", "environment validate", "environment health-check", "environment recover", "environment unlock",
+        "environment promote", "environment abort", "sandbox", "sandbox reset", "sandbox faults", "sandbox soak",
+    ]
+
+    @Test(arguments: commands)
+    func theHelpReadsLikeThis(_ command: String) throws {
+        let home = try CLI.temporaryHome()
+        // A fixed terminal width, so that the wrapping is the same everywhere.
+        let result = try CLI.run(
+            command.split(separator: " ").map(String.init) + ["--help"], environment: CLI.environment(home: home, ["COLUMNS": "100"]))
+        #expect(result.status == 0, "\(result.all)")
+        try GoldenFiles.expectMatches(result.stdout, "help-\(command.isEmpty ? "ce" : command.replacingOccurrences(of: " ", with: "-")).txt")
+    }
+}
