@@ -12,8 +12,9 @@ public struct CERootCommand: AsyncParsableCommand {
             Global options (--region, --profile, --endpoint-url, --output, --verbose) may be given before or after \
             the subcommand: 'ce --endpoint-url URL doctor' and 'ce doctor --endpoint-url URL' are the same.
             """,
-        version: CEVersion.current,
-        subcommands: [DoctorCommand.self, EnvironmentCommand.self, BuildsCommand.self, ConfigCommand.self, SandboxCommand.self]
+        subcommands: [
+            DoctorCommand.self, EnvironmentCommand.self, BuildsCommand.self, ConfigCommand.self, SandboxCommand.self, VersionCommand.self,
+        ]
     )
 
     @OptionGroup public var global: GlobalOptions
@@ -24,6 +25,12 @@ public struct CERootCommand: AsyncParsableCommand {
     /// typo (`ce enviroment status`) is answered with the name it most likely meant, exit 64.
     public static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
+        // The tool's version is `ce version` (and `ce --version`), so that no subcommand's help lists a `--version`
+        // flag beside refresh's `--version BUILD`.
+        if arguments == ["--version"] {
+            print(CEVersion.current)
+            return
+        }
         if let suggestion = subcommandSuggestion(arguments) {
             FileHandle.standardError.write(Data("Error: \(suggestion)\n  See 'ce --help' for the commands.\n".utf8))
             Foundation.exit(64)
@@ -62,4 +69,10 @@ public struct CERootCommand: AsyncParsableCommand {
         }
         return nil
     }
+}
+
+/// `ce version`: the tool's version (`ce --version` too).
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print ce's version.")
+    func run() throws { print(CEVersion.current) }
 }
