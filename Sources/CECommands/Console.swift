@@ -105,6 +105,12 @@ enum Console {
         }
     }
 
+    /// Steps said elsewhere (a failure's table, on standard error), kept for the closing document.
+    static func record(_ report: StepReport) {
+        state.withLock { $0.steps += report.steps.map { StepDocument(name: $0.name, seconds: $0.seconds, detail: $0.detail) } }
+        for step in report.steps { event(StepEvent(name: step.name, seconds: step.seconds, detail: step.detail)) }
+    }
+
     /// Where progress lines go: standard output in text mode, standard error under `--output json`.
     static var progress: FileHandle { isJSON ? .standardError : .standardOutput }
 

@@ -89,7 +89,8 @@ enum Mutating {
             return code == .success ? ExitStatus.failed : code
         case let failure as DeployFailure:
             say("error: " + failure.lines.joined(separator: "\n"))
-            // Then the steps, the failed one included, with their durations.
+            // Then the steps, the failed one included, with their durations (kept for --output json too).
+            Console.record(failure.report)
             for step in failure.report.steps {
                 say("  \(step.name.padding(toLength: max(11, step.name.count), withPad: " ", startingAt: 0)) \(String(format: "%7.2f", step.seconds)) s  \(step.detail)")
             }

@@ -338,6 +338,12 @@ struct SandboxCommandTests {
         #expect((again["error"] as? String)?.contains("already has capacity") == true)
         let (_, dry) = try document(["--sandbox", "--env", "beta", "environment", "switch", "--to", "blue", "--dry-run", "-o", "json"])
         #expect((dry["lines"] as? [String])?.contains { $0.contains("ELBv2 ModifyRule") } == true)
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        _ = try sandbox.ce(["sandbox", "app", "v9", "--never-healthy"])
+        let (failed, broken) = try document(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v9", "-o", "json"])
+        #expect(failed.status == 1 && broken["outcome"] as? String == "failed")
+        let failedSteps = try #require(broken["steps"] as? [[String: Any]])
+        #expect(failedSteps.contains { $0["name"] as? String == "health gate" && ($0["detail"] as? String)?.hasPrefix("FAILED") == true }, "the failed step is in the document")
     }
 
     /// A deploy's progress: the plan before anything changes, what each instance waits for, a line when traffic
