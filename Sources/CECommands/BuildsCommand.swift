@@ -15,17 +15,69 @@ struct BuildsCurrentCommand: GlobalOptionsCommand {
     @OptionGroup var localGlobal: GlobalOptions
     @ParentCommand var root: CERootCommand
 
+    /// `--output json`: every key always present.
+    struct Document: Encodable {
+        struct RolledBack: Encodable {
+            var deployment: String
+            var at: String
+            var note: String?
+            enum CodingKeys: String, CodingKey { case deployment, at, note }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(deployment, forKey: .deployment)
+                try c.encode(at, forKey: .at)
+                try c.encode(note, forKey: .note)
+            }
+        }
+        var environment: String
+        var parameter: String
+        var build: String?
+        var rolledBack: RolledBack?
+        enum CodingKeys: String, CodingKey { case environment, parameter, build, rolledBack }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(environment, forKey: .environment)
+            try c.encode(parameter, forKey: .parameter)
+            try c.encode(build, forKey: .build)
+            try c.encode(rolledBack, forKey: .rolledBack)
+        }
+    }
+
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        try await Mutating.run(output: options.outputFormat) {
-            let environment = try options.environmentConfiguration()
-            let name = environment.parameters.version
-            let value = try await Backend.with(options) { try await $0.ports.parameters.values(names: [name])[name] }
-            guard let value else {
-                throw CommandError("\(name) is not set. Run '\(environment.command("builds set-current VERSION"))'.")
+        let environment: EnvironmentConfiguration
+        let values: [String: String]
+        do {
+            environment = try options.environmentConfiguration()
+            let names = [environment.parameters.version, environment.parameters.deployment]
+            values = try await Backend.with(options) { try await $0.ports.parameters.values(names: names) }
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw CommandFailure.report(error)
+        }
+        let name = environment.parameters.version
+        let build = values[name]
+        // The last deploy's journal, when it rolled this very build back (an unreadable journal is status's business).
+        let journal = values[environment.parameters.deployment].flatMap { try? JSONDecoder().decode(DeploymentJournal.self, from: Data($0.utf8)) }
+        let rolledBack = journal.flatMap { $0.status == .rolledBack && $0.version == build ? $0 : nil }
+        switch options.outputFormat {
+        case .json, .ndjson:
+            print(try JSONOutput.string(Document(
+                environment: environment.name, parameter: name, build: build,
+                rolledBack: rolledBack.map { Document.RolledBack(deployment: $0.id, at: $0.updatedAt, note: $0.note) }),
+                format: options.outputFormat))
+            if build == nil { throw ExitCode(1) }
+        case .text:
+            guard let build else {
+                throw CommandFailure.report(CommandError("\(name) is not set. Run '\(environment.command("builds set-current VERSION"))'."))
             }
-            Console.say(value)
+            // Standard output stays the bare build, for `$(ce builds current)`; the warning is for the person.
+            print(build)
+            if let rolledBack {
+                FileHandle.standardError.write(Data("note: \(build) was rolled back by \(rolledBack.id) at \(rolledBack.updatedAt); a plain refresh refuses it ('\(environment.command("environment refresh --version \(build)"))' deploys it again).\n".utf8))
+            }
         }
     }
 }

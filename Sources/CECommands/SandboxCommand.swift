@@ -54,28 +54,6 @@ struct SandboxResetCommand: ParsableCommand {
     }
 }
 
-struct SandboxShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show the sandbox: time, builds, faults, recent events, invariants.")
-
-    @Option(help: "How many recent events to show.") var events = 25
-
-    func run() throws {
-        try SandboxEdit.run { sandbox in
-            sandbox.cloud.read { world in
-                var lines = ["sandbox \(sandbox.directory): virtual time \(DeployLock.format(world.now)), \(DurationText.of(world.now.timeIntervalSince(world.start))) since reset"]
-                lines.append("builds: " + (world.behaviours.isEmpty ? "every build healthy" : world.behaviours.sorted { $0.key < $1.key }.map { "\($0.key) \(SandboxAppCommand.describe($0.value))" }.joined(separator: "; ")))
-                lines.append("faults: \(world.faults)")
-                lines.append("alarms: " + world.alarms.keys.sorted().map { "\($0) \(world.alarms[$0]!.state)\(world.alarms[$0]!.forced != nil ? " (forced)" : "")" }.joined(separator: ", "))
-                lines.append("recent events:")
-                lines += world.events.suffix(events).map { "  \($0)" }
-                lines.append(world.invariants.violations.isEmpty ? "invariants: all held" : "invariants violated:")
-                lines += world.invariants.violations.map { "  \($0)" }
-                return lines.joined(separator: "\n")
-            }
-        }
-    }
-}
-
 struct SandboxAppCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "app", abstract: "Script how a build behaves once deployed (healthy by default).")

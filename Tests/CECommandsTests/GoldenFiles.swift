@@ -42,7 +42,7 @@ struct HelpGoldenTests {
         "", "doctor", "config show", "builds", "builds current", "builds set-current", "environment", "environment status",
         "environment refresh", "environment switch", "environment rollback", "environment cleanup", "environment start",
         "environment stop", "environment validate", "environment health-check", "environment recover", "environment unlock",
-        "environment promote", "environment abort", "sandbox", "sandbox reset", "sandbox faults", "sandbox soak", "version",
+        "environment promote", "environment abort", "sandbox", "sandbox reset", "sandbox show", "sandbox faults", "sandbox soak", "version",
     ]
 
     @Test(arguments: commands)
@@ -53,5 +53,30 @@ struct HelpGoldenTests {
             command.split(separator: " ").map(String.init) + ["--help"], environment: CLI.environment(home: home, ["COLUMNS": "100"]))
         #expect(result.status == 0, "\(result.all)")
         try GoldenFiles.expectMatches(result.stdout, "help-\(command.isEmpty ? "ce" : command.replacingOccurrences(of: " ", with: "-")).txt")
+    }
+}
+
+/// A deploy's whole text output in the sandbox, as an operator reads it (standard output and standard error): the
+/// plan, the progress lines, the step table, the traffic summary; and a deploy that rolls back, with its failure
+/// layout. The deployment id (it carries the process id) and the host name are the only parts masked.
+struct DeployGoldenTests {
+    @Test(arguments: [
+        ("beta-deploy.txt", "", "--sandbox --env beta environment refresh --version v2"),
+        ("beta-deploy-rolled-back.txt", "v2 --errors 40", "--sandbox --env beta environment refresh --version v2"),
+        ("prod-canary-dry-run.txt", "", "--sandbox --env prod environment refresh --version v2 --strategy canary --steps 10,50,100 --dry-run"),
+    ])
+    func aSandboxDeployReadsLikeThis(_ golden: String, _ app: String, _ command: String) throws {
+        let home = try CLI.temporaryHome()
+        let environment = CLI.environment(home: home, ["CE_SANDBOX_DIR": home + "/sandbox", "USER": "tester"])
+        #expect(try CLI.run(["sandbox", "reset"], environment: environment).status == 0)
+        if !app.isEmpty { #expect(try CLI.run(["sandbox", "app"] + app.split(separator: " ").map(String.init), environment: environment).status == 0) }
+        let result = try CLI.run(command.split(separator: " ").map(String.init), environment: environment)
+        let text = "$ ce \(command)\nexit \(result.status)\n--- stdout\n\(result.stdout)--- stderr\n\(result.stderr)"
+        try GoldenFiles.expectMatches(Self.masked(text), golden)
+    }
+
+    static func masked(_ text: String) -> String {
+        text.replacingOccurrences(of: #"d-(\d{8}T\d{6}Z)-\d+"#, with: "d-$1-PID", options: .regularExpression)
+            .replacingOccurrences(of: "tester@\(ProcessInfo.processInfo.hostName)", with: "tester@HOST")
     }
 }

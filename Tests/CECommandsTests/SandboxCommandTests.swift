@@ -413,7 +413,7 @@ struct SandboxCommandTests {
                 block = nil
             } else if block != nil { block?.append(line) }
         }
-        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "validate", "doctor"])
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "builds current", "validate", "doctor", "sandbox show"])
         func keys(_ text: String) throws -> Set<String> {
             Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
         }
@@ -433,6 +433,34 @@ struct SandboxCommandTests {
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "health-check", "-o", "json"]).stdout) == documented["health-check"])
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "validate", "-o", "json"]).stdout) == documented["validate"])
         #expect(try keys(sandbox.ce(["--sandbox", "doctor", "-o", "json"]).stdout) == documented["doctor"])
+        #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "builds", "current", "-o", "json"]).stdout) == documented["builds current"])
+        let show = try sandbox.ce(["sandbox", "show", "-o", "json"])
+        #expect(try keys(show.stdout) == documented["sandbox show"])
+        let faults = try #require((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["faults"] as? [String: Any])
+        #expect(Set(faults.keys) == ["throttlePercent", "errorPercent", "latencyMilliseconds", "crashAtStep", "denied"])
+    }
+
+    /// A build the last deploy rolled back is marked in `builds current`: in its JSON, and on standard error in text
+    /// mode while standard output stays the bare build for scripts.
+    @Test func buildsCurrentMarksARolledBackBuild() throws {
+        let sandbox = try Sandbox()
+        func current() throws -> [String: Any] {
+            let result = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "current", "-o", "json"])
+            #expect(result.status == 0)
+            return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        }
+        let before = try current()
+        #expect(before["build"] as? String == "v1" && before["rolledBack"] is NSNull && before["parameter"] as? String == "/compiler-explorer/beta/version")
+        _ = try sandbox.ce(["sandbox", "app", "v5", "--errors", "40"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "set-current", "v5", "--yes"])
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh"]).status == 3)
+        let after = try current()
+        let rolledBack = try #require(after["rolledBack"] as? [String: Any], "\(after)")
+        #expect(after["build"] as? String == "v5")
+        #expect((rolledBack["deployment"] as? String)?.hasPrefix("d-") == true && rolledBack["note"] is String)
+        let text = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "current"])
+        #expect(text.stdout == "v5\n")
+        #expect(text.stderr.contains("note: v5 was rolled back by d-") && text.stderr.contains("'ce --sandbox --env beta environment refresh --version v5'"), "\(text.stderr)")
     }
 
     /// The status JSON keeps every documented key, `null` when unset; the lock is a document, not a string.
