@@ -7,11 +7,10 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 
 import boto3
 
-from moto_server import latency_proxy, moto_with_layout
+from moto_server import latency_proxy, moto_with_layout, ce_home
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 LATENCY = int(sys.argv[2]) if len(sys.argv) > 2 else 25
@@ -20,12 +19,7 @@ CE = os.path.join(ROOT, ".build/release/ce")
 CALL = re.compile(r"(ELBv2|SSM|AutoScaling|CloudWatch|EC2) (\w+) \d{3} ([\d.]+) ms \(round (\d+)\)")
 
 with moto_with_layout("--envs", "prod,beta", "--crowded") as moto, latency_proxy(moto, LATENCY) as proxy:
-    home = tempfile.mkdtemp()
-    config = os.path.join(home, "ce.yaml")
-    with open(config, "w") as f:
-        f.write("defaults:\n  bake: 0\n  health: {stable: 0s, poll: 1s}\n")
-    env = {"HOME": home, "PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    home, config, env = ce_home()
 
     def ce(*args):
         result = subprocess.run([CE, "--config", config, "--endpoint-url", proxy.url, *args], env=env, capture_output=True, text=True)

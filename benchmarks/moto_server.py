@@ -5,6 +5,7 @@ import http.server
 import os
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -102,3 +103,18 @@ def moto_with_layout(*layout_args):
     finally:
         moto.kill()
         moto.wait()
+
+
+FAST_CONFIG = "defaults:\n  bake: 0\n  health: {stable: 0s, poll: 1s}\n"
+
+
+def ce_home(config_text=FAST_CONFIG):
+    """A fresh HOME with a ce.yaml holding `config_text`, and the environment a `ce` run against moto needs
+    (moto's test credentials, no instance metadata). Returns (home, config path, env)."""
+    home = tempfile.mkdtemp()
+    config = os.path.join(home, "ce.yaml")
+    with open(config, "w") as f:
+        f.write(config_text)
+    env = {"HOME": home, "PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    return home, config, env

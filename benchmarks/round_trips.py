@@ -6,12 +6,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import boto3
 
-from moto_server import latency_proxy, moto_with_layout
+from moto_server import latency_proxy, moto_with_layout, ce_home
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 LATENCY = int(sys.argv[2]) if len(sys.argv) > 2 else 25
@@ -23,12 +22,7 @@ CROWDED = os.environ.get("CE_LAYOUT", "--crowded") == "--crowded"
 
 layout = ["--envs", "prod,beta,staging"] + (["--crowded"] if CROWDED else [])
 with moto_with_layout(*layout) as moto, latency_proxy(moto, LATENCY) as proxy:
-    home = tempfile.mkdtemp()
-    config = os.path.join(home, "ce.yaml")
-    with open(config, "w") as f:
-        f.write("defaults:\n  bake: 0\n  health: {stable: 0s, poll: 1s}\n")
-    env = {"HOME": home, "PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}
+    home, config, env = ce_home()
     asg = boto3.client("autoscaling", endpoint_url=moto, region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     asg.update_auto_scaling_group(AutoScalingGroupName="prod-green", MinSize=0, MaxSize=24, DesiredCapacity=2)

@@ -2,6 +2,7 @@
 """Builds Compiler Explorer's AWS layout in a moto server and prints its resource ids as JSON.
 
     python3 scripts/moto_layout.py --endpoint http://127.0.0.1:PORT [--prefix t1-] [--envs prod,beta,staging] [--crowded]
+                                   [--instances beta [--drain 20]]
 
 Layout (names get the optional prefix, so that tests can share one moto server), as on the real GccExplorerApp:
   load balancer {prefix}GccExplorerApp with HTTP :80 and HTTPS :443 listeners (certificate from moto's ACM); both
@@ -18,6 +19,9 @@ a fixed response, a rule sharing /beta* but with a host condition that forwards 
 for every environment (its conditions plus X-Deployment-Color: blue|green, forwarding to that colour), staging's
 rule authenticating (Cognito) before a sticky weighted forward, and prod's :443 default authenticating (OIDC) before
 a sticky forward.
+--instances ENV[,ENV] lays those environments out for instance switching, as the design document's current
+architecture: one target group {prefix}{Env}, the serving route forwarding to it, {env}-blue attached to it and
+{env}-green not (no preview rules for them).
 Only talks to the given endpoint, which must be on 127.0.0.1.
 """
 import argparse
@@ -52,13 +56,15 @@ def main():
     parser.add_argument("--envs", default="prod,beta,staging")
     parser.add_argument("--version", default="v1")
     parser.add_argument("--crowded", action="store_true")
+    parser.add_argument("--instances", default="")
+    parser.add_argument("--drain", type=int, default=20, help="deregistration delay of the --instances groups (s)")
     args = parser.parse_args()
     out = build(args.endpoint, prefix=args.prefix, envs=[e for e in args.envs.split(",") if e], version=args.version,
-                crowded=args.crowded)
+                crowded=args.crowded, instances=[e for e in args.instances.split(",") if e], drain=args.drain)
     json.dump(out, sys.stdout)
 
 
-def build(endpoint, prefix="", envs=("prod", "beta", "staging"), version="v1", crowded=False):
+def build(endpoint, prefix="", envs=("prod", "beta", "staging"), version="v1", crowded=False, instances=(), drain=20):
     """Builds the layout on `endpoint` (a moto server on 127.0.0.1) and returns its resource ids."""
     host = urlparse(endpoint).hostname
     if host not in ("127.0.0.1", "localhost"):
@@ -85,18 +91,22 @@ def build(endpoint, prefix="", envs=("prod", "beta", "staging"), version="v1", c
     out = {"prefix": p, "vpcId": vpc, "loadBalancerArn": lb["LoadBalancerArn"], "launchTemplateId": template,
            "environments": {}, "otherTargetGroups": {}, "otherRules": {}}
 
-    def target_group(name):
+    def target_group(name, delay=20):
         tg = elb.create_target_group(
             Name=name, Protocol="HTTP", Port=80, VpcId=vpc, HealthCheckPath="/healthcheck",
             HealthCheckIntervalSeconds=10, HealthCheckTimeoutSeconds=8, HealthyThresholdCount=2,
             UnhealthyThresholdCount=3, TargetType="instance",
         )["TargetGroups"][0]["TargetGroupArn"]
         elb.modify_target_group_attributes(
-            TargetGroupArn=tg, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "20"}])
+            TargetGroupArn=tg, Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": str(delay)}])
         return tg
 
     groups = {(env, color): target_group(f"{p}{env.capitalize()}-{color.capitalize()}")
-              for env in envs for color in ("blue", "green")}
+              for env in envs for color in ("blue", "green") if env not in instances}
+    for env in envs:
+        if env in instances:
+            shared = target_group(f"{p}{env.capitalize()}", delay=drain)
+            groups[(env, "blue")] = groups[(env, "green")] = shared
 
     cert = acm.request_certificate(DomainName="compiler-explorer.example")["CertificateArn"]
     default_env = "prod" if "prod" in envs else envs[0]
@@ -143,7 +153,7 @@ def build(endpoint, prefix="", envs=("prod", "beta", "staging"), version="v1", c
             info["rules"]["443"] = rule(priority, path, actions)
         else:
             priority, path = 992, []
-        if args.crowded:
+        if args.crowded and env not in instances:
             for offset, color in enumerate(("blue", "green")):
                 header = {"Field": "http-header", "HttpHeaderConfig": {"HttpHeaderName": HEADER, "Values": [color]}}
                 info["previews"][color] = rule(priority - 2 + offset, path + [header], [forward(groups[(env, color)])])
@@ -154,7 +164,8 @@ def build(endpoint, prefix="", envs=("prod", "beta", "staging"), version="v1", c
                 AutoScalingGroupName=f"{p}{env}-{color}", MinSize=floor if color == "blue" else 0, MaxSize=24,
                 DesiredCapacity=floor if color == "blue" else 0,
                 LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
-                TargetGroupARNs=[groups[(env, color)]], AvailabilityZones=["us-east-1a", "us-east-1b"],
+                TargetGroupARNs=[] if env in instances and color == "green" else [groups[(env, color)]],
+                AvailabilityZones=["us-east-1a", "us-east-1b"],
                 HealthCheckType="ELB", HealthCheckGracePeriod=240,
                 Tags=[{"Key": "Environment", "Value": env, "PropagateAtLaunch": True},
                       {"Key": "Color", "Value": color, "PropagateAtLaunch": True}],

@@ -92,7 +92,11 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                 if !e.listeners.isEmpty { print("  listeners: [\(e.listeners.map(String.init).joined(separator: ", "))]") }
                 if !e.rules.isEmpty { print("  rules: [\(e.rules.joined(separator: ", "))]") }
                 print("  previewHeader: \(e.previewHeader)")
-                print("  targetGroups: {blue: \(e.targetGroups["blue"]!), green: \(e.targetGroups["green"]!)}")
+                if e.targetGroups["blue"] == e.targetGroups["green"] {
+                    print("  targetGroup: \(e.targetGroups["blue"]!)   # one group: instance switching")
+                } else {
+                    print("  targetGroups: {blue: \(e.targetGroups["blue"]!), green: \(e.targetGroups["green"]!)}")
+                }
                 print("  autoScalingGroups: {blue: \(e.autoScalingGroups["blue"]!), green: \(e.autoScalingGroups["green"]!)}")
                 print("  ssmPrefix: \(e.ssmPrefix)")
                 print("  minInstances: \(e.minInstances)")

@@ -7,7 +7,7 @@ import Foundation
 struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "refresh",
-        abstract: "Deploy a new build with zero downtime: the inactive colour is scaled up, health-gated, then gets the traffic — at once (blue-green) or in weighted steps (canary, linear); or roll the live colour (rolling).",
+        abstract: "Deploy a new build with zero downtime: the inactive colour is scaled up, health-gated, then gets the traffic — at once (blue-green) or in weighted steps (canary, linear); or its instances replace the live ones in one target group (instances); or roll the live colour (rolling).",
         discussion: """
             Exit codes: 0 deployed; 1 failed (the message says what state it left); 2 refused, nothing changed; \
             3 rolled back after the bake period; 128+N stopped by signal N and brought to a consistent state. \
@@ -15,7 +15,7 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             """
     )
 
-    @Option(help: "blue-green, canary, linear or rolling (default: the environment's configured strategy, else blue-green).")
+    @Option(help: "blue-green, canary, linear, instances or rolling (default: the environment's configured strategy, else blue-green).")
     var strategy: DeployStrategy?
     @Option(help: "Canary: the shares of traffic on the new colour, e.g. 10,50,100 (default from the config, else 10,100).")
     var steps: String?
@@ -112,9 +112,9 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
                     request = .fresh(strategy, try deployOptions(strategy, environment: environment))
                 }
                 if mutation.dryRun {
-                    try await dryRun(request, environment: environment, backend: backend)
+                    try await DeployFlow.dryRun(request, environment: environment, backend: backend)
                 } else {
-                    try await deploy(request, environment: environment, backend: backend, options: options)
+                    try await DeployFlow.run(request, environment: environment, backend: backend, options: options, resume: resume)
                 }
             }
         }
@@ -144,47 +144,6 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         return journal
     }
 
-    func deploy(_ request: Deploy.Request, environment: EnvironmentConfiguration, backend: Backend, options: GlobalOptions) async throws {
-        let strategy = try Deploy.strategy(of: request, in: environment)
-        // Refusals (drift, a missing resource, --target naming the live colour, …) come from a read before the lock,
-        // so that a refused deploy never takes it; everything is checked again under the lock.
-        let snapshot = try await backend.persistentPorts.statusReader(for: environment).snapshot()
-        try Deploy.preflight(snapshot, request)
-        // The plan, before anything changes: asked about on prod, said everywhere else.
-        let summary = try Deploy.summary(snapshot, request)
-        if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
-            let action = "\(resume ? "Resume a deploy of" : "Deploy to") \(environment.name) in \(await backend.whereItActs())"
-            try Mutating.confirm(environment: environment.name, action: action, details: summary, yes: options.yes)
-        } else {
-            Console.say("\(environment.name): \(resume ? "resuming a deploy" : "deploying"):")
-            for line in summary { Console.say("  \(line)") }
-            Console.event(PlanEvent(environment: environment.name, resume: resume, plan: summary))
-        }
-        try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
-            let display = ProgressDisplay(clock: backend.ports.clock)
-            try await display.following(done: "\(environment.name): \(strategy.operation) done.") {
-                try await Deploy.run(
-                    request, environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(),
-                    interruption: interruption, progress: display.show)
-            }
-        }
-    }
-
-    /// The calls of every step, in order, the journal writes included; what each step waits for in words.
-    func dryRun(_ request: Deploy.Request, environment: EnvironmentConfiguration, backend: Backend) async throws {
-        let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
-        let journalName = environment.parameters.deployment
-        func journal(_ step: String) -> String { "SSM PutParameter Name=\(journalName) Value={journal: step \(step)} Type=String Overwrite=true" }
-        let (resuming, steps) = try Deploy.plannedSteps(snapshot, request)
-        if let resuming { Console.say("dry run: \(resuming)") }
-        Console.say("dry run: would make these AWS calls, in this order (route changes concurrently):")
-        for step in steps {
-            Console.say("  \(journal(step.name))")
-            for call in step.calls { Console.say("  \(call)") }
-            if let wait = step.wait { Console.say("then \(wait)\(step.name == "clear" || step.name == "health gate" ? ", and only then:" : "; else:")") }
-        }
-        Console.say("  \(journal("done"))")
-    }
 }
 
 extension DeployStrategy: ExpressibleByArgument {}

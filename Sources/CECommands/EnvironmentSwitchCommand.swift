@@ -13,7 +13,9 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
             action for routing: default, else each rule whose conditions are exactly its path or host) is changed in \
             its forward only, concurrently, and read back before the SSM parameters active-color and \
             active-target-group-arn are written; if one fails, the routes that moved are put back. Nothing else on the \
-            load balancer is touched.
+            load balancer is touched. An environment with one target group (strategy: instances) moves instances \
+            instead: the colour's running instances are registered, gated on their target health, then the serving \
+            colour's deregistered and drained — journalled like a deploy (--resume, recover).
             """
     )
 
@@ -34,6 +36,13 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
             let target = try Color.parse(to)
             let expected = try from.map(Color.parse)
             let force = self.force
+            let environment = try options.environmentConfiguration()
+            // One target group (instance switching): the warm colour's instances are registered, then the serving ones'
+            // deregistered — a journalled run of the engine, not a route change.
+            if environment.sharesOneTargetGroup {
+                try await DeployFlow.switchInstances(.switchInstances(to: target, from: expected, force: force), environment: environment, options: options, dryRun: mutation.dryRun)
+                return
+            }
             try await PlanFlow(options: options, dryRun: mutation.dryRun).runSwitch(action: "switch to \(target.rawValue)") { plan in
                 try plan.plan(to: target, from: expected, force: force)
             }
@@ -45,7 +54,7 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
 struct EnvironmentRollbackCommand: GlobalOptionsCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollback",
-        abstract: "Send traffic back to the other (warm) colour; refuses unless it has healthy capacity."
+        abstract: "Send traffic back to the other (warm) colour; refuses unless it has healthy capacity (one target group: its instances are re-registered first)."
     )
 
     @Flag(help: "Roll back even if the other colour does not look healthy.") var force = false
@@ -58,6 +67,23 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
         LogSetup.bootstrap(verbose: options.verbose)
         let force = self.force
         try await Mutating.run(output: options.outputFormat) {
+            let environment = try options.environmentConfiguration()
+            if environment.sharesOneTargetGroup {
+                // The warm colour is the one not serving: re-registered first, then the serving one deregistered.
+                try await Backend.with(options) { backend in
+                    let status = try await backend.persistentPorts.statusReader(for: environment).read()
+                    guard let serving = status.albColor else {
+                        throw Refusal("No single colour's instances serve \(environment.name) (\(status.driftReasons.joined(separator: "; "))), so there is no warm colour to roll back to. Nothing changed; run '\(environment.command("environment recover"))'.")
+                    }
+                    let request = Deploy.Request.switchInstances(to: serving.other, from: serving, force: force)
+                    if mutation.dryRun {
+                        try await DeployFlow.dryRun(request, environment: environment, backend: backend)
+                    } else {
+                        try await DeployFlow.run(request, environment: environment, backend: backend, options: options)
+                    }
+                }
+                return
+            }
             try await PlanFlow(options: options, dryRun: mutation.dryRun).runSwitch(action: "rollback") { plan in
                 try plan.plan(to: try plan.rollbackTarget(), force: force)
             }

@@ -84,9 +84,9 @@ final class ProgressDisplay: Sendable {
         }
         let color = progress.color.rawValue
         switch progress.stage {
-        case .healthGate:
+        case .healthGate, .launch:
             let ready = progress.healthy >= progress.wanted && progress.inService >= progress.wanted
-            var text = "\(paint("health gate", .label)): \(color) InService \(progress.inService)/\(progress.wanted), healthy "
+            var text = "\(paint(progress.stage.rawValue, .label)): \(color) InService \(progress.inService)/\(progress.wanted), healthy "
                 + paint("\(progress.healthy)/\(progress.wanted)", ready ? .good : .waiting)
             if let stable = progress.stableSeconds, progress.neededStableSeconds > 0 {
                 text += ", stable \(Int(stable))/\(Int(progress.neededStableSeconds)) s"

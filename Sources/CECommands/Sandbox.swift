@@ -64,10 +64,18 @@ final class Sandbox: @unchecked Sendable {
     /// Compiler Explorer's load balancer: prod and the eight path environments (each at its live floor), blue live at
     /// v1, other services' rules, preview rules for both colours, a 5xx alarm per colour, traffic to every
     /// environment, instances booting in 45–75 s.
-    static func newWorld(seed: UInt64, requestsPerSecond: Double = 5, prodInstances: Int? = nil) throws -> SimulatedCloud {
+    /// - Parameter configuration: a configuration file's, to lay the world out as it says (its environments, routes,
+    ///   target groups, one per environment for `strategy: instances`); `nil`: Compiler Explorer's.
+    static func newWorld(
+        seed: UInt64, requestsPerSecond: Double = 5, prodInstances: Int? = nil, configuration given: DeploymentConfiguration? = nil
+    ) throws -> SimulatedCloud {
+        let configuration = given ?? configuration()
+        let environments = given.map { $0.environments.keys.sorted() } ?? DeploymentConfiguration.compilerExplorerEnvironments.map(\.name)
+        // The alarms the configuration watches exist (one pattern: the first configured, else the sandbox's).
+        let alarms = environments.lazy.compactMap { configuration.environments[$0]?.alarms.first }.first ?? alarmPattern
         let cloud = try SimulatedCloud.designDocument(
-            environments: DeploymentConfiguration.compilerExplorerEnvironments.map(\.name), configuration: configuration(), seed: seed,
-            liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarmPattern,
+            environments: environments, configuration: configuration, seed: seed,
+            liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarms,
             neighbours: true)
         cloud.setBootSeconds(45...75)
         cloud.change { $0.keepRequests = false }

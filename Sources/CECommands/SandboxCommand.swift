@@ -46,10 +46,29 @@ struct SandboxResetCommand: ParsableCommand {
         if let prodInstances, !(2...1000).contains(prodInstances) { throw ValidationError("--prod-instances must be between 2 and 1000.") }
     }
 
+    @ParentCommand var root: CERootCommand
+
     func run() throws {
         let directory = Sandbox.directory()
-        try SandboxEdit.run(fresh: try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond, prodInstances: prodInstances)) { _ in
-            return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances) and beta, staging, gpu, wintest, winstaging, winprod, aarch64prod, aarch64staging behind GccExplorerApp with other services' and preview rules; blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
+        // `ce sandbox reset --config FILE`: the world laid out as the file says; commands then use the same --config.
+        let path = root.global.config
+        let configuration: DeploymentConfiguration?
+        let world: SimulatedCloud
+        do {
+            configuration = try path.map { try ConfigurationLoader.load(path: try ConfigurationLoader.locate(explicit: $0, workingDirectory: "", home: "")) }
+            world = try Sandbox.newWorld(seed: seed, requestsPerSecond: requestsPerSecond, prodInstances: prodInstances, configuration: configuration)
+        } catch {
+            throw CommandFailure.report(error)
+        }
+        try SandboxEdit.run(fresh: world) { _ in
+            guard let configuration, let path else {
+                return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances) and beta, staging, gpu, wintest, winstaging, winprod, aarch64prod, aarch64staging behind GccExplorerApp with other services' and preview rules; blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
+            }
+            let names = configuration.environments.keys.sorted().map { name in
+                let env = configuration.environments[name]!
+                return "\(name) (\(env.strategy.rawValue)\(env.sharesOneTargetGroup ? ", one target group \(env.targetGroupNames.blue)" : ""))"
+            }
+            return "sandbox reset in \(directory) as \(path) lays it out: \(names.joined(separator: ", ")); blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each). Run commands with --config \(Invocation.quoted(path)) too."
         }
     }
 }

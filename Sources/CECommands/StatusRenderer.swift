@@ -10,7 +10,10 @@ enum StatusRenderer {
         func ce(_ rest: String) -> String { invocation.command(environment: status.environment, rest) }
         var lines: [String] = []
         lines.append("environment  \(status.environment)")
-        lines.append("active       SSM: \(status.activeColor?.rawValue ?? "-")   load balancer: \(status.albColor?.rawValue ?? "mixed/none")")
+        // One target group (instance switching): the serving colour is the one whose instances are registered.
+        let serving = status.strategy == DeployStrategy.instances.rawValue ? "registered" : "load balancer"
+        lines.append("active       SSM: \(status.activeColor?.rawValue ?? "-")   \(serving): \(status.albColor?.rawValue ?? "mixed/none")")
+        lines.append("strategy     \(status.strategy)")
         let rolledBack = status.rolledBackBuild.flatMap { $0.version == status.nextVersion ? $0 : nil }
         lines.append("next build   \(status.nextVersion ?? "-")\(rolledBack.map { " (ROLLED BACK by \($0.id): a plain refresh refuses it; --version \($0.version) deploys it again)" } ?? "")")
         if let lock = status.lock {

@@ -25,12 +25,21 @@ extension SimulatedCloud {
     ///   - liveInstances: instances of each environment's live colour (default: its live floor).
     ///   - requestsPerSecond: traffic sent to each environment.
     ///   - alarms: also create a 5xx alarm per colour, named by this pattern (`{env}`, `{color}` …).
+    ///
+    /// An environment whose colours share one target group (`strategy: instances`) gets that one group, blue's
+    /// Auto Scaling group attached to it and green's not (the design document's current architecture).
     public static func designDocument(
         environments: [String] = ["prod", "beta", "staging"], version: String = "v1",
         configuration: DeploymentConfiguration = .builtIn, seed: UInt64 = 1, liveInstances: [String: Int] = [:],
         requestsPerSecond: Double = 1, alarms: String? = nil, neighbours: Bool = false
     ) throws -> SimulatedCloud {
-        let cloud = SimulatedCloud(seed: seed)
+        let balancers = Set(try environments.map { try configuration.environment($0).loadBalancerName })
+        guard balancers.count <= 1 else {
+            throw DeploymentError.configuration(
+                file: configuration.source, line: nil, key: "loadBalancer",
+                reason: "the simulated cloud has one load balancer, but the environments name \(balancers.sorted().joined(separator: ", "))")
+        }
+        let cloud = SimulatedCloud(seed: seed, loadBalancerName: balancers.first ?? "GccExplorerApp")
         let listeners = [80: "arn:sim:listener/80", 443: "arn:sim:listener/443"]
         var defaultActions: [RouteAction] = [RouteAction(.fixedResponse(.init(statusCode: "404", contentType: "text/plain")))]
         var rules: [Route] = []
@@ -68,7 +77,7 @@ extension SimulatedCloud {
                     rule(port == 443 ? name : "\(name)-\(port)", priority, port: port, servingConditions, actions)
                 }
             }
-            if neighbours {
+            if neighbours && !env.sharesOneTargetGroup {
                 let base = compilerExplorerPriorities[name].map { $0 - 2 } ?? (name == "prod" ? 990 : nextPriority + 2)
                 for (offset, color) in Color.allCases.enumerated() {
                     rule(
@@ -89,7 +98,9 @@ extension SimulatedCloud {
             for color in Color.allCases {
                 cloud.addGroup(
                     name: env.autoScalingGroupNames[color], minSize: color == .blue ? env.liveFloor : 0,
-                    desiredCapacity: color == .blue ? live : 0, maxSize: maxSize, targetGroupArn: arns[color]!,
+                    // One shared group (instance switching): the serving colour's group is attached, the idle one not.
+                    desiredCapacity: color == .blue ? live : 0, maxSize: maxSize,
+                    targetGroupArn: env.sharesOneTargetGroup && color == .green ? nil : arns[color]!,
                     tags: ["Environment": name, "Color": color.rawValue], versionParameter: names.version(of: color))
                 if let alarms {
                     cloud.addAlarm(name: DeploymentConfiguration.expand(alarms, env: name, color: color), targetGroup: env.targetGroupNames[color])

@@ -46,7 +46,9 @@ extension SimulatedWorld {
                     operation: operation, code: "AccessDenied", message: "User is not authorized to perform \(operation) on \(subject)", isTransient: false)
             }
             var failure: SimulatedAPIError?
-            if random.chance(faults.throttleRate) {
+            if !takeDescribeToken(for: operation) {
+                failure = .init(operation: operation, code: "Throttling", message: "Rate exceeded", isTransient: true)
+            } else if random.chance(faults.throttleRate) {
                 failure = .init(operation: operation, code: "Throttling", message: "Rate exceeded", isTransient: true)
             } else if random.chance(faults.errorRate) {
                 failure = .init(operation: operation, code: "InternalFailure", message: "simulated server error", isTransient: true)
@@ -78,6 +80,7 @@ extension SimulatedWorld {
                 throw SimulatedAPIError(operation: "ModifyRule", code: "ValidationError", message: route.moveProblem ?? "cannot change \(route.label)", isTransient: false)
             }
             checkOwnRoute(routes[index])
+            propagate(actions, toRouteAt: index)
             routes[index].actions = actions
         case .putParameter(let name, let value):
             parameters[name] = .init(value: value, version: (parameters[name]?.version ?? 0) + 1)
@@ -97,10 +100,70 @@ extension SimulatedWorld {
             }
             (group.minSize, group.maxSize, group.desiredCapacity) = (newMin, newMax, newDesired)
             groups[name] = group
+        case .registerTargets(let arn, let ids):
+            let name = try targetGroup(arn, operation: "RegisterTargets")
+            guard ids.count <= Mutation.targetsPerCall else {
+                throw SimulatedAPIError(operation: "RegisterTargets", code: "ValidationError", message: "at most \(Mutation.targetsPerCall) targets per call", isTransient: false)
+            }
+            for id in ids {
+                guard let instance = instances[id], instance.terminatingAt == nil else {
+                    throw SimulatedAPIError(operation: "RegisterTargets", code: "InvalidTarget", message: "The following targets are not in a running state and cannot be registered: '\(id)'", isTransient: false)
+                }
+                register(id, in: name)
+            }
+        case .deregisterTargets(let arn, let ids):
+            let name = try targetGroup(arn, operation: "DeregisterTargets")
+            for id in ids { deregister(id, from: name) }
+        case .attachTargetGroup(let groupName, let arn):
+            let name = try targetGroup(arn, operation: "AttachLoadBalancerTargetGroups")
+            guard var group = groups[groupName] else {
+                throw SimulatedAPIError(operation: "AttachLoadBalancerTargetGroups", code: "ValidationError", message: "AutoScalingGroup name not found - \(groupName)", isTransient: false)
+            }
+            if !group.targetGroupArns.contains(arn) { group.targetGroupArns.append(arn) }
+            groups[groupName] = group
+            // As Auto Scaling does: the group's instances in service are registered (the others when they are).
+            for id in group.instanceIds where instances[id]?.inService == true { register(id, in: name) }
+        case .detachTargetGroup(let groupName, let arn):
+            let name = try targetGroup(arn, operation: "DetachLoadBalancerTargetGroups")
+            guard var group = groups[groupName] else {
+                throw SimulatedAPIError(operation: "DetachLoadBalancerTargetGroups", code: "ValidationError", message: "AutoScalingGroup name not found - \(groupName)", isTransient: false)
+            }
+            guard group.targetGroupArns.contains(arn) else { break }
+            group.targetGroupArns.removeAll { $0 == arn }
+            groups[groupName] = group
+            for id in group.instanceIds { deregister(id, from: name) }
         }
         log("tool: \(mutation)")
         reconcileGroups()
         checkStillServing(after: mutation.description, before: before)
+    }
+
+    func targetGroup(_ arn: String, operation: String) throws -> String {
+        guard let name = targetGroupName(arn: arn) else {
+            throw SimulatedAPIError(operation: operation, code: "TargetGroupNotFound", message: "One or more target groups not found", isTransient: false)
+        }
+        return name
+    }
+
+    /// Registers an instance (already registered: nothing changes, as in AWS; draining: registered again).
+    mutating func register(_ id: String, in name: String) {
+        if let target = targetGroups[name]!.targets[id], target.state != "draining" { return }
+        let arn = targetGroups[name]!.arn
+        targetGroups[name]!.targets[id] = Target(state: isUsed(arn) ? "initial" : "unused")
+        log("\(name) \(id) registered")
+    }
+
+    /// Deregisters an instance: it drains for the group's deregistration delay (no delay: gone at once).
+    mutating func deregister(_ id: String, from name: String) {
+        guard let target = targetGroups[name]!.targets[id], target.state != "draining" else { return }
+        let delay = targetGroups[name]!.deregistrationDelaySeconds
+        if delay == 0 {
+            targetGroups[name]!.targets[id] = nil
+        } else {
+            targetGroups[name]!.targets[id]!.state = "draining"
+            targetGroups[name]!.targets[id]!.drainingUntil = now.addingTimeInterval(delay)
+        }
+        log("\(name) \(id) deregistered")
     }
 
     /// A journal write: noted for the invariants, and the crash fault fires right after the named step is recorded.
@@ -146,6 +209,15 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         }
     }
 
+    public func deregistrationDelaySeconds(targetGroupArn: String) async throws -> Int {
+        try call("ELBv2 DescribeTargetGroupAttributes") { world in
+            guard let name = world.targetGroupName(arn: targetGroupArn) else {
+                throw SimulatedAPIError(operation: "DescribeTargetGroupAttributes", code: "TargetGroupNotFound", message: targetGroupArn, isTransient: false)
+            }
+            return Int(world.targetGroups[name]!.deregistrationDelaySeconds)
+        }
+    }
+
     public func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot] {
         try call("ELBv2 DescribeTargetHealth") { world in
             guard let name = world.targetGroupName(arn: targetGroupArn) else {
@@ -185,7 +257,8 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         switch mutation {
         case .forward(let route, _), .setForward(let route, _): subject = route.arn
         case .putParameter(let name, _): subject = name
-        case .resizeGroup(let name, _, _, _): subject = name
+        case .resizeGroup(let name, _, _, _), .attachTargetGroup(let name, _), .detachTargetGroup(let name, _): subject = name
+        case .registerTargets(let arn, _), .deregisterTargets(let arn, _): subject = arn
         }
         try call(operation, subject: subject, changes: true) { try $0.apply(mutation) }
     }

@@ -83,12 +83,12 @@ public final class SimulatedCloud: Sendable {
     public func addRoute(_ route: Route) { change { $0.routes.append(route) } }
 
     public func addGroup(
-        name: String, minSize: Int, desiredCapacity: Int, maxSize: Int, targetGroupArn: String, tags: [String: String] = [:],
+        name: String, minSize: Int, desiredCapacity: Int, maxSize: Int, targetGroupArn: String?, tags: [String: String] = [:],
         versionParameter: String?, healthCheckGraceSeconds: Double = 240
     ) {
         change {
             $0.groups[name] = .init(
-                name: name, minSize: minSize, desiredCapacity: desiredCapacity, maxSize: maxSize, targetGroupArns: [targetGroupArn],
+                name: name, minSize: minSize, desiredCapacity: desiredCapacity, maxSize: maxSize, targetGroupArns: targetGroupArn.map { [$0] } ?? [],
                 tags: tags, versionParameter: versionParameter, healthCheckGraceSeconds: healthCheckGraceSeconds)
         }
     }

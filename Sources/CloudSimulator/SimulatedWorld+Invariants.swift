@@ -32,6 +32,8 @@ public struct InvariantState: Codable, Sendable {
     public var downtimeAllowed: Set<String> = []
     /// Environments with a rolling deploy in progress (their instances may run two builds).
     var rollingInProgress: Set<String> = []
+    /// Environments with an instance switch in progress (both colours' instances may be registered meanwhile).
+    var instanceSwitching: Set<String>? = nil
     /// "env|colour|build" already reported by invariant 5 (one line per mismatch, not one per request).
     var mismatchReported: Set<String> = []
     /// Environments with a canary or linear deploy in progress, by its journal.
@@ -61,8 +63,19 @@ extension SimulatedWorld {
     }
 
     /// The colours a route forwards to (`other` for a target group of neither colour).
+    /// For an environment whose colours share one target group (instance switching), a route to it serves the
+    /// colours whose instances are registered there.
     func colors(of route: Route, in env: EnvironmentRecord) -> Set<String> {
-        Set(route.weights.filter { $0.value > 0 }.keys.map { env.color(ofArn: $0) ?? "other" })
+        let arns = route.weights.filter { $0.value > 0 }.keys
+        guard let shared = env.sharedTargetGroupArn else { return Set(arns.map { env.color(ofArn: $0) ?? "other" }) }
+        return Set(arns.flatMap { $0 == shared ? Array(registeredColors(env)) : ["other"] })
+    }
+
+    /// The colours of a shared-group environment with an instance registered (not draining) in the group.
+    func registeredColors(_ env: EnvironmentRecord) -> Set<String> {
+        guard let arn = env.sharedTargetGroupArn, let name = targetGroupName(arn: arn) else { return [] }
+        let targets = targetGroups[name]!.targets.filter { $0.value.state != "draining" }
+        return Set(env.groups.filter { _, group in (groups[group]?.instanceIds ?? []).contains { targets[$0] != nil } }.keys)
     }
 
     /// The one colour serving `env`, or `nil` when the routes split or disagree.
@@ -76,12 +89,25 @@ extension SimulatedWorld {
     /// Instances of `color` in `env` that are registered (not draining) and whose application answers now.
     func healthyInstances(_ env: EnvironmentRecord, color: String) -> Int {
         guard let arn = env.targetGroupArns[color], let name = targetGroupName(arn: arn) else { return 0 }
-        return targetGroups[name]!.targets.filter { $0.value.state != "draining" && appIsUp($0.key, at: now) }.count
+        let own = env.sharedTargetGroupArn == nil ? nil : Set(env.groups[color].flatMap { groups[$0]?.instanceIds } ?? [])
+        return targetGroups[name]!.targets.filter { $0.value.state != "draining" && appIsUp($0.key, at: now) && own?.contains($0.key) != false }.count
     }
 
     /// Whether every colour `env`'s routes forward to has a healthy instance.
     func isServing(_ env: EnvironmentRecord) -> Bool {
         let serving = routes(of: env).flatMap { colors(of: $0, in: env) }
+        // One shared group (instance switching): both colours are registered before the hand-over and the load
+        // balancer already routes to the new targets it finds healthy, so the tool cannot know better than the load
+        // balancer there. A change is judged by that view: some registered target the load balancer finds healthy,
+        // or whose application answers. (A build flapping faster than the unhealthy threshold looks healthy to it;
+        // the bake's 5xx alarm is what sends such a build back — and the end check still uses the ground truth.)
+        if let shared = env.sharedTargetGroupArn, let name = targetGroupName(arn: shared) {
+            let targets = targetGroups[name]!.targets
+            return !serving.isEmpty && !serving.contains("other") && Set(serving).contains { color in
+                healthyInstances(env, color: color) > 0
+                    || (env.groups[color].flatMap { groups[$0]?.instanceIds } ?? []).contains { targets[$0]?.state == "healthy" }
+            }
+        }
         return !serving.isEmpty && serving.allSatisfy { $0 != "other" && healthyInstances(env, color: $0) > 0 }
     }
 
@@ -97,7 +123,8 @@ extension SimulatedWorld {
         for (env, servingRoutes) in zip(environments, serving) {
             let sets = servingRoutes.map { ($0, colors(of: $0, in: env)) }
             let canary = invariants.canaries?[env.name]
-            for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed && canary == nil {
+            let switchingInstances = invariants.instanceSwitching?.contains(env.name) == true
+            for (route, colors) in sets where colors.count > 1 && !env.canaryAllowed && canary == nil && !switchingInstances {
                 violate("\(route.label) splits \(env.name)'s traffic between \(colors.sorted().joined(separator: " and "))")
             }
             if let canary, isFailing(canary.version), let arn = env.targetGroupArns[canary.to], invariants.canaryShareReported?.contains(env.name) != true {
@@ -171,6 +198,11 @@ extension SimulatedWorld {
         guard let env = environments.first(where: { name == $0.ssmPrefix + "deployment" }),
             let journal = DeploymentJournal.decode(value)
         else { return }
+        if DeployStrategy(journal: journal) == .instances && journal.isUnfinished {
+            invariants.instanceSwitching = (invariants.instanceSwitching ?? []).union([env.name])
+        } else {
+            invariants.instanceSwitching?.remove(env.name)
+        }
         if DeployStrategy(journal: journal) == .rolling && journal.isUnfinished {
             invariants.rollingInProgress.insert(env.name)
         } else {

@@ -11,16 +11,12 @@ extension SimulatedWorld {
         // path and host): each group's candidates, and the route each environment's requests take from each of its
         // listeners, are worked out once per tick.
         var candidates: [String: [String]] = [:]
-        let listeners = routes.filter { $0.kind == .listenerDefault }
-        var rulesByPort: [Int?: [Route]] = [:]
-        for rule in routes where rule.kind == .rule { rulesByPort[rule.listenerPort, default: []].append(rule) }
-        for port in Array(rulesByPort.keys) {
-            rulesByPort[port]!.sort { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) }
-        }
+        // While a route change propagates, each node of the load balancer routes by its own copy of the routes.
+        let nodes = (0..<distinctNodes).map { NodeRoutes(routes(atNode: $0)) }
         // Each colour's target group → its environment, colour and recorded build (for invariant 5).
         var owners: [String: Owner] = [:]
         for record in environments {
-            for (color, arn) in record.targetGroupArns where owners[arn] == nil {
+            for (color, arn) in record.targetGroupArns.sorted(by: { $0.key < $1.key }) where owners[arn] == nil {
                 owners[arn] = Owner(record: record, color: color, recorded: parameters[record.ssmPrefix + "\(color)/version"]?.value)
             }
         }
@@ -29,14 +25,35 @@ extension SimulatedWorld {
             guard trafficCredit[record.name]! >= 1 else { continue }
             // (A load balancer's listener ports are unique: they name its listeners.)
             let carrying = Set(servingRoutes.map(\.listenerPort))
-            let entrances = carrying.isEmpty ? listeners : listeners.filter { carrying.contains($0.listenerPort) }
             let request = SimulatedRequest(path: record.requestPath, host: record.requestHost)
-            let taken = entrances.map { listener in
-                TakenRoute(rulesByPort[listener.listenerPort]?.first { $0.conditions.allSatisfy(request.matches) } ?? listener)
-            }
+            let taken = nodes.map { $0.taken(by: request, carrying: carrying) }
             while trafficCredit[record.name]! >= 1 {
                 trafficCredit[record.name]! -= 1
-                serve(record, taken: taken, owners: owners, candidates: &candidates)
+                // (No draw while every node agrees, so that runs without propagation draw as before.)
+                let node = taken.count > 1 ? random.index(taken.count) : 0
+                serve(record, taken: taken[node], owners: owners, candidates: &candidates)
+            }
+        }
+    }
+
+    /// One node's listeners and rules (by listener port, in priority order).
+    struct NodeRoutes {
+        var listeners: [Route]
+        var rulesByPort: [Int?: [Route]]
+
+        init(_ routes: [Route]) {
+            listeners = routes.filter { $0.kind == .listenerDefault }
+            var rules: [Int?: [Route]] = [:]
+            for rule in routes where rule.kind == .rule { rules[rule.listenerPort, default: []].append(rule) }
+            for port in Array(rules.keys) { rules[port]!.sort { (Int($0.priority ?? "") ?? .max) < (Int($1.priority ?? "") ?? .max) } }
+            rulesByPort = rules
+        }
+
+        /// The route `request` takes from each listener that carries it.
+        func taken(by request: SimulatedRequest, carrying: Set<Int?>) -> [TakenRoute] {
+            let entrances = carrying.isEmpty ? listeners : listeners.filter { carrying.contains($0.listenerPort) }
+            return entrances.map { listener in
+                TakenRoute(rulesByPort[listener.listenerPort]?.first { $0.conditions.allSatisfy(request.matches) } ?? listener)
             }
         }
     }
@@ -112,15 +129,23 @@ extension SimulatedWorld {
         } else {
             arn = pickByWeight(forward, total: total)
         }
-        let owner = owners[arn]
-        let color = owner?.color
+        var owner = owners[arn]
+        var color = owner?.color
         guard let name = targetGroupName(arn: arn) else { return record(env, color: color, version: nil, status: 503, arn: arn) }
         let candidates = cache[name] ?? candidates(name)
         cache[name] = candidates
         guard !candidates.isEmpty else { return record(env, color: color, version: nil, status: 503, arn: arn) }
-        let id = candidates[random.index(candidates.count)]
+        let id = pickTarget(candidates, in: name)
         let instance = instances[id]
         let version = instance?.version
+        // Both colours share the group (instance switching): the instance tells the colour.
+        if let shared = owner?.record, shared.sharedTargetGroupArn != nil, let instance,
+            let own = shared.groups.first(where: { $0.value == instance.group })?.key
+        {
+            color = own
+            owner?.color = own
+            owner?.recorded = parameters[shared.ssmPrefix + "\(own)/version"]?.value
+        }
         let status: Int
         if !appIsUp(id, at: now) {
             status = 502
@@ -132,6 +157,21 @@ extension SimulatedWorld {
         record(env, color: color, version: version, status: status, arn: arn, user: user)
         checkServedVersion(env, version: version, instance: instance)
         if let owner { checkRecordedBuild(owner.record, color: owner.color, recorded: owner.recorded, version: version, instance: instance) }
+    }
+
+    /// A target of `group` among `candidates`: uniformly, or by share while some are in slow start.
+    mutating func pickTarget(_ candidates: [String], in group: String) -> String {
+        let targets = targetGroups[group]!.targets
+        guard candidates.contains(where: { targets[$0]?.slowStart.map { now < $0.upperBound } == true }) else {
+            return candidates[random.index(candidates.count)]
+        }
+        let shares = candidates.map { targets[$0].map(share) ?? 1 }
+        var pick = random.unit() * shares.reduce(0, +)
+        for (id, share) in zip(candidates, shares) {
+            if pick < share { return id }
+            pick -= share
+        }
+        return candidates[candidates.count - 1]
     }
 
     /// A target group drawn by weight.

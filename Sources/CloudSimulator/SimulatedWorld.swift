@@ -43,6 +43,8 @@ public struct SimulatedWorld: Codable, Sendable {
         var passes = 0
         var failures = 0
         var drainingUntil: Date?
+        /// Slow start: when the target turned healthy, and until when it gets less than its full share.
+        var slowStart: ClosedRange<Date>?
     }
 
     public struct TargetGroup: Codable, Sendable, Equatable {
@@ -53,6 +55,9 @@ public struct SimulatedWorld: Codable, Sendable {
         public var healthyThreshold: Int
         public var unhealthyThreshold: Int
         public var deregistrationDelaySeconds: Double
+        /// Slow start (seconds, off when `nil` or 0): a target that turns healthy while the group has another healthy
+        /// one gets a share of the requests growing linearly to its full share over this time.
+        public var slowStartSeconds: Double?
         public var targets: [String: Target] = [:]
         var lastCheck: Date
     }
@@ -101,6 +106,12 @@ public struct SimulatedWorld: Codable, Sendable {
         }
 
         func color(ofArn arn: String) -> String? { targetGroupArns.first { $0.value == arn }?.key }
+
+        /// The one target group both colours share (instance switching), or `nil`.
+        var sharedTargetGroupArn: String? {
+            let arns = Set(targetGroupArns.values)
+            return arns.count == 1 && targetGroupArns.count == 2 ? arns.first : nil
+        }
     }
 
     /// One request through the load balancer.
@@ -152,6 +163,16 @@ public struct SimulatedWorld: Codable, Sendable {
     public var alarms: [String: Alarm] = [:]
     public var environments: [EnvironmentRecord] = []
     public var faults = Faults()
+    /// How closely the world follows AWS's delays and limits (`Calibration.instant` when `nil`: a world saved before
+    /// calibration existed still loads).
+    public var calibration: Calibration?
+    /// Listener and rule changes still on their way to some of the load balancer's nodes.
+    var propagating: [PropagatingChange]?
+    /// Each node's routes while a change propagates (`nil`: every node has `routes`).
+    var nodeRoutes: [[Route]]?
+    /// The ELBv2 `Describe*` token bucket: tokens left, as of when.
+    var describeTokens: Double?
+    var describeTokensAt: Date?
     /// Set when the tool "crashed" (see `Faults.crashAtStep`): every call fails until `restartTool`.
     public var crashed = false
     var nextInstance = 1
@@ -208,6 +229,7 @@ public struct SimulatedWorld: Codable, Sendable {
         reconcileGroups()
         bootInstances()
         finishDraining()
+        propagateRouteChanges()
         runHealthChecks()
         replaceUnhealthyInstances()
         advanceRefreshes()
@@ -371,6 +393,7 @@ public struct SimulatedWorld: Codable, Sendable {
                     }
                     if target.state != before { log("\(name) \(id) \(before) → \(target.state)") }
                     group.targets[id] = target
+                    if target.state == "healthy" && before != "healthy" { startSlowly(id, in: &group) }
                 }
             }
             targetGroups[name] = group
@@ -425,9 +448,7 @@ public struct SimulatedWorld: Codable, Sendable {
             if let forced = alarm.forced {
                 state = forced
             } else if let arn = alarm.targetGroupArn {
-                let since = now.addingTimeInterval(-alarm.periodSeconds)
-                let errors = (recentErrors[arn] ?? []).filter { $0 > since }.count
-                state = errors >= alarm.threshold ? "ALARM" : "OK"
+                state = visibleErrors(of: arn, over: alarm.periodSeconds) >= alarm.threshold ? "ALARM" : "OK"
             } else {
                 state = "OK"
             }

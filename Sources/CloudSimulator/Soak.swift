@@ -44,7 +44,8 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     /// The deploy's n-th change is answered AccessDenied (not retried); with `denyAfterChange`, after it was made.
     public var denyChange: Int?
     public var denyAfterChange: Bool
-    /// `blue-green`, `canary` (25%, then all; 2 m step bake) or `linear` (50% steps, 1 m step bake).
+    /// `blue-green`, `canary` (25%, then all; 2 m step bake), `linear` (50% steps, 1 m step bake) or `instances` (one
+    /// target group).
     public var strategy: DeployStrategy
 
     public init(
@@ -83,7 +84,7 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         switch strategy {
         case .canary: return TrafficSteps(percentages: [25, 100], stepBakeSeconds: 120)
         case .linear: return TrafficSteps(percentages: [50, 100], stepBakeSeconds: 60)
-        case .blueGreen, .rolling: return nil
+        case .blueGreen, .rolling, .instances: return nil
         }
     }
 
@@ -92,7 +93,14 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         var random = SeededRandom(seed: seed &* 0x2545_F491_4F6C_DD1D)
         var scenario = drawn(seed: seed, liveInstances: liveInstances, random: &random)
         // Drawn last, so that every blue-green scenario of a seed stays as it was before canaries were drawn.
-        let strategy = [DeployStrategy.blueGreen, .blueGreen, .blueGreen, .canary, .linear][random.index(5)]
+        var strategy = [DeployStrategy.blueGreen, .blueGreen, .blueGreen, .canary, .linear][random.index(5)]
+        // Drawn after, so that the other scenarios of a seed stay as they were: a quarter of the blue-green ones switch
+        // instances in one target group instead (no bake, so no alarm; a colour with capacity is refused, not forced).
+        if strategy == .blueGreen && random.chance(0.25) {
+            strategy = .instances
+            scenario.staleTarget = false
+            scenario.alarmDuringBake = false
+        }
         if strategy != .blueGreen {
             scenario.strategy = strategy
             if scenario.crashAtStep != nil {
@@ -126,6 +134,7 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
             "seed \(seed)", "\(environment) ×\(liveInstances)", "build \(build.rawValue)",
         ]
         if let traffic { parts.append("\(strategy.rawValue) \(traffic.percentages.map { "\($0)%" }.joined(separator: "→"))") }
+        if strategy == .instances { parts.append("instances (one target group)") }
         parts += [
             "boot \(Int(bootSeconds.lowerBound))–\(Int(bootSeconds.upperBound)) s",
         ]
@@ -173,6 +182,18 @@ public enum Soak {
         return configuration
     }
 
+    /// A scenario's configuration: for instance switching, its environment keeps one target group (`Prod`, `Beta`).
+    public static func configuration(for scenario: SoakScenario) -> DeploymentConfiguration {
+        var configuration = Self.configuration
+        if scenario.strategy == .instances, var environment = configuration.environments[scenario.environment] {
+            let shared = DeploymentConfiguration.expand(DeploymentConfiguration.Defaults().sharedTargetGroupPattern, env: environment.name, color: nil)
+            environment.targetGroupNames = ColorPair(blue: shared, green: shared)
+            environment.strategy = .instances
+            configuration.environments[scenario.environment] = environment
+        }
+        return configuration
+    }
+
     public static func run(_ scenario: SoakScenario) async -> SoakOutcome {
         await run(scenario, on: makeCloud(scenario))
     }
@@ -180,7 +201,7 @@ public enum Soak {
     /// The scenario's world, before anything runs (for watching a run from a test).
     public static func makeCloud(_ scenario: SoakScenario) -> SimulatedCloud {
         try! SimulatedCloud.designDocument(
-            environments: ["prod", "beta"], configuration: Self.configuration, seed: scenario.seed,
+            environments: ["prod", "beta"], configuration: configuration(for: scenario), seed: scenario.seed,
             liveInstances: [scenario.environment: scenario.liveInstances], requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
     }
 
@@ -189,7 +210,7 @@ public enum Soak {
     }
 
     static func runSequentially(_ scenario: SoakScenario, on cloud: SimulatedCloud) async -> SoakOutcome {
-        let configuration = Self.configuration
+        let configuration = configuration(for: scenario)
         let environment = try! configuration.environment(scenario.environment)
         let start = cloud.now
         cloud.setBootSeconds(scenario.bootSeconds)
@@ -227,10 +248,9 @@ public enum Soak {
             "deploy", cloud: cloud, environment: environment, identity: first, takeOver: false,
             ports: ports
         ) {
-            try await BlueGreenRefresh(environment: environment, ports: ports, identity: first, interruption: interruption)
-                .run(
-                    .fresh(.init(version: version, force: scenario.staleTarget, traffic: scenario.traffic, strategyName: scenario.strategy.rawValue)),
-                    progress: progress)
+            try await Deploy.run(
+                .fresh(scenario.strategy, .init(version: version, force: scenario.staleTarget, traffic: scenario.traffic, strategyName: scenario.strategy.rawValue)),
+                environment: environment, ports: ports, identity: first, interruption: interruption, progress: progress)
         }
 
         // Whatever is left unfinished, the next operator finishes: `--resume` or `recover` as the scenario says,
@@ -244,7 +264,10 @@ public enum Soak {
             switch mode {
             case .resume:
                 outcome = await attempt("resume", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports) {
-                    try await BlueGreenRefresh(environment: environment, ports: ports, identity: identity).run(.resume)
+                    guard let journal = cloud.parameter(environment.parameters.deployment).flatMap(DeploymentJournal.decode) else {
+                        throw Refusal("no journal to resume")
+                    }
+                    return try await Deploy.run(.resume(journal), environment: environment, ports: ports, identity: identity)
                 }
             case .recover:
                 outcome = await attempt("recover", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports) {

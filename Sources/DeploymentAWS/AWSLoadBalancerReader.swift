@@ -99,6 +99,12 @@ public struct AWSLoadBalancerReader: LoadBalancerReader {
         return result
     }
 
+    public func deregistrationDelaySeconds(targetGroupArn: String) async throws -> Int {
+        let attributes = try await elbv2.describeTargetGroupAttributes(targetGroupArn: targetGroupArn)
+        // AWS's default when the attribute is not reported.
+        return attributes.first { $0.key == "deregistration_delay.timeout_seconds" }?.value.flatMap { Int($0) } ?? 300
+    }
+
     public func targetHealth(targetGroupArn: String) async throws -> [TargetSnapshot] {
         try await elbv2.describeTargetHealth(targetGroupArn: targetGroupArn).map {
             TargetSnapshot(id: $0.target.id, state: .parse($0.targetHealth.state ?? "unknown"), reason: $0.targetHealth.reason)

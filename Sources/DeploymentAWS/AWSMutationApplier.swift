@@ -34,6 +34,14 @@ public struct AWSMutationApplier: MutationApplier {
         case .resizeGroup(let name, let min, let desired, let max):
             try await autoScaling.updateAutoScalingGroup(
                 .init(autoScalingGroupName: name, minSize: min, maxSize: max, desiredCapacity: desired))
+        case .registerTargets(let arn, let ids):
+            try await elbv2.registerTargets(targetGroupArn: arn, targets: ids.map { TargetDescription(id: $0) })
+        case .deregisterTargets(let arn, let ids):
+            try await elbv2.deregisterTargets(targetGroupArn: arn, targets: ids.map { TargetDescription(id: $0) })
+        case .attachTargetGroup(let group, let arn):
+            try await autoScaling.attachLoadBalancerTargetGroups(autoScalingGroupName: group, targetGroupARNs: [arn])
+        case .detachTargetGroup(let group, let arn):
+            try await autoScaling.detachLoadBalancerTargetGroups(autoScalingGroupName: group, targetGroupARNs: [arn])
         }
     }
 }

@@ -16,6 +16,36 @@ struct SandboxCommandTests {
         }
     }
 
+    /// docs/examples/hybrid.yaml, the design document's hybrid, as the documentation says to try it: the sandbox laid
+    /// out by the file, then each environment deployed by its own strategy.
+    @Test func theHybridExampleDeploysEachEnvironmentByItsStrategy() throws {
+        let sandbox = try Sandbox()
+        let file = CLI.repositoryRoot + "/docs/examples/hybrid.yaml"
+        func ce(_ arguments: String, exit: Int32 = 0) throws -> CLI.Result {
+            let result = try sandbox.ce(["--config", file] + arguments.split(separator: " ").map(String.init))
+            #expect(result.status == exit, "ce \(arguments): \(result.all)")
+            #expect(!result.stderr.contains("INVARIANT") && !result.stderr.contains("invariants violated"), "\(result.stderr)")
+            return result
+        }
+        let reset = try ce("sandbox reset")
+        #expect(reset.stdout.contains("beta (instances, one target group Beta), gpu (canary), prod (blue-green), staging (rolling)"), "\(reset.stdout)")
+        let shown = try ce("config show").stdout
+        #expect(shown.contains("beta:\n") && shown.contains("  targetGroup: Beta   # one group: instance switching") && shown.contains("  strategy: instances"))
+        #expect(shown.contains("  strategy: rolling") && shown.contains("  strategy: canary") && shown.contains("  strategy: blue-green"))
+
+        let deploy = try ce("--sandbox --env beta environment refresh --version v2")
+        #expect(deploy.stdout.contains("beta: instance switch done.") && deploy.stdout.contains("both builds were registered for"))
+        #expect(try ce("--sandbox --env beta environment status").stdout.contains("active       SSM: green   registered: green\nstrategy     instances"))
+        let rollback = try ce("--sandbox --env beta environment rollback")
+        #expect(rollback.stdout.contains("beta: switch done."))
+        #expect(try ce("--sandbox --env beta environment status").stdout.contains("SSM: blue   registered: blue"))
+
+        #expect(try ce("--sandbox --env staging environment refresh --version v2").stdout.contains("staging: rolling refresh done."))
+        #expect(try ce("--sandbox --env prod environment refresh --version v2 --yes").stdout.contains("prod: refresh done."))
+        #expect(try ce("--sandbox --env gpu environment refresh --version v2 --step-bake 0").stdout.contains("gpu: refresh done."))
+        #expect(try ce("sandbox show").stdout.contains("invariants: all held"))
+    }
+
     @Test func theMainJobDeploysWithNoAccountAndSharesTheWorldBetweenCommands() throws {
         let sandbox = try Sandbox()
         let deploy = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2", "--yes"])
@@ -471,7 +501,7 @@ struct SandboxCommandTests {
             return try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         }
         let keys: Set = [
-            "environment", "activeColor", "albColor", "drift", "driftReasons", "nextVersion", "lock", "deployment", "unreadableJournal", "alarms",
+            "environment", "strategy", "activeColor", "albColor", "drift", "driftReasons", "nextVersion", "lock", "deployment", "unreadableJournal", "alarms",
             "routes", "previews", "notServing", "other", "colors", "canary",
         ]
         let quiet = try document()

@@ -79,7 +79,10 @@ public enum Moto {
 
     /// Builds Compiler Explorer's layout with `scripts/moto_layout.py` (boto3) under a fresh prefix; `crowded` adds
     /// other services' rules, preview rules and authenticate actions.
-    public static func layout(_ tag: String, envs: [String] = ["prod", "beta", "staging"], crowded: Bool = false) throws -> Layout {
+    /// `instances`: environments laid out for instance switching (one target group `{Env}`, green's group not attached).
+    public static func layout(
+        _ tag: String, envs: [String] = ["prod", "beta", "staging"], crowded: Bool = false, instances: [String] = [], drainSeconds: Int = 20
+    ) throws -> Layout {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("scripts/moto_layout.py")
         let process = Process()
@@ -87,7 +90,7 @@ public enum Moto {
         process.arguments = [
             "python3", script.path, "--endpoint", endpoint!, "--prefix", uniquePrefix(tag), "--envs",
             envs.joined(separator: ","),
-        ] + (crowded ? ["--crowded"] : [])
+        ] + (crowded ? ["--crowded"] : []) + (instances.isEmpty ? [] : ["--instances", instances.joined(separator: ","), "--drain", String(drainSeconds)])
         let output = Pipe()
         process.standardOutput = output
         try process.run()

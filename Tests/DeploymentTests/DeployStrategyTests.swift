@@ -25,10 +25,16 @@ struct DeployStrategyTests {
     }
 
     @Test func everyStrategyIsRegistered() {
-        #expect(DeployStrategy.allCases.map(\.rawValue) == ["blue-green", "canary", "linear", "rolling"])
-        #expect(DeployStrategy.allJournalledSteps == ["protect", "clear", "deploy", "scale", "health gate", "switch", "bake", "finalize", "shift", "step bake", "start", "wait"])
+        #expect(DeployStrategy.allCases.map(\.rawValue) == ["blue-green", "canary", "linear", "rolling", "instances"])
+        #expect(DeployStrategy.allJournalledSteps == [
+            "protect", "clear", "deploy", "scale", "health gate", "switch", "bake", "finalize", "shift", "step bake", "start", "wait", "launch",
+            "register", "deregister", "drain",
+        ])
+        #expect(DeployStrategy.instances.journalledSteps.last == "finalize", "the way back after a failed bake is no crash point of its own")
         #expect(DeployStrategy.allCases.filter(\.splitsTraffic) == [.canary, .linear])
         #expect(DeployStrategy.allCases.filter { !$0.usesBothColors } == [.rolling])
         #expect(DeployStrategy.canary.implementation == BlueGreenStrategy.self && DeployStrategy.rolling.implementation == RollingStrategy.self)
+        #expect(ObjectIdentifier(DeployStrategy.instances.implementation) == ObjectIdentifier(InstanceSwitchStrategy.self))
+        #expect(DeployStrategy.instances.stepsLeft(journal("instances", step: "drain")) == ["drain", "bake", "finalize"])
     }
 }

@@ -249,17 +249,29 @@ public enum ConfigurationLoader {
                 "previewHeader", "steps", "step", "stepBake", "stickiness",
             ]
             let keys = try mapping(
-                node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "autoScalingGroups"]))
+                node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "targetGroup", "autoScalingGroups"]))
+            if let one = keys["targetGroup"], keys["targetGroups"] != nil {
+                throw error(one, "\(key).targetGroup", "give either targetGroup (one group: instance switching) or targetGroups (one per colour), not both")
+            }
             // The environment's own copies of the default keys override the defaults.
             var overrides: [(Node, Node)] = []
             if case .mapping(let mapping) = node {
                 overrides = mapping.filter { shared.contains($0.key.scalar?.string ?? "") }.map { ($0.key, $0.value) }
             }
             let defaults = try self.defaults(Node.mapping(Node.Mapping(overrides)), base: base, key: key)
-            return DeploymentConfiguration.make(
+            let targetGroup = try keys["targetGroup"].map { try string($0, key: "\(key).targetGroup") }
+            let environment = DeploymentConfiguration.make(
                 name: name, defaults: defaults, routing: try routing(node, keys: keys, name: name, key: key),
-                targetGroups: try keys["targetGroups"].map { try colorPair($0, key: "\(key).targetGroups") },
+                targetGroups: try keys["targetGroups"].map { try colorPair($0, key: "\(key).targetGroups") }, targetGroup: targetGroup,
                 autoScalingGroups: try keys["autoScalingGroups"].map { try colorPair($0, key: "\(key).autoScalingGroups") })
+            // Instance switching moves instances within one group; the others move traffic between two.
+            if environment.strategy == .instances && !environment.sharesOneTargetGroup {
+                throw error(keys["targetGroups"] ?? node, "\(key).strategy", "instances switches instances within one target group: give targetGroup (default {Env}), not targetGroups")
+            }
+            if environment.strategy != .instances && environment.sharesOneTargetGroup {
+                throw error(keys["targetGroup"] ?? node, "\(key).targetGroup", "one target group for both colours needs strategy: instances (instance switching); \(environment.strategy.rawValue) moves traffic between two groups, targetGroups {blue: …, green: …}")
+            }
+            return environment
         }
 
         /// `routing` (`default` or a path pattern), `host`, `listeners` and `rules`.

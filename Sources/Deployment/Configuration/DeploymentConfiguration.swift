@@ -22,6 +22,9 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var loadBalancer = "GccExplorerApp"
         /// `{env}` → `beta`, `{Env}` → `Beta`, `{color}` → `green`, `{Color}` → `Green`.
         public var targetGroupPattern = "{Env}-{Color}"
+        /// The one target group of an environment deployed by instance switching (`strategy: instances`): the
+        /// design document's current architecture, one group per environment (`Prod`, `Beta`).
+        public var sharedTargetGroupPattern = "{Env}"
         public var asgPattern = "{env}-{color}"
         public var ssmPrefix = "/compiler-explorer/{env}/"
         public var minInstances = 0
@@ -57,9 +60,11 @@ public struct DeploymentConfiguration: Sendable, Equatable {
 
     static func make(
         name: String, defaults: Defaults, routing: Routing, minInstances: Int? = nil,
-        targetGroups: ColorPair<String>? = nil, autoScalingGroups: ColorPair<String>? = nil
+        targetGroups: ColorPair<String>? = nil, targetGroup: String? = nil, autoScalingGroups: ColorPair<String>? = nil
     ) -> EnvironmentConfiguration {
-        let targetGroupNames = ColorPair { targetGroups?[$0] ?? expand(defaults.targetGroupPattern, env: name, color: $0) }
+        // Instance switching keeps one target group for both colours; the others have one per colour.
+        let shared = targetGroup ?? (defaults.strategy == .instances && targetGroups == nil ? expand(defaults.sharedTargetGroupPattern, env: name, color: nil) : nil)
+        let targetGroupNames = ColorPair { shared ?? targetGroups?[$0] ?? expand(defaults.targetGroupPattern, env: name, color: $0) }
         let groupNames = ColorPair { autoScalingGroups?[$0] ?? expand(defaults.asgPattern, env: name, color: $0) }
         var routing = routing
         routing.previewHeader = defaults.previewHeader

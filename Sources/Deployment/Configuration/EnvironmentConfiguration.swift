@@ -49,6 +49,10 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     /// The SSM parameter names of the contract (other systems read them; keep them exact).
     public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix) }
 
+    /// Whether both colours share one target group (instance switching): which colour serves is then which colour's
+    /// instances are registered in it, not where the routes forward.
+    public var sharesOneTargetGroup: Bool { targetGroupNames.blue == targetGroupNames.green }
+
     /// The smallest live colour a deploy leaves behind.
     public var liveFloor: Int { max(1, minInstances) }
 

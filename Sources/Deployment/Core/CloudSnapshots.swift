@@ -69,6 +69,15 @@ public protocol LoadBalancerReader: Sendable {
     /// These routes as they are now (listeners' default actions by listener, rules by ARN), in one round of calls;
     /// a route that no longer exists is absent. The read-back after a change.
     func reread(_ routes: [Route]) async throws -> [Route]
+    /// The group's deregistration delay (`deregistration_delay.timeout_seconds`): how long a deregistered target
+    /// drains.
+    func deregistrationDelaySeconds(targetGroupArn: String) async throws -> Int
+}
+
+extension LoadBalancerReader {
+    public func deregistrationDelaySeconds(targetGroupArn: String) async throws -> Int {
+        throw DeploymentError.unsupported("this load balancer reader cannot read target group attributes")
+    }
 }
 
 /// Reads Auto Scaling groups.

@@ -7,6 +7,12 @@ public enum DeployAction: Sendable, Equatable {
     case record(DeploymentJournal)
     /// Apply these mutations in order; the first failure stops.
     case apply([Mutation])
+    /// Apply these mutations concurrently (target batches, a hand-over); every one is tried, any failure fails it.
+    case applyConcurrently([Mutation])
+    /// Read an Auto Scaling group's instances and a target group's targets once (instance switching).
+    case readTargets(group: String, targetGroupArn: String)
+    /// Read a target group's deregistration delay.
+    case readDeregistrationDelay(targetGroupArn: String)
     /// Read a colour's instances and health once.
     case checkHealth(HealthCheck)
     /// Count the instances (any lifecycle state) of this Auto Scaling group.

@@ -14,6 +14,11 @@ public enum DeployEvent: Sendable, Equatable {
     case bakeReadFailed
     /// A reading of a canary's step bake, and the request addressed to the deploy, if one came.
     case step(BakeReading, request: DeploymentRequest.Kind?)
+    /// An Auto Scaling group's instances and a target group's targets (`readTargets`).
+    case targets(instances: [ScalingGroupSnapshot.Instance], targets: [TargetSnapshot])
+    case targetsReadFailed
+    case deregistrationDelay(seconds: Int)
+    case deregistrationDelayReadFailed
     case waited
     /// A stop was requested (SIGINT, …) instead of the last action being performed.
     case interrupted(String)

@@ -3,6 +3,8 @@
 public struct DeployProgress: Sendable, Equatable {
     public enum Stage: String, Sendable {
         case healthGate = "health gate", step = "step bake", bake, instanceRefresh = "instance refresh"
+        /// Instance switching: the new colour's instances starting, not yet registered.
+        case launch
         /// Traffic has just moved: `percent` of every serving route now goes to `color`.
         case moved
     }

@@ -36,7 +36,7 @@ public struct DeployRunner: Sendable {
             let action = machine.next(event, now: clock.now())
             defer { lastAction = action }
             switch event {
-            case .health, .bake, .step, .refresh:
+            case .health, .bake, .step, .refresh, .targets:
                 if var current = machine.progress {
                     if case .health = event { current.waiting = waiting }
                     progress(current)
@@ -74,6 +74,30 @@ public struct DeployRunner: Sendable {
                         event = .applyFailed("\(mutation): \(error)")
                         break
                     }
+                }
+            case .applyConcurrently(let mutations):
+                let applier = ports.applier
+                let failures = await FanOut.map(mutations) { mutation -> String? in
+                    do {
+                        try await applier.apply(mutation)
+                        return nil
+                    } catch {
+                        return "\(mutation): \(error)"
+                    }
+                }.compactMap { $0 }
+                event = failures.isEmpty ? .applied : .applyFailed(failures.joined(separator: "; "))
+            case .readTargets(let group, let arn):
+                do {
+                    let instances = try await ports.scalingGroups.groups(names: [group])[group]?.instances ?? []
+                    event = .targets(instances: instances, targets: try await ports.loadBalancer.targetHealth(targetGroupArn: arn))
+                } catch {
+                    event = .targetsReadFailed
+                }
+            case .readDeregistrationDelay(let arn):
+                if let seconds = try? await ports.loadBalancer.deregistrationDelaySeconds(targetGroupArn: arn) {
+                    event = .deregistrationDelay(seconds: seconds)
+                } else {
+                    event = .deregistrationDelayReadFailed
                 }
             case .countInstances(let group):
                 if let found = try? await ports.scalingGroups.groups(names: [group]) {

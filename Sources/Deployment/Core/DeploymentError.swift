@@ -7,6 +7,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
     case missingTargetGroup(String)
     case missingAutoScalingGroup(String)
     case noRouting(environment: String, detail: String)
+    /// A port that cannot do what was asked (a test double, a reader without that call).
+    case unsupported(String)
 
     /// The known name `name` was most likely meant to be: the same but for case, or at most two edits away.
     public static func closest(to name: String, in known: [String]) -> String? {
@@ -51,6 +53,8 @@ public enum DeploymentError: Error, Sendable, Equatable, CustomStringConvertible
             return "The Auto Scaling group '\(name)' does not exist. Create it (two Auto Scaling groups per environment, as in the design document), or fix asgPattern in the config."
         case .noRouting(let environment, let detail):
             return "No listener or rule routes environment '\(environment)': \(detail). Check the load balancer's rules, or routing in the config."
+        case .unsupported(let what):
+            return what
         }
     }
 }

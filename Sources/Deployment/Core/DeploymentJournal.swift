@@ -68,6 +68,8 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public var traffic: TrafficSteps?
     public var trafficStep: Int?
     public var stepStartedAt: String?
+    /// Instance switching: a switch or rollback to the warm colour's running instances (no deploy, no launch).
+    public var switchOnly: Bool?
 
     public init(
         id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,

@@ -71,6 +71,8 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
     }
 
     public var environment: String
+    /// The configured strategy (`blue-green`, `instances`, …): what a plain `refresh` runs.
+    public var strategy: String
     /// `active-color` in SSM, if set and valid.
     public var activeColor: Color?
     /// The colour every route sends all traffic to, `nil` when they disagree, split traffic or forward elsewhere.
@@ -124,6 +126,8 @@ public struct EnvironmentSnapshot: Sendable, Equatable {
     public var targetGroups: [String: TargetGroupSnapshot]
     public var groups: [String: ScalingGroupSnapshot]
     public var values: [String: String]
+    /// The target health read, by target group ARN.
+    public var targetHealth: [String: [TargetSnapshot]] = [:]
 
     public init(
         environment: EnvironmentConfiguration, status: EnvironmentStatus, loadBalancer: LoadBalancerRoutes, classified: EnvironmentRoutes,
@@ -208,9 +212,13 @@ public struct EnvironmentStatusReader: Sendable {
             environment: env, classified: classified, targetGroups: targetGroupsRead.groups, groups: asgs,
             health: targetGroupsRead.health, values: values)
         for name in alarmNames { status.alarms[name] = alarmStates[name] ?? "missing" }
-        return EnvironmentSnapshot(
+        var snapshot = EnvironmentSnapshot(
             environment: env, status: status, loadBalancer: allRoutes, classified: classified,
             targetGroups: targetGroupsRead.groups, groups: asgs, values: values)
+        for (color, targets) in targetGroupsRead.health {
+            if let arn = targetGroupsRead.groups[env.targetGroupNames[color]]?.arn { snapshot.targetHealth[arn] = targets }
+        }
+        return snapshot
     }
 
     typealias TargetGroupsRead = (groups: [String: TargetGroupSnapshot], health: [Color: [TargetSnapshot]])
@@ -219,7 +227,9 @@ public struct EnvironmentStatusReader: Sendable {
     func readTargetGroups() async throws -> TargetGroupsRead {
         let env = environment
         let groups = try await loadBalancer.targetGroups(names: Color.allCases.map { env.targetGroupNames[$0] })
+        // One read per group: an environment whose colours share one group reads it once.
         let existing = Color.allCases.compactMap { color in groups[env.targetGroupNames[color]].map { (color, $0.arn) } }
+            .filter { !env.sharesOneTargetGroup || $0.0 == .blue }
         let loadBalancer = self.loadBalancer
         let health = try await FanOut.mapThrowing(existing) { color, arn in
             (color, try await loadBalancer.targetHealth(targetGroupArn: arn))
@@ -253,6 +263,19 @@ public struct EnvironmentStatusReader: Sendable {
         var colorOfArn: [String: Color] = [:]
         for color in Color.allCases {
             if let arn = targetGroups[env.targetGroupNames[color]]?.arn { colorOfArn[arn] = color }
+        }
+        // One group for both colours (instance switching): each colour's targets are its own instances', and the
+        // colour serving is the one whose instances are registered.
+        var health = health
+        var registered: [Color: Int] = [:]
+        if env.sharesOneTargetGroup {
+            colorOfArn = [:]
+            let all = health[.blue] ?? health[.green] ?? []
+            for color in Color.allCases {
+                let ids = Set(groups[env.autoScalingGroupNames[color]]?.instances.map(\.id) ?? [])
+                health[color] = all.filter { ids.contains($0.id) }
+                registered[color] = health[color]!.filter { $0.state != .draining }.count
+            }
         }
 
         // Per route: the share of each colour.
@@ -304,7 +327,41 @@ public struct EnvironmentStatusReader: Sendable {
         func other(_ route: Route) -> EnvironmentStatus.OtherRoute {
             .init(route: route.label, arn: route.arn, conditions: route.conditionsText, actions: route.orderedActions.map(\.description).joined(separator: ", "))
         }
-        let distinct = Set(routeColors)
+        var distinct = Set(routeColors)
+        let journalIsInstancesDeploy = journal.map { $0.isUnfinished && DeployStrategy(journal: $0) == .instances } ?? false
+        if env.sharesOneTargetGroup {
+            let sharedArn = targetGroups[env.targetGroupNames.blue]?.arn
+            let total = registered.values.reduce(0, +)
+            let shares = Dictionary(uniqueKeysWithValues: registered.filter { $0.value > 0 }.map {
+                ($0.key.rawValue, Int((Double($0.value) * 100 / Double(max(total, 1))).rounded()))
+            })
+            reasons.removeAll()
+            for (index, route) in routes.enumerated() {
+                let forwards = route.weights.filter { $0.value > 0 }.keys
+                if forwards.count != 1 || forwards.first != sharedArn {
+                    reasons.append("\(route.label) does not send all traffic to \(env.targetGroupNames.blue)")
+                    routeStatuses[index].percent = [:]
+                } else {
+                    routeStatuses[index].percent = shares
+                }
+            }
+            if routes.isEmpty {
+                reasons.append("no listener or rule routes this environment (\(env.routing))")
+            }
+            let serving = Color.allCases.filter { (registered[$0] ?? 0) > 0 }
+            distinct = serving.count == 1 ? [serving[0]] : []
+            if serving.count == 2 && !journalIsInstancesDeploy {
+                reasons.append("both colours' instances are registered in \(env.targetGroupNames.blue): two builds serve")
+            } else if serving.isEmpty && targetGroups[env.targetGroupNames.blue] != nil {
+                reasons.append("no instance of either colour is registered in \(env.targetGroupNames.blue)")
+            }
+            for color in Color.allCases {
+                let attached = groups[env.autoScalingGroupNames[color]]?.targetGroupArns.contains { $0 == sharedArn } ?? false
+                if attached && (registered[color] ?? 0) == 0 && !journalIsInstancesDeploy {
+                    reasons.append("\(env.autoScalingGroupNames[color]) is attached to \(env.targetGroupNames.blue) but \(color.rawValue) does not serve: its new instances would join the group")
+                }
+            }
+        }
         let albColor: Color? = (distinct.count == 1 && !routes.isEmpty) ? distinct.first! : nil
         let canary = canaryJournal.flatMap { journal -> EnvironmentStatus.CanaryStatus? in
             guard let traffic = journal.traffic, canaryShares.count == 1, let share = canaryShares.first,
@@ -357,7 +414,7 @@ public struct EnvironmentStatusReader: Sendable {
         }
 
         return EnvironmentStatus(
-            environment: env.name, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
+            environment: env.name, strategy: env.strategy.rawValue, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
             driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock],
             deployment: journal,
             unreadableJournal: values[names.deployment].flatMap { DeploymentJournal.decode($0) == nil ? BuildName.quoted($0) : nil },
@@ -372,7 +429,7 @@ public struct EnvironmentStatusReader: Sendable {
 /// document never meets a missing key.
 extension EnvironmentStatus {
     enum CodingKeys: String, CodingKey {
-        case environment, activeColor, albColor, drift, driftReasons, nextVersion, lock, deployment, unreadableJournal, alarms, routes,
+        case environment, strategy, activeColor, albColor, drift, driftReasons, nextVersion, lock, deployment, unreadableJournal, alarms, routes,
             previews, notServing, other, colors, canary
     }
 
@@ -400,6 +457,7 @@ extension EnvironmentStatus {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(environment, forKey: .environment)
+        try c.encode(strategy, forKey: .strategy)
         try c.encode(activeColor, forKey: .activeColor)
         try c.encode(albColor, forKey: .albColor)
         try c.encode(drift, forKey: .drift)

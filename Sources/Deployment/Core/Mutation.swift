@@ -9,6 +9,18 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
     case setForward(route: Route, forward: ForwardAction)
     case putParameter(name: String, value: String)
     case resizeGroup(name: String, minSize: Int?, desiredCapacity: Int?, maxSize: Int?)
+    /// Register instances in a target group: at most 20, as one RegisterTargets call takes.
+    case registerTargets(targetGroupArn: String, ids: [String])
+    /// Deregister instances from a target group (they drain for its deregistration delay): at most 20 per call.
+    case deregisterTargets(targetGroupArn: String, ids: [String])
+    /// Attach a target group to an Auto Scaling group: the group registers its instances, and every instance it
+    /// launches from then on.
+    case attachTargetGroup(group: String, targetGroupArn: String)
+    /// Detach a target group from an Auto Scaling group: its instances are deregistered, and new ones no longer are.
+    case detachTargetGroup(group: String, targetGroupArn: String)
+
+    /// The most targets one RegisterTargets / DeregisterTargets call takes.
+    public static let targetsPerCall = 20
 
     /// The AWS call, as `--dry-run` prints it.
     public var description: String {
@@ -29,6 +41,14 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
             if let max { parts.append("MaxSize=\(max)") }
             if let desired { parts.append("DesiredCapacity=\(desired)") }
             return "AutoScaling UpdateAutoScalingGroup " + parts.joined(separator: " ")
+        case .registerTargets(let arn, let ids):
+            return "ELBv2 RegisterTargets TargetGroupArn=\(arn) Targets=[\(ids.joined(separator: ", "))]"
+        case .deregisterTargets(let arn, let ids):
+            return "ELBv2 DeregisterTargets TargetGroupArn=\(arn) Targets=[\(ids.joined(separator: ", "))]"
+        case .attachTargetGroup(let group, let arn):
+            return "AutoScaling AttachLoadBalancerTargetGroups AutoScalingGroupName=\(group) TargetGroupARNs=[\(arn)]"
+        case .detachTargetGroup(let group, let arn):
+            return "AutoScaling DetachLoadBalancerTargetGroups AutoScalingGroupName=\(group) TargetGroupARNs=[\(arn)]"
         }
     }
 }
@@ -40,7 +60,7 @@ extension Mutation {
         case .forward(let route, let arn):
             return (route, route.forward?.sendingAll(to: arn) ?? ForwardAction(targetGroups: [.init(arn: arn)]))
         case .setForward(let route, let forward): return (route, forward)
-        case .putParameter, .resizeGroup: return nil
+        case .putParameter, .resizeGroup, .registerTargets, .deregisterTargets, .attachTargetGroup, .detachTargetGroup: return nil
         }
     }
 
@@ -73,6 +93,9 @@ extension Mutation {
         case .forward(let route, _), .setForward(let route, _): return "route \(route.arn)"
         case .putParameter(let name, _): return "parameter \(name)"
         case .resizeGroup(let name, _, _, _): return "group \(name)"
+        // Batches of one target group may go concurrently: each names its own targets.
+        case .registerTargets(let arn, let ids), .deregisterTargets(let arn, let ids): return "targets \(arn) \(ids.first ?? "")"
+        case .attachTargetGroup(let group, _), .detachTargetGroup(let group, _): return "group \(group)"
         }
     }
 }
@@ -87,4 +110,20 @@ public struct UnmovableRoute: Error, Sendable, CustomStringConvertible {
     public var reason: String
     public init(reason: String) { self.reason = reason }
     public var description: String { "\(reason); nothing was sent" }
+}
+
+extension Mutation {
+    /// `ids` in batches of at most `Mutation.targetsPerCall`, one RegisterTargets call each.
+    public static func register(_ ids: [String], in targetGroupArn: String) -> [Mutation] {
+        batches(ids).map { .registerTargets(targetGroupArn: targetGroupArn, ids: $0) }
+    }
+
+    /// `ids` in batches of at most `Mutation.targetsPerCall`, one DeregisterTargets call each.
+    public static func deregister(_ ids: [String], from targetGroupArn: String) -> [Mutation] {
+        batches(ids).map { .deregisterTargets(targetGroupArn: targetGroupArn, ids: $0) }
+    }
+
+    static func batches(_ ids: [String]) -> [[String]] {
+        stride(from: 0, to: ids.count, by: targetsPerCall).map { Array(ids[$0..<min($0 + targetsPerCall, ids.count)]) }
+    }
 }

@@ -188,6 +188,10 @@ public struct SwitchRunner: Sendable {
         case .forward, .setForward:
             guard let (route, forward) = mutation.routeChange else { return "" }
             return "\(route.label) → \(forward)"
+        case .registerTargets(_, let ids): return "registered \(ids.count) target(s)"
+        case .deregisterTargets(_, let ids): return "deregistered \(ids.count) target(s)"
+        case .attachTargetGroup(let group, let arn): return "\(group) attached to \(arn.split(separator: "/").dropLast().last.map(String.init) ?? arn)"
+        case .detachTargetGroup(let group, let arn): return "\(group) detached from \(arn.split(separator: "/").dropLast().last.map(String.init) ?? arn)"
         }
     }
 }

@@ -27,16 +27,20 @@ public enum EnvironmentValidator {
             "\(env.loadBalancerName) has no listener")
         checks += routingChecks(snapshot)
 
-        for color in Color.allCases {
+        // One target group for both colours (instance switching): the group once, and each colour's Auto Scaling
+        // group attached to it only while that colour serves (a standing-by colour is never in the group).
+        let colorsOfGroups = env.sharesOneTargetGroup ? [Color.blue] : Color.allCases
+        for color in colorsOfGroups {
             let name = env.targetGroupNames[color]
+            let label = env.sharesOneTargetGroup ? "target group" : "target group \(color.rawValue)"
             guard let group = snapshot.targetGroups[name] else {
-                add("target group \(color.rawValue)", false, "", "\(name) does not exist")
+                add(label, false, "", "\(name) does not exist")
                 continue
             }
-            add("target group \(color.rawValue)", true, "\(name)", "")
+            add(label, true, env.sharesOneTargetGroup ? "\(name), shared by both colours (instance switching)" : "\(name)", "")
             let path = group.healthCheckPath
             add(
-                "health check \(color.rawValue)", path != nil, "\(name) checks \(path ?? "")", "\(name) has no HTTP health check path")
+                env.sharesOneTargetGroup ? "health check" : "health check \(color.rawValue)", path != nil, "\(name) checks \(path ?? "")", "\(name) has no HTTP health check path")
             if let path, path != env.health.path {
                 checks.append(Check(
                     name: "health path \(color.rawValue)", outcome: .warn,
@@ -54,12 +58,28 @@ public enum EnvironmentValidator {
             let other = snapshot.targetGroups[env.targetGroupNames[color.other]]?.arn
             let attachedOwn = own.map(group.targetGroupArns.contains) ?? false
             let attachedOther = other.map(group.targetGroupArns.contains) ?? false
-            add(
-                "asg \(color.rawValue)", attachedOwn && !attachedOther,
-                "\(name) (\(group.minSize)/\(group.desiredCapacity)/\(group.maxSize)) attached to \(env.targetGroupNames[color]) only",
-                attachedOther
-                    ? "\(name) is attached to the \(color.other.rawValue) target group too: its instances would serve both colours"
-                    : "\(name) is not attached to \(env.targetGroupNames[color]): its instances would never be registered")
+            if env.sharesOneTargetGroup {
+                let serves = snapshot.status.albColor == color
+                let shared = env.targetGroupNames[color]
+                if serves {
+                    add(
+                        "asg \(color.rawValue)", attachedOwn,
+                        "\(name) (\(group.minSize)/\(group.desiredCapacity)/\(group.maxSize)) serves and is attached to \(shared): its new instances join it",
+                        "\(name) serves but is not attached to \(shared): an instance it launches (scale-out, replacement) would not be registered; the next deploy or switch attaches the serving colour",
+                        warnOnly: true)
+                } else {
+                    add(
+                        "asg \(color.rawValue)", !attachedOwn, "\(name) (\(group.minSize)/\(group.desiredCapacity)/\(group.maxSize)) stands by, not attached to \(shared)",
+                        "\(name) does not serve but is attached to \(shared): every instance it launches joins the group and serves (the next deploy detaches it)")
+                }
+            } else {
+                add(
+                    "asg \(color.rawValue)", attachedOwn && !attachedOther,
+                    "\(name) (\(group.minSize)/\(group.desiredCapacity)/\(group.maxSize)) attached to \(env.targetGroupNames[color]) only",
+                    attachedOther
+                        ? "\(name) is attached to the \(color.other.rawValue) target group too: its instances would serve both colours"
+                        : "\(name) is not attached to \(env.targetGroupNames[color]): its instances would never be registered")
+            }
             if let tag = group.tags["Color"] {
                 add("asg \(color.rawValue) tags", tag == color.rawValue, "Color=\(tag)", "Color tag is '\(tag)', expected \(color.rawValue)")
             } else {

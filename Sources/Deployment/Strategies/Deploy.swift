@@ -6,12 +6,16 @@ public enum Deploy {
     public enum Request: Sendable, Equatable {
         case fresh(DeployStrategy, DeployOptions)
         case resume(DeploymentJournal)
+        /// An environment with one target group (instance switching): `switch` / `rollback` register the warm
+        /// colour's running instances, gate on their health, then deregister the serving colour's.
+        case switchInstances(to: Color, from: Color?, force: Bool)
     }
 
     /// The strategy that runs.
     public static func strategy(of request: Request, in environment: EnvironmentConfiguration) throws -> DeployStrategy {
         switch request {
         case .fresh(let strategy, _): return strategy
+        case .switchInstances: return .instances
         case .resume(let journal):
             guard let strategy = DeployStrategy(journal: journal) else {
                 throw Refusal("The unfinished deployment \(journal.id) is a '\(journal.strategy)' deploy, which this ce does not know. Nothing changed; run '\(environment.command("environment recover"))'.")
@@ -23,8 +27,11 @@ public enum Deploy {
     /// Refuses a fresh deploy from `snapshot` (read before the lock), so that a refused deploy never takes it;
     /// everything is checked again under the lock.
     public static func preflight(_ snapshot: EnvironmentSnapshot, _ request: Request) throws {
-        guard case .fresh(let strategy, let options) = request else { return }
-        try strategy.implementation.preflight(snapshot, options: options)
+        switch request {
+        case .fresh(let strategy, let options): try strategy.implementation.preflight(snapshot, options: options)
+        case .switchInstances(let target, let from, let force): _ = try InstanceSwitch.switchPlan(snapshot, to: target, from: from, force: force)
+        case .resume: return
+        }
     }
 
     /// What the deploy will do, a line each, for the operator confirming it: the build (old → new), the colours
@@ -37,6 +44,13 @@ public enum Deploy {
             return [
                 "resume     \(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), started by \(journal.by)",
                 "steps left \(strategy.stepsLeft(journal).joined(separator: " → "))",
+            ]
+        case .switchInstances(let target, let from, let force):
+            let plan = try InstanceSwitch.switchPlan(snapshot, to: target, from: from, force: force)
+            return [
+                "build      \(snapshot.values[env.parameters.version(of: plan.live)] ?? "-") → \(plan.version) (the build \(plan.target.rawValue) runs)",
+                "colours    \(plan.live.rawValue) serves (\(plan.liveTargets.count) registered) → \(plan.target.rawValue) (\(plan.capacity) warm instance(s)), in \(env.targetGroupNames.blue)",
+                "strategy   instances: register \(plan.target.rawValue)'s instances, gate on their health, then deregister \(plan.live.rawValue)'s",
             ]
         case .fresh(_, let options):
             switch strategy {
@@ -57,6 +71,13 @@ public enum Deploy {
                     "instances  \(group.desiredCapacity) of \(live.rawValue) (\(group.name)) replaced in place, at least \(options.minHealthyPercentage)% healthy",
                     "strategy   rolling: old and new builds serve side by side while it runs",
                 ]
+            case .instances:
+                let plan = try InstanceSwitch.plan(snapshot, options: options)
+                return [
+                    "build      \(snapshot.values[env.parameters.version(of: plan.live)] ?? "-") → \(plan.version)",
+                    "colours    \(plan.live.rawValue) serves (\(plan.liveTargets.count) registered) → \(plan.target.rawValue) (\(plan.capacity) instance(s)), in \(env.targetGroupNames.blue)",
+                    "strategy   instances: register the new instances, gate on their health, deregister the old ones (both builds serve meanwhile)",
+                ]
             }
         }
     }
@@ -67,6 +88,9 @@ public enum Deploy {
         switch request {
         case .fresh(_, let options):
             return (nil, try implementation.plannedSteps(snapshot, options: options))
+        case .switchInstances(let target, let from, let force):
+            let plan = try InstanceSwitch.switchPlan(snapshot, to: target, from: from, force: force)
+            return (nil, InstanceSwitch.plannedSwitchSteps(snapshot, plan: plan))
         case .resume(let journal):
             let resuming = "would resume the \(journal.strategy) deploy \(journal.id) (\(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue)) at step '\(journal.step)'"
                 + (journal.recordedPercent.map { " (\($0)% on \(journal.to.rawValue))" } ?? "")
@@ -81,6 +105,9 @@ public enum Deploy {
         interruption: Interruption = Interruption(), progress: @escaping @Sendable (DeployProgress) -> Void = { _ in }
     ) async throws -> StepReport {
         let runner = DeployRunner(environment: environment, ports: ports, interruption: interruption, progress: progress)
+        if case .switchInstances(let target, let from, let force) = request {
+            return try await runner.run(InstanceSwitchMachine(environment: environment, mode: .switchTo(target, from: from, force: force), identity: identity))
+        }
         let options: DeployOptions?
         if case .fresh(_, let fresh) = request { options = fresh } else { options = nil }
         return try await run(try strategy(of: request, in: environment).implementation, runner: runner, environment: environment, options: options, identity: identity)

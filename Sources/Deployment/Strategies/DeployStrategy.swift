@@ -10,19 +10,23 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
     case linear
     /// An instance refresh of the live colour: old and new builds serve side by side meanwhile (the fallback).
     case rolling
+    /// One target group per environment: register the new colour's instances (batches of 20, concurrently), gate on
+    /// their target health, deregister the old colour's and let them drain (the design document's instance switching).
+    case instances
 
     /// The strategy's plan, planned steps, machine, resume check and recovery plan.
     public var implementation: any Strategy.Type {
         switch self {
         case .blueGreen, .canary, .linear: return BlueGreenStrategy.self
         case .rolling: return RollingStrategy.self
+        case .instances: return InstanceSwitchStrategy.self
         }
     }
 
     /// Whether the deploy goes to the idle colour and moves traffic (every strategy but rolling).
     public var usesBothColors: Bool {
         switch self {
-        case .blueGreen, .canary, .linear: return true
+        case .blueGreen, .canary, .linear, .instances: return true
         case .rolling: return false
         }
     }
@@ -32,6 +36,7 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
         switch self {
         case .blueGreen, .canary, .linear: return "refresh"
         case .rolling: return "rolling refresh"
+        case .instances: return "instance switch"
         }
     }
 
@@ -39,7 +44,7 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
     public var splitsTraffic: Bool {
         switch self {
         case .canary, .linear: return true
-        case .blueGreen, .rolling: return false
+        case .blueGreen, .rolling, .instances: return false
         }
     }
 
@@ -53,6 +58,8 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
             return [BlueGreenMachine.Phase.protect, .clear, .deploy, .scale, .healthGate, .shift, .stepBake, .switchTraffic, .bake, .finalize].map(\.rawValue)
         case .rolling:
             return RollingRefresh.steps
+        case .instances:
+            return InstanceSwitch.Phase.flow.map(\.rawValue)
         }
     }
 

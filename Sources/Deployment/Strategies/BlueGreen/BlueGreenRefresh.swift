@@ -70,16 +70,7 @@ public struct BlueGreenRefresh: Sendable {
         if status.drift && !options.force {
             throw Refusal("\(env.name) has drift: \(status.driftReasons.joined(separator: "; ")). Nothing changed; fix it (environment switch) or pass --force.")
         }
-        let target = live.other
-        if let wanted = options.target, wanted != target {
-            throw Refusal("--target \(wanted.rawValue) is the colour serving \(env.name); a deploy goes to the inactive colour (\(target.rawValue)). Nothing changed.")
-        }
-        guard let liveGroup = snapshot.groups[env.autoScalingGroupNames[live]] else {
-            throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[live])
-        }
-        guard let targetGroup = snapshot.groups[env.autoScalingGroupNames[target]] else {
-            throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[target])
-        }
+        let (target, liveGroup, targetGroup) = try DeployPreflight.colours(snapshot, live: live, options: options)
         guard let targetTG = snapshot.targetGroups[env.targetGroupNames[target]] else {
             throw DeploymentError.missingTargetGroup(env.targetGroupNames[target])
         }
@@ -87,17 +78,8 @@ public struct BlueGreenRefresh: Sendable {
             throw Refusal("The inactive colour \(target.rawValue) (\(targetGroup.name)) already has capacity (desired \(targetGroup.desiredCapacity), \(targetGroup.instances.count) instance(s)). Nothing changed; run '\(env.command("environment cleanup"))' first, or pass --force.")
         }
         let version = try BuildName.toDeploy(options.version, snapshot: snapshot)
-        if (options.bakeSeconds ?? env.bakeSeconds) > 0 {
-            let missing = env.alarmNames(for: target).filter { status.alarms[$0] == nil || status.alarms[$0] == "missing" }
-            if !missing.isEmpty {
-                throw Refusal("The bake period would watch alarm\(missing.count == 1 ? "" : "s") that do not exist: \(missing.joined(separator: ", ")). Nothing changed; create them or fix 'alarms' in the config.")
-            }
-        }
-        let capacity = options.capacity ?? max(liveGroup.desiredCapacity, env.liveFloor)
-        guard capacity >= 1 else { throw Refusal("--capacity must be at least 1. Nothing changed.") }
-        if capacity < env.liveFloor && !options.force {
-            throw Refusal("--capacity \(capacity) is below \(env.name)'s live floor of \(env.liveFloor) (max(1, min instances)): all its traffic would rest on fewer instances through the bake. Nothing changed; give --capacity \(env.liveFloor) or more, or --force.")
-        }
+        try DeployPreflight.checkBakeAlarms(env, target: target, status: status, bakeSeconds: options.bakeSeconds ?? env.bakeSeconds)
+        let capacity = try DeployPreflight.capacity(options, liveGroup: liveGroup, env: env)
         return Plan(
             live: live, target: target, version: version, capacity: capacity, liveGroup: liveGroup, targetGroup: targetGroup,
             targetGroupInUse: snapshot.isInUse(targetTG), targetGroupArn: targetTG.arn)

@@ -31,7 +31,7 @@ public struct CanarySettings: Sendable, Equatable {
         switch strategy {
         case .canary: return try TrafficSteps.canary(canarySteps ?? self.canarySteps, stepBakeSeconds: bake, stickinessSeconds: sticky)
         case .linear: return try TrafficSteps.linear(step: linearStep ?? self.linearStep, stepBakeSeconds: bake, stickinessSeconds: sticky)
-        case .blueGreen, .rolling: return nil
+        case .blueGreen, .rolling, .instances: return nil
         }
     }
 }
