@@ -18,7 +18,7 @@ export CE_SANDBOX_DIR="$work/sandbox"
 echo "release build, $(nproc) cores; prod by instance switching (benchmarks/instances.yaml), 1 m bake"
 echo
 echo "| instances | RegisterTargets calls | launch + gate polls | virtual time | wall time | wall per poll |"
-echo "|---|---|---|---|---|"
+echo "|---|---|---|---|---|---|"
 for n in 20 100 500; do
     "$ce" --config "$config" sandbox reset --prod-instances "$n" >/dev/null
     start=$(date +%s%N)

@@ -78,6 +78,8 @@ final class Sandbox: @unchecked Sendable {
             liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarms,
             neighbours: true)
         cloud.setBootSeconds(45...75)
+        // As AWS behaves: rule changes propagate for seconds, Describe calls share a token bucket, alarms lag.
+        cloud.setCalibration(.aws)
         cloud.change { $0.keepRequests = false }
         return cloud
     }

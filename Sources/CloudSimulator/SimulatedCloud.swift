@@ -101,6 +101,8 @@ public final class SimulatedCloud: Sendable {
     public func setBootSeconds(_ seconds: Double) { change { $0.bootSeconds = seconds...seconds } }
     public func setBootSeconds(_ range: ClosedRange<Double>) { change { $0.bootSeconds = range } }
     public func setFaults(_ faults: Faults) { change { $0.faults = faults } }
+    /// How closely the world follows AWS's delays and limits (see `Calibration`).
+    public func setCalibration(_ calibration: Calibration) { change { $0.calibration = calibration } }
 
     /// A 5xx alarm on a target group: ALARM when `threshold` errors happen within `periodSeconds`.
     public func addAlarm(name: String, targetGroup: String?, threshold: Int = 5, periodSeconds: Double = 60) {

@@ -99,12 +99,10 @@ extension SimulatedWorld {
 
     // MARK: - Slow start
 
-    /// A target of `group` has just turned healthy: it starts slowly when the group has slow start on and another
-    /// healthy target (AWS: a target registered into a group with no healthy target takes its full share at once).
-    mutating func startSlowly(_ id: String, in group: inout TargetGroup) {
-        guard let seconds = group.slowStartSeconds, seconds > 0 else { return }
-        let others = group.targets.contains { $0.key != id && $0.value.state == "healthy" }
-        guard others else { return }
+    /// A target of `group` has just turned healthy: it starts slowly when the group has slow start on and had another
+    /// healthy target (AWS: targets that join a group with no healthy target take their full share at once).
+    mutating func startSlowly(_ id: String, in group: inout TargetGroup, othersHealthy: Bool) {
+        guard let seconds = group.slowStartSeconds, seconds > 0, othersHealthy else { return }
         group.targets[id]?.slowStart = now...now.addingTimeInterval(seconds)
         log("\(group.name) \(id) in slow start for \(Int(seconds)) s")
     }

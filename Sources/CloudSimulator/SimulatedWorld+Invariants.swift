@@ -20,6 +20,9 @@ import Foundation
 /// 7. **A failing build stays within its canary share**: while a canary or linear deploy of a build that fails (it
 ///    answers 5xx, or never passes its health check) is in progress, no serving route gives the new colour more
 ///    than the first step's share: the first step bake must catch it.
+/// 8. **Capacity outlives propagation**: no request routed by a load balancer node that has not yet picked up a route
+///    change finds the target group it was sent to empty — the tool must not take the capacity away from a colour
+///    traffic has just left before every node has let it go (`Calibration.propagationSeconds`).
 public struct InvariantState: Codable, Sendable {
     public var violations: [String] = []
     /// Routes may disagree this long while a switch is in flight.
@@ -183,6 +186,15 @@ extension SimulatedWorld {
         let key = "\(env.name)|\(color)|\(instance.version ?? "-")"
         guard invariants.mismatchReported.insert(key).inserted else { return }
         violate("a request to \(env.name) was served by \(instance.id) running \(version ?? "no build") on \(color), whose recorded build is \(recorded)")
+    }
+
+    /// Invariant 8, for a request a node sent to `targetGroup`, which has no target to take it.
+    mutating func checkStaleRouteHasCapacity(_ env: EnvironmentRecord, targetGroup: String, arn: String) {
+        // (Only capacity the tool took away: a colour whose group still wants instances lost them some other way.)
+        guard nodeRoutes != nil, !isUsed(arn), let color = env.color(ofArn: arn), let group = env.groups[color],
+            groups[group]?.desiredCapacity == 0
+        else { return }
+        violate("a load balancer node still routing by an earlier rule sent a request of \(env.name) to \(targetGroup), which no route uses any more and which has no target left: capacity was taken away before the route change propagated")
     }
 
     /// Invariant 6: the tool is about to change `route`.

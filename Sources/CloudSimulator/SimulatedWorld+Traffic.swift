@@ -134,7 +134,10 @@ extension SimulatedWorld {
         guard let name = targetGroupName(arn: arn) else { return record(env, color: color, version: nil, status: 503, arn: arn) }
         let candidates = cache[name] ?? candidates(name)
         cache[name] = candidates
-        guard !candidates.isEmpty else { return record(env, color: color, version: nil, status: 503, arn: arn) }
+        guard !candidates.isEmpty else {
+            checkStaleRouteHasCapacity(env, targetGroup: name, arn: arn)
+            return record(env, color: color, version: nil, status: 503, arn: arn)
+        }
         let id = pickTarget(candidates, in: name)
         let instance = instances[id]
         let version = instance?.version

@@ -373,6 +373,8 @@ public struct SimulatedWorld: Codable, Sendable {
             let used = isUsed(group.arn)
             while group.lastCheck.addingTimeInterval(group.intervalSeconds) <= now {
                 group.lastCheck = group.lastCheck.addingTimeInterval(group.intervalSeconds)
+                // (Slow start looks at the group as it was before this round: targets turning healthy together start at once.)
+                let healthyBefore = Set(group.targets.filter { $0.value.state == "healthy" }.keys)
                 for id in group.targets.keys.sorted() {
                     var target = group.targets[id]!
                     if target.state == "draining" { continue }
@@ -393,7 +395,7 @@ public struct SimulatedWorld: Codable, Sendable {
                     }
                     if target.state != before { log("\(name) \(id) \(before) → \(target.state)") }
                     group.targets[id] = target
-                    if target.state == "healthy" && before != "healthy" { startSlowly(id, in: &group) }
+                    if target.state == "healthy" && before != "healthy" { startSlowly(id, in: &group, othersHealthy: !healthyBefore.isEmpty) }
                 }
             }
             targetGroups[name] = group

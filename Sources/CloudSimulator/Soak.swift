@@ -47,15 +47,19 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     /// `blue-green`, `canary` (25%, then all; 2 m step bake), `linear` (50% steps, 1 m step bake) or `instances` (one
     /// target group).
     public var strategy: DeployStrategy
+    /// The world runs with AWS's delays and limits (`Calibration.aws`: route changes propagate for 5 s, the ELBv2
+    /// Describe token bucket, alarms that see errors 2 minutes late), not an ideal cloud.
+    public var calibrated: Bool
 
     public init(
         seed: UInt64, environment: String = "prod", liveInstances: Int = 2, build: Build = .healthy,
         bootSeconds: ClosedRange<Double> = 45...75, throttleRate: Double = 0, errorRate: Double = 0, latencySeconds: Double = 0,
         loseNewInstanceAt: Double? = nil, loseLiveInstanceAt: Double? = nil, crashAtStep: String? = nil,
         recovery: Recovery = .resume, interruptAfter: Double? = nil, alarmDuringBake: Bool = false, staleTarget: Bool = false,
-        denyChange: Int? = nil, denyAfterChange: Bool = false, strategy: DeployStrategy = .blueGreen
+        denyChange: Int? = nil, denyAfterChange: Bool = false, strategy: DeployStrategy = .blueGreen, calibrated: Bool = false
     ) {
         self.strategy = strategy
+        self.calibrated = calibrated
         self.seed = seed
         self.environment = environment
         self.liveInstances = liveInstances
@@ -108,6 +112,8 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
                 scenario.crashAtStep = steps[random.index(steps.count)]
             }
         }
+        // Drawn last, for the same reason: half of all scenarios run on a world calibrated as AWS documents it.
+        scenario.calibrated = random.chance(0.5)
         return scenario
     }
 
@@ -148,6 +154,7 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         if alarmDuringBake { parts.append("alarm during bake") }
         if staleTarget { parts.append("new colour runs v0 (forced)") }
         if let n = denyChange { parts.append("AccessDenied to change \(n)\(denyAfterChange ? " after making it" : "")") }
+        if calibrated { parts.append("AWS delays") }
         return parts.joined(separator: ", ")
     }
 }
@@ -214,6 +221,7 @@ public enum Soak {
         let environment = try! configuration.environment(scenario.environment)
         let start = cloud.now
         cloud.setBootSeconds(scenario.bootSeconds)
+        if scenario.calibrated { cloud.setCalibration(.aws) }
         switch scenario.build {
         case .healthy: cloud.setBehaviour(version: version, .healthy(startSeconds: 20))
         case .slow: cloud.setBehaviour(version: version, .healthy(startSeconds: 660))

@@ -29,6 +29,26 @@ struct InvariantTests {
         #expect(cloud.violations.contains { $0.contains("served by bad, a build that never passes its health check") })
     }
 
+    @Test func scalingAColourDownBeforeTheSwitchAwayFromItPropagatedIsCaught() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod"], requestsPerSecond: 20)
+        cloud.setCalibration(Calibration(propagationSeconds: 5))
+        try await bootGreen(cloud, version: "v2")
+        for route in routes(cloud) { try await cloud.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        try await cloud.apply(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: 0, maxSize: nil))
+        try await advance(cloud, 6)
+        #expect(cloud.violations.contains { $0.contains("capacity was taken away before the route change propagated") })
+
+        // Once every node has the change, the old colour may go.
+        let patient = try SimulatedCloud.designDocument(environments: ["prod"], requestsPerSecond: 20)
+        patient.setCalibration(Calibration(propagationSeconds: 5))
+        try await bootGreen(patient, version: "v2")
+        for route in routes(patient) { try await patient.apply(.forward(route: route, targetGroupArn: "arn:sim:targetgroup/Prod-Green")) }
+        try await advance(patient, 5)
+        try await patient.apply(.resizeGroup(name: "prod-blue", minSize: 0, desiredCapacity: 0, maxSize: nil))
+        try await advance(patient, 6)
+        #expect(patient.violations == [])
+    }
+
     @Test func aFailingBuildGivenMoreThanItsCanaryShareIsCaught() async throws {
         let cloud = try SimulatedCloud.designDocument(environments: ["prod"])
         cloud.setBehaviour(version: "v2", .erroring(0.3))

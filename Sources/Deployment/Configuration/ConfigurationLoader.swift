@@ -18,6 +18,8 @@ import Yams
 ///   health: {path: /healthcheck, port: 80, timeout: 10m, poll: 5s, stable: 10s}
 ///   bake: 1m                     # watch the new colour after the switch; 0 turns it off
 ///   alarms: ["{env}-{color}-5xx"] # CloudWatch alarms watched during the bake
+///   alarmDelay: 4m               # alarms see an error this late: a bake they watch lasts at least this (0: off)
+///   propagation: 10s             # a rule change reaches every load balancer node within this
 ///   previewHeader: X-Deployment-Color  # preview rules: the serving conditions + this header = blue|green
 /// environments:                  # replaces the built-in list when present
 ///   prod: {routing: default, minInstances: 2, listeners: [443]}
@@ -166,7 +168,7 @@ public enum ConfigurationLoader {
                 node, key: key,
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                    "previewHeader", "steps", "step", "stepBake", "stickiness",
+                    "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay",
                 ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
@@ -187,6 +189,8 @@ public enum ConfigurationLoader {
             if let n = keys["health"] { result.health = try health(n, base: result.health, key: "\(key).health") }
             if let n = keys["bake"] { result.bakeSeconds = try seconds(n, key: "\(key).bake", range: 0...86400) }
             if let n = keys["alarms"] { result.alarms = try alarms(n, key: "\(key).alarms") }
+            if let n = keys["propagation"] { result.propagationSeconds = try seconds(n, key: "\(key).propagation", range: 0...600) }
+            if let n = keys["alarmDelay"] { result.alarmDelaySeconds = try seconds(n, key: "\(key).alarmDelay", range: 0...3600) }
             if let n = keys["steps"] {
                 guard case .sequence(let items) = n else { throw error(n, "\(key).steps", "must be a list of percentages, such as [10, 50, 100]") }
                 let steps = try items.enumerated().map { try integer($1, key: "\(key).steps[\($0)]", range: 1...100) }
@@ -246,7 +250,7 @@ public enum ConfigurationLoader {
             let key = "environments.\(name)"
             let shared: Set<String> = [
                 "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                "previewHeader", "steps", "step", "stepBake", "stickiness",
+                "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay",
             ]
             let keys = try mapping(
                 node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "targetGroup", "autoScalingGroups"]))

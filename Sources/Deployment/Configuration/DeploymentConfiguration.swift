@@ -32,6 +32,9 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var health = HealthSettings()
         public var bakeSeconds = 60
         public var alarms: [String] = []
+        /// See `EnvironmentConfiguration.propagationSeconds` and `alarmDelaySeconds`.
+        public var propagationSeconds = 10
+        public var alarmDelaySeconds = 240
         public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
@@ -70,11 +73,14 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         routing.previewHeader = defaults.previewHeader
         var prefix = expand(defaults.ssmPrefix, env: name, color: nil)
         if !prefix.hasSuffix("/") { prefix += "/" }
-        return EnvironmentConfiguration(
+        var environment = EnvironmentConfiguration(
             name: name, loadBalancerName: defaults.loadBalancer, routing: routing, targetGroupNames: targetGroupNames,
             autoScalingGroupNames: groupNames, ssmPrefix: prefix, minInstances: minInstances ?? defaults.minInstances,
             health: defaults.health, strategy: defaults.strategy, bakeSeconds: defaults.bakeSeconds, alarms: defaults.alarms,
             canary: defaults.canary)
+        environment.propagationSeconds = defaults.propagationSeconds
+        environment.alarmDelaySeconds = defaults.alarmDelaySeconds
+        return environment
     }
 
     /// Fills `{env}`, `{Env}`, `{color}`, `{Color}`.

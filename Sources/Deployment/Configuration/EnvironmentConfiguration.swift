@@ -19,6 +19,14 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var alarms: [String]
     /// The canary and linear strategies' steps, step bake and stickiness.
     public var canary: CanarySettings
+    /// How long a listener or rule change takes to reach every node of the load balancer (AWS: rule updates "don't
+    /// take effect immediately"; requests may be routed by the previous rules for a short time). Capacity behind a
+    /// route the tool has just moved traffic away from is removed only once this has passed.
+    public var propagationSeconds = 10
+    /// How long after an error the `alarms` can show it: CloudWatch's load balancer metrics come in 60 s periods and
+    /// are seen about two minutes late, so an alarm sees an error up to lag + two periods after it. A bake or step
+    /// bake watched by alarms lasts at least this long (`watchSeconds`); 0 when the alarms see errors at once.
+    public var alarmDelaySeconds = 240
     /// How the operator ran `ce`, for the commands the tool tells them to run (see `command(_:)`).
     public var invocation = Invocation.plain
 
@@ -52,6 +60,16 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     /// Whether both colours share one target group (instance switching): which colour serves is then which colour's
     /// instances are registered in it, not where the routes forward.
     public var sharesOneTargetGroup: Bool { targetGroupNames.blue == targetGroupNames.green }
+
+    /// How long a bake (or step bake) of `seconds` really lasts: with alarms to watch, at least `alarmDelaySeconds`,
+    /// or the alarms could not see the new build's errors before the deploy counts as done. 0 stays off.
+    public func watchSeconds(_ seconds: Int) -> Int { seconds > 0 && !alarms.isEmpty ? max(seconds, alarmDelaySeconds) : seconds }
+
+    /// What the plan adds when a bake of `seconds` is lengthened: "; 60 s lengthened to alarmDelay: the alarms see
+    /// an error up to 240 s late" (empty when it is not).
+    public func lengthenedNote(_ seconds: Int) -> String {
+        watchSeconds(seconds) == seconds ? "" : "; \(seconds) s lengthened to alarmDelay: the alarms see an error up to \(alarmDelaySeconds) s late"
+    }
 
     /// The smallest live colour a deploy leaves behind.
     public var liveFloor: Int { max(1, minInstances) }

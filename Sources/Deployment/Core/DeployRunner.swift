@@ -32,6 +32,14 @@ public struct DeployRunner: Sendable {
         var addresses: [String: String] = [:]
         var waiting: [String] = []
         var lastAction = DeployAction.readSnapshot
+        // When this run last moved traffic: capacity behind a route it moved away from goes only once every load
+        // balancer node has the change.
+        var routesMovedAt: Date?
+        func settle(before mutations: [Mutation]) async throws {
+            guard let moved = routesMovedAt, mutations.contains(where: \.mayRemoveCapacity) else { return }
+            let left = Double(environment.propagationSeconds) - clock.now().timeIntervalSince(moved)
+            if left > 0 { try await clock.sleep(for: .milliseconds(Int64(left * 1000))) }
+        }
         while true {
             let action = machine.next(event, now: clock.now())
             defer { lastAction = action }
@@ -66,6 +74,7 @@ public struct DeployRunner: Sendable {
                     event = .recordFailed(String(describing: error))
                 }
             case .apply(let mutations):
+                try await settle(before: mutations)
                 event = .applied
                 for mutation in mutations {
                     do {
@@ -76,6 +85,7 @@ public struct DeployRunner: Sendable {
                     }
                 }
             case .applyConcurrently(let mutations):
+                try await settle(before: mutations)
                 let applier = ports.applier
                 let failures = await FanOut.map(mutations) { mutation -> String? in
                     do {
@@ -128,8 +138,10 @@ public struct DeployRunner: Sendable {
                 }
             case .switchTraffic(let target, let checked, let unsticky):
                 event = await switchTraffic(to: target, checked: checked, unsticky: unsticky)
+                routesMovedAt = clock.now()
             case .shiftTraffic(let live, let target, let percent, let stickiness):
                 event = await shiftTraffic(live: live, target: target, percent: percent, stickinessSeconds: stickiness)
+                routesMovedAt = clock.now()
             case .checkStep(let arn, let alarms, let deployment):
                 if let reading = try? await readBake(targetGroupArn: arn, alarms: alarms) {
                     event = .step(reading, request: await takeRequest(for: deployment))
@@ -137,6 +149,7 @@ public struct DeployRunner: Sendable {
                     event = .bakeReadFailed
                 }
             case .undo(let mutations):
+                try await settle(before: mutations)
                 var done: [String] = []
                 var failed: [String] = []
                 for mutation in mutations {

@@ -370,7 +370,7 @@ public struct EnvironmentStatusReader: Sendable {
             return .init(
                 deployment: journal.id, strategy: journal.strategy, from: journal.from, to: journal.to, step: journal.step,
                 split: min((journal.trafficStep ?? 0) + 1, traffic.splits.count), splits: traffic.splits.count, percent: share,
-                percentages: traffic.percentages, stepBakeSeconds: traffic.stepBakeSeconds, stepStartedAt: journal.stepStartedAt)
+                percentages: traffic.percentages, stepBakeSeconds: env.watchSeconds(traffic.stepBakeSeconds), stepStartedAt: journal.stepStartedAt)
         }
         if let canary, canary.percent > 0 && canary.percent < 100 {
             // The split is the canary's, not drift; SSM keeps naming the old colour until the last step.

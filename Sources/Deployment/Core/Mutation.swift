@@ -127,3 +127,16 @@ extension Mutation {
         stride(from: 0, to: ids.count, by: targetsPerCall).map { Array(ids[$0..<min($0 + targetsPerCall, ids.count)]) }
     }
 }
+
+extension Mutation {
+    /// Whether the change may take instances away from behind a target group (a group's desired capacity set, a
+    /// deregistration, a detachment): the runner makes it only once a route change it has just made has reached
+    /// every load balancer node (`EnvironmentConfiguration.propagationSeconds`).
+    public var mayRemoveCapacity: Bool {
+        switch self {
+        case .resizeGroup(_, _, let desired, _): return desired != nil
+        case .deregisterTargets, .detachTargetGroup: return true
+        case .forward, .setForward, .putParameter, .registerTargets, .attachTargetGroup: return false
+        }
+    }
+}

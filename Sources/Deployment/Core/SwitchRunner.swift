@@ -12,6 +12,9 @@ public struct SwitchRunner: Sendable {
     public let applier: any MutationApplier
     public let loadBalancer: any LoadBalancerReader
     public let clock: any WallClock
+    /// Wait for a route change to propagate before removing capacity even when this plan moves no route (a recovery:
+    /// the process it finishes may have moved one just before it died).
+    public var settlesFirst = false
 
     public init(
         environment: EnvironmentConfiguration, applier: any MutationApplier, loadBalancer: any LoadBalancerReader,
@@ -145,6 +148,12 @@ public struct SwitchRunner: Sendable {
             if !wrong.isEmpty { throw PartialSwitch(moved: verified, failed: wrong) }
             let split = forwards.contains { $0.forward.receivers.count > 1 }
             report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back \(split ? "with the new weights" : "forwarding to the target"), everything else kept")
+        }
+        // Capacity behind a route that was just moved away from goes only once every load balancer node has the change.
+        if others.contains(where: \.mayRemoveCapacity) && (!forwards.isEmpty || settlesFirst) && environment.propagationSeconds > 0 {
+            let started = clock.now()
+            try await clock.sleep(for: .seconds(environment.propagationSeconds))
+            report.add("settle", seconds: clock.now().timeIntervalSince(started), "\(environment.propagationSeconds) s for the route change to reach every load balancer node before capacity is removed (propagation)")
         }
         if !others.isEmpty {
             let started = clock.now()

@@ -178,9 +178,9 @@ public struct Recovery: Sendable {
     public func run(by: String) async throws -> (plan: Plan, report: StepReport) {
         let snapshot = try await ports.statusReader(for: environment).snapshot()
         let plan = try Self.plan(snapshot, now: ports.clock.now(), by: by, rollingRefresh: try await rollingRefresh(snapshot))
-        var report = try await SwitchRunner(
-            environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
-        ).run(plan.mutations)
+        var runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock)
+        runner.settlesFirst = true
+        var report = try await runner.run(plan.mutations)
         if let journal = plan.journal {
             let started = ports.clock.now()
             try await ports.documents.overwrite(name: environment.parameters.deployment, value: journal.json())

@@ -184,8 +184,9 @@ extension BlueGreenMachine {
         var timeout: Double { Double(environment.health.timeoutSeconds) }
         var poll: Double { Double(max(1, min(environment.health.pollSeconds, 5))) }
         var stable: Double { Double(environment.health.stableSeconds) }
-        var bakeSeconds: Double { Double(options.bakeSeconds ?? environment.bakeSeconds) }
-        var stepBakeSeconds: Double { Double(options.traffic?.stepBakeSeconds ?? 0) }
+        /// (At least the alarms' delay when alarms watch them: `EnvironmentConfiguration.watchSeconds`.)
+        var bakeSeconds: Double { Double(environment.watchSeconds(options.bakeSeconds ?? environment.bakeSeconds)) }
+        var stepBakeSeconds: Double { Double(environment.watchSeconds(options.traffic?.stepBakeSeconds ?? 0)) }
 
         var acceptsInterruption: Bool {
             afterRecord == nil && failure == nil && interruptedBy == nil

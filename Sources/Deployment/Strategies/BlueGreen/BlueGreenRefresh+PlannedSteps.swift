@@ -53,7 +53,7 @@ extension BlueGreenRefresh {
                 func stepBake(_ percent: Int) -> PlannedStep {
                     .init(
                         name: BlueGreenMachine.Phase.stepBake.rawValue,
-                        wait: "watch \(plan.target.rawValue) at \(percent)% for \(traffic.stepBakeSeconds) s (\(watched)); on a failure, an alarm, a signal or '\(env.command("environment abort"))' all traffic goes back to \(plan.live.rawValue) (exit 3); '\(env.command("environment promote"))' skips the remaining step bakes")
+                        wait: "watch \(plan.target.rawValue) at \(percent)% for \(env.watchSeconds(traffic.stepBakeSeconds)) s (\(watched)\(env.lengthenedNote(traffic.stepBakeSeconds))); on a failure, an alarm, a signal or '\(env.command("environment abort"))' all traffic goes back to \(plan.live.rawValue) (exit 3); '\(env.command("environment promote"))' skips the remaining step bakes")
                 }
                 if phase == .stepBake, traffic.splits.indices.contains(index) {
                     steps.append(stepBake(traffic.splits[index]))
@@ -74,7 +74,7 @@ extension BlueGreenRefresh {
                 guard bakeSeconds > 0 else { continue }
                 steps.append(.init(
                     name: phase.rawValue,
-                    wait: "watch \(plan.target.rawValue) for \(bakeSeconds) s (\(watched)); on a failure switch back to \(plan.live.rawValue) and undo (exit 3)"))
+                    wait: "watch \(plan.target.rawValue) for \(env.watchSeconds(bakeSeconds)) s (\(watched)\(env.lengthenedNote(bakeSeconds))); on a failure switch back to \(plan.live.rawValue) and undo (exit 3)"))
             case .protect, .deploy, .scale, .finalize:
                 steps.append(.init(name: phase.rawValue, calls: mutations(for: phase, plan: plan, environment: env, options: options).map(\.description)))
             case .preflight, .rollback, .abort, .done:

@@ -193,7 +193,7 @@ public enum InstanceSwitch {
     static func bakeText(_ env: EnvironmentConfiguration, _ plan: Plan, seconds: Int) -> String {
         guard seconds > 0 else { return "no bake (bake: 0)" }
         let alarms = env.alarmNames(for: plan.target)
-        return "watch \(plan.target.rawValue) for \(seconds) s (target health\(alarms.isEmpty ? "" : ", alarms \(alarms.joined(separator: ", "))")); on a failure \(plan.live.rawValue)'s instances (still running) are registered again, gated, and \(plan.target.rawValue)'s deregistered (exit 3)"
+        return "watch \(plan.target.rawValue) for \(env.watchSeconds(seconds)) s (target health\(alarms.isEmpty ? "" : ", alarms \(alarms.joined(separator: ", "))")\(env.lengthenedNote(seconds))); on a failure \(plan.live.rawValue)'s instances (still running) are registered again, gated, and \(plan.target.rawValue)'s deregistered (exit 3)"
     }
 
     /// The sizes after a deploy: the new colour at the live floor and its original max, the old one unpinned, warm.

@@ -91,7 +91,7 @@ public struct InstanceSwitchMachine: DeployMachine {
         }
     }
 
-    var bakeSeconds: Double { Double(max(0, currentBake)) }
+    var bakeSeconds: Double { Double(max(0, environment.watchSeconds(currentBake))) }
     /// The journal's bake period (0 for a switch or rollback).
     var currentBake = 0
 
