@@ -10,7 +10,7 @@ from moto_server import moto_with_layout, ce_home
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CE = os.path.join(ROOT, ".build/release/ce")
+CE = os.environ.get("CE_BINARY", os.path.join(ROOT, ".build/release/ce"))
 
 with moto_with_layout("--envs", "prod,beta", "--crowded") as moto:
     home, config, env = ce_home()
@@ -27,7 +27,7 @@ with moto_with_layout("--envs", "prod,beta", "--crowded") as moto:
             return wall, int(f.read().split()[-1]) / 1024
 
     print(f"moto on 127.0.0.1, Compiler Explorer's crowded layout (prod: 2 listeners' defaults; beta: one rule among "
-          f"other services' rules), release build, bake 0, gate stable 0 s, poll 1 s; {RUNS} runs each, medians.")
+          f"other services' rules), {CE}, bake 0, gate stable 0 s, poll 1 s; {RUNS} runs each, medians.")
     print()
     print("| command | wall time | peak RSS |")
     print("|---|---|---|")

@@ -296,7 +296,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
             }
             let id = "refresh-\(world.nextRefresh)"
             world.nextRefresh += 1
-            world.refreshes[id] = .init(id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instanceIds.count)
+            world.refreshes[id] = .init(id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instanceIds.count, warmupSeconds: Double(instanceWarmupSeconds))
             world.log("tool: instance refresh \(id) of \(group) started")
             world.advanceRefreshes()
             return id

@@ -66,10 +66,15 @@ public final class SimulatedCloud: Sendable {
 
     // MARK: - Set-up
 
+    /// The target groups' health checks and deregistration delay as the design document gives them (Compiler
+    /// Explorer's): checks every 10 s, 2 to be healthy, 3 to be unhealthy, 20 s of draining.
+    public static let designDocumentTargetGroup = (intervalSeconds: 10.0, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 20.0)
+
     @discardableResult
     public func addTargetGroup(
-        name: String, path: String = "/healthcheck", intervalSeconds: Double = 10, healthyThreshold: Int = 2,
-        unhealthyThreshold: Int = 3, deregistrationDelaySeconds: Double = 20
+        name: String, path: String = "/healthcheck", intervalSeconds: Double = designDocumentTargetGroup.intervalSeconds,
+        healthyThreshold: Int = designDocumentTargetGroup.healthyThreshold, unhealthyThreshold: Int = designDocumentTargetGroup.unhealthyThreshold,
+        deregistrationDelaySeconds: Double = designDocumentTargetGroup.deregistrationDelaySeconds
     ) -> String {
         change {
             let arn = "arn:sim:targetgroup/\(name)"

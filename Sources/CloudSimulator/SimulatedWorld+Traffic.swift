@@ -192,6 +192,10 @@ extension SimulatedWorld {
             requests.append(Request(time: now, user: user, environment: env.name, color: color, version: version, status: status))
         }
         trafficCounts["\(env.name) \(color ?? "-") \(version ?? "-") \(status)", default: 0] += 1
+        if timeline?.environment == env.name {
+            timeline?.pending.requestsByVersion[version ?? "-", default: 0] += 1
+            if status >= 500 { timeline?.pending.errors += 1 }
+        }
         if status >= 500, let arn { recentErrors[arn, default: []].append(now) }
     }
 
@@ -264,5 +268,29 @@ struct SimulatedRequest {
         case .unrecognized:
             return false
         }
+    }
+}
+
+extension SimulatedWorld {
+    /// Closes the timeline's second: its requests (counted as they were served), the serving capacity and the
+    /// instances running now.
+    mutating func sampleTimeline(serving: [[Route]]) {
+        guard var timeline, let index = environments.firstIndex(where: { $0.name == timeline.environment }) else { return }
+        let env = environments[index]
+        var sample = timeline.pending
+        sample.second = now.timeIntervalSince(start)
+        var servingIds: Set<String> = []
+        for route in serving[index] {
+            for (arn, weight) in route.weights where weight > 0 {
+                guard let name = targetGroupName(arn: arn) else { continue }
+                for (id, target) in targetGroups[name]!.targets where target.state != "draining" && appIsUp(id, at: now) { servingIds.insert(id) }
+            }
+        }
+        sample.servingCapacity = servingIds.count
+        let groupNames = Set(env.groups.values)
+        sample.instances = instances.values.filter { groupNames.contains($0.group) }.count
+        timeline.samples.append(sample)
+        timeline.pending = Timeline.Sample(second: sample.second + 1)
+        self.timeline = timeline
     }
 }

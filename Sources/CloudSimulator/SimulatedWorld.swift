@@ -142,6 +142,8 @@ public struct SimulatedWorld: Codable, Sendable {
         var replaced: Set<String> = []
         var batch: [String] = []
         var batchStarted: Date?
+        /// Seconds a new instance warms up once in service before the refresh counts it (`nil`: a world saved before).
+        var warmupSeconds: Double?
     }
 
     /// The host name of the simulated public traffic.
@@ -195,6 +197,8 @@ public struct SimulatedWorld: Codable, Sendable {
     public var keepRequests = true
     public var trafficCounts: [String: Int] = [:]
     public var invariants = InvariantState()
+    /// When set, one environment sampled every second (`StrategyComparison`).
+    public var timeline: Timeline?
 
     public init(seed: UInt64, start: Date, loadBalancerName: String) {
         self.start = start
@@ -236,6 +240,7 @@ public struct SimulatedWorld: Codable, Sendable {
         // Routes change only by the tool's calls, between ticks: each environment's serving routes once per tick.
         let serving = environments.map { routes(of: $0) }
         sendTraffic(serving: serving)
+        if timeline != nil { sampleTimeline(serving: serving) }
         evaluateAlarms()
         checkRoutes(serving: serving)
     }
@@ -409,7 +414,7 @@ public struct SimulatedWorld: Codable, Sendable {
             var refresh = refreshes[id]!
             guard let group = groups[refresh.group] else { continue }
             if !refresh.batch.isEmpty {
-                let ready = refresh.batch.allSatisfy { appIsUp($0, at: now) }
+                let ready = refresh.batch.allSatisfy { isReadyForRefresh($0, group: group, warmupSeconds: refresh.warmupSeconds ?? 0) }
                 if !ready {
                     if let started = refresh.batchStarted, now.timeIntervalSince(started) > bootSeconds.upperBound + 300 {
                         refresh.status = "Failed"
@@ -438,6 +443,16 @@ public struct SimulatedWorld: Codable, Sendable {
             }
             refresh.batchStarted = now
             refreshes[id] = refresh
+        }
+    }
+
+    /// As an instance refresh judges a new instance: its application answers, it is in service past the warmup, and
+    /// healthy in each of its group's target groups that a rule uses (Auto Scaling's ELB health checks).
+    func isReadyForRefresh(_ id: String, group: Group, warmupSeconds: Double) -> Bool {
+        guard appIsUp(id, at: now), let instance = instances[id], now.timeIntervalSince(instance.bootedAt) >= warmupSeconds else { return false }
+        return group.targetGroupArns.allSatisfy { arn in
+            guard let name = targetGroupName(arn: arn), isUsed(arn) else { return true }
+            return targetGroups[name]?.targets[id]?.state == "healthy"
         }
     }
 

@@ -443,7 +443,7 @@ struct SandboxCommandTests {
                 block = nil
             } else if block != nil { block?.append(line) }
         }
-        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "builds current", "validate", "doctor", "sandbox show"])
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare"])
         func keys(_ text: String) throws -> Set<String> {
             Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
         }
