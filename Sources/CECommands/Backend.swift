@@ -36,7 +36,9 @@ final class Backend: Sendable {
             var merged = options
             try merged.validate()
             let sandbox = try Sandbox()
-            return Backend(ports: sandbox.cloud.ports, persistentPorts: sandbox.cloud.patientPorts, keepAlive: nil, sandbox: sandbox)
+            var persistent = sandbox.cloud.patientPorts
+            persistent.hooks = ProcessHookRunner(sandbox: true)
+            return Backend(ports: sandbox.cloud.ports, persistentPorts: persistent, keepAlive: nil, sandbox: sandbox)
         }
         let settings = options.awsSettings()
         let transport = AsyncHTTPClientTransport(connectTimeout: settings.timeouts.connect)
@@ -45,12 +47,14 @@ final class Backend: Sendable {
         let arnCache = FileLoadBalancerArnCache.standard(
             scope: "\(aws.configuration.region) \(elbEndpoint) \(aws.configuration.profileName)", environment: settings.environment)
         func ports(_ aws: AWSServices) -> CloudPorts {
-            CloudPorts(
+            var ports = CloudPorts(
                 loadBalancer: AWSLoadBalancerReader(elbv2: aws.elbv2, arnCache: arnCache), scalingGroups: AWSScalingGroupReader(autoScaling: aws.autoScaling),
                 parameters: AWSParameterReader(ssm: aws.ssm), applier: aws.mutationApplier, documents: SSMDocumentStore(ssm: aws.ssm),
                 alarms: CloudWatchAlarmReader(cloudWatch: aws.cloudWatch), instances: AWSInstanceDirectory(ec2: aws.ec2),
                 prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
                 clock: LiveClock(), random: LiveRandomSource())
+            ports.hooks = ProcessHookRunner(sandbox: false)
+            return ports
         }
         return Backend(ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil, aws: aws)
     }

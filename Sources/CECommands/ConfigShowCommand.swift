@@ -32,6 +32,13 @@ struct ConfigShowCommand: GlobalOptionsCommand {
             var steps: [Int]?
             var stepBake: String?
             var stickiness: String?
+            /// Hooks by point: each its argv, timeout and (postSwitch) whether a failure rolls back.
+            var hooks: [String: [Hook]]
+            struct Hook: Encodable {
+                var run: [String]
+                var timeout: String
+                var onFailure: String?
+            }
         }
         var source: String
         var environments: [Environment]
@@ -77,7 +84,10 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                     ], bake: "\(e.bakeSeconds)s", alarms: e.alarms,
                     steps: (try? e.canary.steps(for: e.strategy))??.percentages,
                     stepBake: e.strategy.splitsTraffic ? "\(e.canary.stepBakeSeconds)s" : nil,
-                    stickiness: e.strategy.splitsTraffic ? e.canary.stickinessSeconds.map { "\($0)s" } : nil)
+                    stickiness: e.strategy.splitsTraffic ? e.canary.stickinessSeconds.map { "\($0)s" } : nil,
+                    hooks: Dictionary(uniqueKeysWithValues: e.hooks.byPoint.map { point, hooks in
+                        (point.rawValue, hooks.map { .init(run: $0.argv, timeout: "\($0.timeoutSeconds)s", onFailure: point == .postSwitch ? ($0.continueOnFailure ? "continue" : "rollback") : nil) })
+                    }))
             })
         switch options.outputFormat {
         case .json, .ndjson:
@@ -109,6 +119,14 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                 print("  health: {path: \(e.health["path"]!), port: \(e.health["port"]!), timeout: \(e.health["timeout"]!), poll: \(e.health["poll"]!), stable: \(e.health["stable"]!)}")
                 print("  bake: \(e.bake)")
                 print("  alarms: [\(e.alarms.map { "\"\($0)\"" }.joined(separator: ", "))]")
+                if !e.hooks.isEmpty {
+                    print("  hooks:")
+                    for point in HookPoint.allCases {
+                        for hook in e.hooks[point.rawValue] ?? [] {
+                            print("    \(point.rawValue): {run: [\(hook.run.joined(separator: ", "))], timeout: \(hook.timeout)\(hook.onFailure.map { ", onFailure: \($0)" } ?? "")}")
+                        }
+                    }
+                }
             }
         }
     }

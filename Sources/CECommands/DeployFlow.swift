@@ -44,8 +44,19 @@ enum DeployFlow {
         let (resuming, steps) = try Deploy.plannedSteps(snapshot, request)
         if let resuming { Console.say("dry run: \(resuming)") }
         Console.say("dry run: would make these AWS calls, in this order (route changes concurrently):")
+        // Hooks run as the journal enters a step (each point once per deployment), and after the outcome.
+        let strategy = try Deploy.strategy(of: request, in: environment)
+        var hooksShown: Set<HookPoint> = []
+        func hooks(_ step: String, _ status: DeploymentJournal.Status) {
+            guard case .fresh = request else { return }
+            for point in strategy.hookPoints(step: step, status: status) where !hooksShown.contains(point) {
+                hooksShown.insert(point)
+                for hook in environment.hooks[point] { Console.say("  run hook \(point.rawValue): \(hook.commandLine) (\(Self.consequence(of: hook, at: point)))") }
+            }
+        }
         for step in steps {
             Console.say("  \(journal(step.name))")
+            hooks(step.name, .inProgress)
             for call in step.calls { Console.say("  \(call)") }
             if let wait = step.wait {
                 // A gate lets the rest happen only once it passes; a watch (bake) has an "else"; a plain wait goes on.
@@ -54,6 +65,24 @@ enum DeployFlow {
             }
         }
         Console.say("  \(journal("done"))")
+        hooks("done", .done)
+        guard case .fresh = request else { return }
+        for (point, what) in [(HookPoint.postRollback, "after a rollback"), (.onFailure, "after a rollback, a failure or an interruption")] {
+            for hook in environment.hooks[point] { Console.say("\(what): run hook \(point.rawValue): \(hook.commandLine) (\(Self.consequence(of: hook, at: point)))") }
+        }
+    }
+
+    /// What a hook's failure does, in a few words, with its timeout.
+    static func consequence(of hook: Hook, at point: HookPoint) -> String {
+        let failure: String
+        switch point {
+        case .preDeploy: failure = "a failure stops the deploy, nothing changed"
+        case .preSwitch: failure = "a failure undoes the deploy before traffic moves"
+        case .postSwitch: failure = hook.continueOnFailure ? "a failure is reported, the deploy goes on" : "a failure rolls back"
+        case .postRollback, .onFailure: failure = "a failure is reported"
+        case .postDeploy: failure = "a failure is reported, exit 1"
+        }
+        return "timeout \(hook.timeoutSeconds) s; \(failure)"
     }
 
     /// `switch` on an environment with one target group.

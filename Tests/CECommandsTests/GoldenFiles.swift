@@ -43,7 +43,7 @@ struct HelpGoldenTests {
         "environment refresh", "environment switch", "environment rollback", "environment cleanup", "environment start",
         "environment stop", "environment validate", "environment health-check", "environment recover", "environment unlock",
         "environment promote", "environment abort", "sandbox", "sandbox reset", "sandbox show", "sandbox faults", "sandbox soak", "simulate",
-        "simulate compare", "version",
+        "simulate compare", "iam-policy", "version",
     ]
 
     @Test(arguments: commands)

@@ -168,7 +168,7 @@ public enum ConfigurationLoader {
                 node, key: key,
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                    "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay",
+                    "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks",
                 ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
@@ -191,6 +191,7 @@ public enum ConfigurationLoader {
             if let n = keys["alarms"] { result.alarms = try alarms(n, key: "\(key).alarms") }
             if let n = keys["propagation"] { result.propagationSeconds = try seconds(n, key: "\(key).propagation", range: 0...600) }
             if let n = keys["alarmDelay"] { result.alarmDelaySeconds = try seconds(n, key: "\(key).alarmDelay", range: 0...3600) }
+            if let n = keys["hooks"] { result.hooks = try hooks(n, key: "\(key).hooks") }
             if let n = keys["steps"] {
                 guard case .sequence(let items) = n else { throw error(n, "\(key).steps", "must be a list of percentages, such as [10, 50, 100]") }
                 let steps = try items.enumerated().map { try integer($1, key: "\(key).steps[\($0)]", range: 1...100) }
@@ -250,7 +251,7 @@ public enum ConfigurationLoader {
             let key = "environments.\(name)"
             let shared: Set<String> = [
                 "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay",
+                "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks",
             ]
             let keys = try mapping(
                 node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "targetGroup", "autoScalingGroups"]))
@@ -276,6 +277,40 @@ public enum ConfigurationLoader {
                 throw error(keys["targetGroup"] ?? node, "\(key).targetGroup", "one target group for both colours needs strategy: instances (instance switching); \(environment.strategy.rawValue) moves traffic between two groups, targetGroups {blue: …, green: …}")
             }
             return environment
+        }
+
+        /// `hooks:` — by point, one hook or a list: `{run: [argv…], timeout: 5m, onFailure: rollback|continue}`.
+        func hooks(_ node: Node, key: String) throws -> HookSettings {
+            let points = try mapping(node, key: key, allowed: Set(HookPoint.allCases.map(\.rawValue)))
+            var result: [HookPoint: [Hook]] = [:]
+            for point in HookPoint.allCases {
+                guard let value = points[point.rawValue] else { continue }
+                let pointKey = "\(key).\(point.rawValue)"
+                var items = [value]
+                var isList = false
+                if case .sequence(let list) = value { (items, isList) = (Array(list), true) }
+                result[point] = try items.enumerated().map { index, item in
+                    let itemKey = isList ? "\(pointKey)[\(index)]" : pointKey
+                    let fields = try mapping(item, key: itemKey, allowed: ["run", "timeout", "onFailure"])
+                    guard let run = fields["run"], case .sequence(let words) = run, !words.isEmpty else {
+                        throw error(fields["run"] ?? item, "\(itemKey).run", "must be the command as a list of words, such as [./bin/check, --env, prod] (no shell runs it)")
+                    }
+                    let argv = try words.enumerated().map { try string($1, key: "\(itemKey).run[\($0)]") }
+                    guard !argv[0].isEmpty else { throw error(run, "\(itemKey).run[0]", "must name the program") }
+                    var hook = Hook(argv: argv)
+                    if let timeout = fields["timeout"] { hook.timeoutSeconds = try seconds(timeout, key: "\(itemKey).timeout", range: 1...86400) }
+                    if let onFailure = fields["onFailure"] {
+                        let text = try string(onFailure, key: "\(itemKey).onFailure")
+                        guard point == .postSwitch else {
+                            throw error(onFailure, "\(itemKey).onFailure", "applies to postSwitch hooks only (a failing preDeploy or preSwitch hook always stops the deploy; the others are reported)")
+                        }
+                        guard text == "rollback" || text == "continue" else { throw error(onFailure, "\(itemKey).onFailure", "must be rollback or continue") }
+                        hook.continueOnFailure = text == "continue"
+                    }
+                    return hook
+                }
+            }
+            return HookSettings(result)
         }
 
         /// `routing` (`default` or a path pattern), `host`, `listeners` and `rules`.

@@ -35,6 +35,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         /// See `EnvironmentConfiguration.propagationSeconds` and `alarmDelaySeconds`.
         public var propagationSeconds = 10
         public var alarmDelaySeconds = 240
+        public var hooks = HookSettings()
         public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
@@ -80,6 +81,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
             canary: defaults.canary)
         environment.propagationSeconds = defaults.propagationSeconds
         environment.alarmDelaySeconds = defaults.alarmDelaySeconds
+        environment.hooks = defaults.hooks
         return environment
     }
 

@@ -19,6 +19,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var alarms: [String]
     /// The canary and linear strategies' steps, step bake and stickiness.
     public var canary: CanarySettings
+    /// Commands run at named points of a deploy (config `hooks:`).
+    public var hooks = HookSettings()
     /// How long a listener or rule change takes to reach every node of the load balancer (AWS: rule updates "don't
     /// take effect immediately"; requests may be routed by the previous rules for a short time). Capacity behind a
     /// route the tool has just moved traffic away from is removed only once this has passed.
@@ -93,6 +95,8 @@ public struct ParameterNames: Sendable, Equatable {
     public var deployment: String { prefix + "deployment" }
     /// `environment promote` / `abort` for a running canary (see `DeploymentRequest`).
     public var deploymentRequest: String { prefix + "deployment-request" }
+    /// Which hook points ran for the journal's deployment (see `HookLedger`).
+    public var deploymentHooks: String { prefix + "deployment-hooks" }
     /// The build `color` runs; its instances read it at boot.
     public func version(of color: Color) -> String { prefix + "\(color.rawValue)/version" }
 }

@@ -13,6 +13,8 @@ public struct CloudPorts: Sendable {
     public var refresher: any InstanceRefresher
     public var clock: any WallClock
     public var random: any RandomSource
+    /// Runs the configured hooks (`ce`'s process runner; by default none can run, so a configured hook fails).
+    public var hooks: any HookRunner = UnavailableHookRunner()
 
     public init(
         loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader, parameters: any ParameterReader,

@@ -4,6 +4,8 @@ public enum DeployEvent: Sendable, Equatable {
     case snapshot(EnvironmentSnapshot)
     case recorded
     case recordFailed(String)
+    /// In place of `recorded`: the journal was written, but a hook the step reached failed (`HookPoint.decides`).
+    case hookFailed(HookPoint, String)
     case applied
     case applyFailed(String)
     case health(inService: Int, healthy: Int)

@@ -35,6 +35,7 @@ public struct DeployRunner: Sendable {
         // When this run last moved traffic: capacity behind a route it moved away from goes only once every load
         // balancer node has the change.
         var routesMovedAt: Date?
+        var hookRun = HookRun()
         func settle(before mutations: [Mutation]) async throws {
             guard let moved = routesMovedAt, mutations.contains(where: \.mayRemoveCapacity) else { return }
             let left = Double(environment.propagationSeconds) - clock.now().timeIntervalSince(moved)
@@ -73,6 +74,7 @@ public struct DeployRunner: Sendable {
                 } catch {
                     event = .recordFailed(String(describing: error))
                 }
+                if event == .recorded, let failed = await runHooks(at: journal, &hookRun) { event = failed }
             case .apply(let mutations):
                 try await settle(before: mutations)
                 event = .applied
@@ -177,11 +179,19 @@ public struct DeployRunner: Sendable {
                 } else {
                     event = .refreshReadFailed
                 }
-            case .finished(let report):
+            case .finished(var report):
+                hookRun.summarize(into: &report)
+                if let failed = hookRun.postDeployFailure {
+                    throw DeployFailure(
+                        step: "postDeploy hook", cause: "the postDeploy hook failed: \(failed)",
+                        state: "The deploy itself is done: the new build serves. Fix what the hook checks, or run it again by hand.", report: report)
+                }
                 return report
             case .refused(let refusal):
                 throw refusal
-            case .failed(let failure):
+            case .failed(var failure):
+                hookRun.summarize(into: &failure.report)
+                if !hookRun.reported.isEmpty { failure.state += " " + hookRun.reported.map { $0 + "." }.joined(separator: " ") }
                 throw failure
             }
         }

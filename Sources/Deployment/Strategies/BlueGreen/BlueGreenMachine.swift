@@ -226,6 +226,20 @@ extension BlueGreenMachine {
                         return pending
                     }
                     return fail("could not write the journal \(environment.parameters.deployment): \(cause)")
+                case .hookFailed(let point, let cause):
+                    afterRecord = nil
+                    // After the switch, the old colour (still warm) takes the traffic back; before it, the deploy is undone.
+                    if point == .postSwitch && (phase == .bake || phase == .finalize) {
+                        finishPhase(now, "not started: the postSwitch hook failed")
+                        return beginRollback("the postSwitch hook failed: \(cause)", now: now)
+                    }
+                    if point == .preDeploy {
+                        // Before the first change: nothing to undo.
+                        finishPhase(now, "not started: the preDeploy hook failed")
+                        failure = (phase.rawValue, "the preDeploy hook failed: \(cause)", .failed)
+                        return .undo([])
+                    }
+                    return fail("the \(point.rawValue) hook failed: \(cause)")
                 default:
                     return fail("unexpected \(event) while writing the journal")
                 }

@@ -71,6 +71,14 @@ public struct RollingMachine: DeployMachine {
 
         case (.recording(let running, let adopt), .recorded):
             return firstAction(running, adopt: adopt, now: now)
+        case (.recording(let running, _), .hookFailed(let point, let cause)):
+            let text = "the \(point.rawValue) hook failed: \(cause)"
+            if running.journal.step == "start" {
+                state = .undoing(running, cause: text)
+                return .undo(restoredValues(running))
+            }
+            state = .ended
+            return .failed(.init(step: running.journal.step, cause: text, state: "Nothing changed.", report: running.report, operation: "rolling refresh"))
         case (.recording(let running, let adopt), .recordFailed(let cause)):
             switch running.journal.step {
             case "deploy":

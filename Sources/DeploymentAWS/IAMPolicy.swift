@@ -1,0 +1,71 @@
+import Deployment
+import Foundation
+
+/// The IAM policy `ce` needs for some environments: exactly the actions it may call (`IAMPolicyTests` proves the set
+/// equals the AWS operations ce's code sends), with resources scoped to the environments' load balancers, target
+/// groups, Auto Scaling groups and SSM parameter paths where IAM allows resource-level permissions, and to `*` where
+/// it does not (the Describe calls).
+public struct IAMPolicy: Encodable, Sendable {
+    /// One statement: `Allow` these actions on these resources.
+    public struct Grant: Encodable, Sendable {
+        public var sid: String
+        public var effect = "Allow"
+        public var actions: [String]
+        public var resources: [String]
+
+        init(_ sid: String, _ actions: [String], _ resources: [String]) {
+            (self.sid, self.actions, self.resources) = (sid, actions, resources)
+        }
+
+        enum CodingKeys: String, CodingKey { case sid = "Sid", effect = "Effect", actions = "Action", resources = "Resource" }
+    }
+
+    public var version = "2012-10-17"
+    public var statements: [Grant]
+
+    enum CodingKeys: String, CodingKey { case version = "Version", statements = "Statement" }
+
+    /// Reads that IAM only grants on `*`.
+    public static let reads = [
+        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes", "cloudwatch:DescribeAlarms", "ec2:DescribeInstances",
+        "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
+        "sts:GetCallerIdentity",
+    ]
+    /// Moving traffic: the load balancers' listeners and rules.
+    public static let routeChanges = ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"]
+    /// Instance switching: the environments' target groups.
+    public static let targetChanges = ["elasticloadbalancing:DeregisterTargets", "elasticloadbalancing:RegisterTargets"]
+    /// Sizes, instance refreshes, attachments: the environments' Auto Scaling groups.
+    public static let groupChanges = [
+        "autoscaling:AttachLoadBalancerTargetGroups", "autoscaling:DetachLoadBalancerTargetGroups", "autoscaling:StartInstanceRefresh",
+        "autoscaling:UpdateAutoScalingGroup",
+    ]
+    /// The contract's parameters, the journal, the lock: the environments' SSM paths.
+    public static let parameterActions = ["ssm:DeleteParameter", "ssm:GetParameters", "ssm:PutParameter"]
+    /// Called with a profile's source credentials to take its `role_arn` — granted to that source identity, not in
+    /// this policy (which belongs to the role `ce` then acts as).
+    public static let sourceIdentityActions = ["sts:AssumeRole"]
+
+    /// Every action of the policy.
+    public static var actions: Set<String> { Set(reads + routeChanges + targetChanges + groupChanges + parameterActions) }
+
+    /// The policy for `environments`, in `region` and `account` (`*` when not given).
+    public static func make(environments: [EnvironmentConfiguration], region: String?, account: String?) -> IAMPolicy {
+        let region = region ?? "*"
+        let account = account ?? "*"
+        func elb(_ resource: String) -> String { "arn:aws:elasticloadbalancing:\(region):\(account):\(resource)" }
+        let balancers = Set(environments.map(\.loadBalancerName)).sorted()
+        let targetGroups = Set(environments.flatMap { [$0.targetGroupNames.blue, $0.targetGroupNames.green] }).sorted()
+        let groups = Set(environments.flatMap { [$0.autoScalingGroupNames.blue, $0.autoScalingGroupNames.green] }).sorted()
+        // SSM parameter ARNs name the parameter without its leading slash.
+        let prefixes = Set(environments.map { String($0.ssmPrefix.drop { $0 == "/" }) }).sorted()
+        return IAMPolicy(statements: [
+            Grant("ReadTheEnvironments", reads, ["*"]),
+            Grant("MoveTraffic", routeChanges, balancers.flatMap { [elb("listener/app/\($0)/*"), elb("listener-rule/app/\($0)/*")] }),
+            Grant("SwitchInstances", targetChanges, targetGroups.map { elb("targetgroup/\($0)/*") }),
+            Grant("SizeTheColours", groupChanges, groups.map { "arn:aws:autoscaling:\(region):\(account):autoScalingGroup:*:autoScalingGroupName/\($0)" }),
+            Grant("ContractJournalAndLock", parameterActions, prefixes.map { "arn:aws:ssm:\(region):\(account):parameter/\($0)*" }),
+        ])
+    }
+}
