@@ -28,7 +28,7 @@ with moto_with_layout("--envs", "prod,beta", "--crowded") as moto, latency_proxy
 
     def step(env_name, version):
         """(calls, rounds, milliseconds) from the first weighted route change to the read-back that verified it."""
-        ce("--env", env_name, "environment", "cleanup", "--yes")
+        ce("--env", env_name, "environment", "cleanup", "--yes", "--force")
         out = ce("--env", env_name, "--verbose", "environment", "refresh", "--strategy", "canary", "--steps", "10",
                  "--step-bake", "0", "--version", version, "--yes")
         calls = [m for m in (CALL.search(line) for line in out.stderr.splitlines()) if m]

@@ -53,7 +53,7 @@ with moto_with_layout(*layout) as moto, latency_proxy(moto, LATENCY) as proxy:
         if kind == "refresh":
             # The previous deploy's colour is cleaned up first (not measured), so that every refresh is a fresh one.
             for binary in (BINARIES[0][1],):
-                ce(binary, "--env", "beta", "environment", "cleanup", "--yes", endpoint=moto)
+                ce(binary, "--env", "beta", "environment", "cleanup", "--yes", "--force", endpoint=moto)
             counter["beta"] += 1
             return ["--env", "beta", "environment", "refresh", "--version", f"b{counter['beta']}", "--yes"]
         return ["--env", "prod", "environment", "status"]

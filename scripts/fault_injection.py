@@ -112,7 +112,7 @@ class Suite:
                 found.append(f"the idle colour {idle} is pinned (min {colors[idle].get('min')})")
         if found or not follow:
             return found
-        self.run(config, self.endpoint, ["--env", env, "environment", "cleanup", "--yes"])
+        self.run(config, self.endpoint, ["--env", env, "environment", "cleanup", "--yes", "--force"])
         deploy = self.run(config, self.endpoint, ["--env", env, "environment", "refresh", "--version", "v9", "--yes"])
         if deploy.code != 0:
             return [f"a following deploy failed ({deploy.code}): {deploy.err.strip()[:300]}"]

@@ -54,6 +54,7 @@ final class Backend: Sendable {
                 prober: HTTPHealthProber(transport: transport), refresher: AWSInstanceRefresher(autoScaling: aws.autoScaling),
                 clock: LiveClock(), random: LiveRandomSource())
             ports.hooks = ProcessHookRunner(sandbox: false)
+            ports.metrics = CloudWatchTrafficMetrics(cloudWatch: aws.cloudWatch)
             return ports
         }
         return Backend(ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil, aws: aws)

@@ -9,11 +9,17 @@ struct EnvironmentCleanupCommand: GlobalOptionsCommand {
         abstract: "Scale the colour that is not serving to 0 (min first, then desired); 'not serving' comes from the load balancer.")
 
     @OptionGroup var mutation: MutationOptions
+    @Flag(help: "Scale the idle colour down without the proof that it serves nothing (routes and CloudWatch's request count).")
+    var force = false
     @OptionGroup var localGlobal: GlobalOptions
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        try await Self.capacity(options, dryRun: mutation.dryRun, action: "cleanup") { try $0.cleanup() }
+        let force = self.force
+        try await Self.capacity(options, dryRun: mutation.dryRun, action: "cleanup", prove: { snapshot, ports in
+            guard let proof = CleanupProof(snapshot: snapshot, now: ports.clock.now()) else { return "no single colour serves" }
+            return force ? proof.skipped : try await proof.check(metrics: ports.metrics)
+        }) { try $0.cleanup() }
     }
 }
 
@@ -51,6 +57,7 @@ extension GlobalOptionsCommand {
     ///   invariants are told); `nil` for neither.
     static func capacity(
         _ options: GlobalOptions, dryRun: Bool, action: String, downtime: Bool? = nil,
+        prove: (@Sendable (EnvironmentSnapshot, CloudPorts) async throws -> String)? = nil,
         planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]
     ) async throws {
         LogSetup.bootstrap(verbose: options.verbose)
@@ -60,7 +67,7 @@ extension GlobalOptionsCommand {
                 planning: { try planning(CapacityPlanner(snapshot: $0)) },
                 before: { backend, environment in
                     if let downtime { backend.declareDowntime(environment.name, onPurpose: downtime) }
-                })
+                }, prove: prove)
         }
     }
 }

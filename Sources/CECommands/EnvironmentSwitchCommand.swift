@@ -103,16 +103,22 @@ struct PlanFlow: Sendable {
     ///   - nothingToDo: what to say when the plan is empty.
     ///   - planning: the plan, from a fresh read of the environment.
     ///   - before: called with the plan under the lock, just before it is applied (the sandbox notes a stop).
+    ///   - prove: a check made on the read the plan comes from, before it is applied (and in a dry run): a line saying
+    ///     what it proved, or a `Refusal`.
     func run(
         action: String, nothingToDo: @escaping @Sendable (EnvironmentSnapshot) -> String,
         planning: @escaping @Sendable (EnvironmentSnapshot) throws -> [Mutation],
-        before: @escaping @Sendable (Backend, EnvironmentConfiguration) -> Void = { _, _ in }
+        before: @escaping @Sendable (Backend, EnvironmentConfiguration) -> Void = { _, _ in },
+        prove: (@Sendable (EnvironmentSnapshot, CloudPorts) async throws -> String)? = nil
     ) async throws {
         let environment = try options.environmentConfiguration()
         let options = self.options
         try await Backend.with(options) { backend in
             if dryRun {
-                Mutating.printDryRun(try planning(try await backend.ports.statusReader(for: environment).snapshot()))
+                let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
+                let plan = try planning(snapshot)
+                if let prove, !plan.isEmpty { Console.say("dry run: \(try await prove(snapshot, backend.ports))") }
+                Mutating.printDryRun(plan)
                 return
             }
             if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
@@ -135,10 +141,14 @@ struct PlanFlow: Sendable {
                     Console.say("\(environment.name): \(nothingToDo(snapshot))")
                     return
                 }
+                let started = ports.clock.now()
+                let proof = try await prove?(snapshot, ports)
                 before(backend, environment)
-                let report = try await SwitchRunner(
+                var report = StepReport()
+                if let proof { report.add("proof", seconds: ports.clock.now().timeIntervalSince(started), proof) }
+                report.steps += try await SwitchRunner(
                     environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
-                ).runAllOrNothing(plan)
+                ).runAllOrNothing(plan).steps
                 Console.say("\(environment.name): \(action) done.")
                 Mutating.printReport(report)
             }

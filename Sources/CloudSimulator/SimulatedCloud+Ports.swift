@@ -344,3 +344,24 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         try call("SSM DeleteParameter", subject: name, changes: true) { $0.parameters[name] = nil }
     }
 }
+
+extension SimulatedCloud: TrafficMetrics {
+    /// CloudWatch's `RequestCount` of the simulated traffic, in periods of whole minutes, each seen once the
+    /// calibration's metrics lag has passed after it ended.
+    public func requestCounts(loadBalancerArn: String, targetGroupArn: String, from: Date, to: Date, periodSeconds: Int) async throws -> [RequestCount] {
+        try call("CloudWatch GetMetricData") { world in
+            let lag = world.model.metricLagSeconds ?? 0
+            let minutes = world.requestsPerMinute?[targetGroupArn] ?? [:]
+            let step = max(1, periodSeconds / 60)
+            var periods: [Int: Int] = [:]
+            for (minute, count) in minutes {
+                let start = Double(minute * 60)
+                guard start >= from.timeIntervalSince1970 - 59, start < to.timeIntervalSince1970,
+                    start + 60 + lag <= world.now.timeIntervalSince1970
+                else { continue }
+                periods[minute / step * step, default: 0] += count
+            }
+            return periods.keys.sorted().map { RequestCount(start: Date(timeIntervalSince1970: Double($0 * 60)), count: Double(periods[$0]!)) }
+        }
+    }
+}

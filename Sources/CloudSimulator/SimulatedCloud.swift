@@ -54,9 +54,11 @@ public final class SimulatedCloud: Sendable {
 
     /// The domain's ports on this cloud, on its virtual clock and seeded randomness.
     public var ports: CloudPorts {
-        CloudPorts(
+        var ports = CloudPorts(
             loadBalancer: self, scalingGroups: self, parameters: self, applier: self, documents: self, alarms: self,
             instances: self, prober: self, refresher: self, clock: clock, random: SimulatedRandom(cloud: self))
+        ports.metrics = self
+        return ports
     }
 
     /// Reads `environment` from this cloud, as `EnvironmentStatusReader` does from AWS.
@@ -106,6 +108,16 @@ public final class SimulatedCloud: Sendable {
     public func setBootSeconds(_ seconds: Double) { change { $0.bootSeconds = seconds...seconds } }
     public func setBootSeconds(_ range: ClosedRange<Double>) { change { $0.bootSeconds = range } }
     public func setFaults(_ faults: Faults) { change { $0.faults = faults } }
+    /// Adds `count` requests to `targetGroupArn`'s CloudWatch count, in the minute `minutesAgo` before now — traffic
+    /// the simulated load balancer's rules do not show (a client holding a connection, a cache), as a test puts metrics.
+    public func countRequests(_ count: Int, to targetGroupArn: String, minutesAgo: Int) {
+        change { world in
+            let minute = Int(world.now.timeIntervalSince1970 / 60) - minutesAgo
+            if world.requestsPerMinute == nil { world.requestsPerMinute = [:] }
+            world.requestsPerMinute?[targetGroupArn, default: [:]][minute, default: 0] += count
+        }
+    }
+
     /// How closely the world follows AWS's delays and limits (see `Calibration`).
     public func setCalibration(_ calibration: Calibration) { change { $0.calibration = calibration } }
 

@@ -197,6 +197,11 @@ extension SimulatedWorld {
             if status >= 500 { timeline?.pending.errors += 1 }
         }
         if status >= 500, let arn { recentErrors[arn, default: []].append(now) }
+        if let arn {
+            let minute = Int(now.timeIntervalSince1970 / 60)
+            if requestsPerMinute == nil { requestsPerMinute = [:] }
+            requestsPerMinute?[arn, default: [:]][minute, default: 0] += 1
+        }
     }
 
     /// ALB wildcard patterns: `*` any characters, `?` one character, case-sensitive.

@@ -186,6 +186,8 @@ public struct SimulatedWorld: Codable, Sendable {
     /// load balancer's cookie). Optional so that a world saved before it existed still loads.
     var stickyChoices: [String: StickyChoice]?
     var recentErrors: [String: [Date]] = [:]
+    /// Requests per target group ARN and minute (since 1970), as CloudWatch's `RequestCount` counts them.
+    var requestsPerMinute: [String: [Int: Int]]?
 
     /// Every API call the tool made, by name (attempts that failed included).
     public var calls: [String] = []

@@ -27,7 +27,7 @@ public struct IAMPolicy: Encodable, Sendable {
 
     /// Reads that IAM only grants on `*`.
     public static let reads = [
-        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes", "cloudwatch:DescribeAlarms", "ec2:DescribeInstances",
+        "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeInstanceRefreshes", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "ec2:DescribeInstances",
         "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeRules",
         "elasticloadbalancing:DescribeTargetGroupAttributes", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth",
         "sts:GetCallerIdentity",

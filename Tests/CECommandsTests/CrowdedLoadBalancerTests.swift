@@ -169,7 +169,7 @@ struct CrowdedLoadBalancerTests {
         try await expectOnlyServingRoutesMoved(w, env, to: "green", after: "the promoted canary")
 
         // The next one, back to blue, aborted at 50%: all traffic returns to green, nothing is scaled down.
-        let cleanup = try ce(w, ["--env", env, "environment", "cleanup", "--yes"])
+        let cleanup = try ce(w, ["--env", env, "environment", "cleanup", "--yes", "--force"])
         #expect(cleanup.status == 0, "\(cleanup.all)")
         let linear = try start(w, ["--env", env, "environment", "refresh", "--strategy", "linear", "--step", "50", "--step-bake", "10m", "--version", "v3", "--yes"])
         #expect(linear.waitFor("step bake: blue at 50%"), "\(linear.stdout)\(linear.stderr)")

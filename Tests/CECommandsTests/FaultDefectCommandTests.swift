@@ -63,6 +63,7 @@ struct FaultDefectCommandTests {
         #expect(recover.status == 0, "\(recover.all)")
         #expect(recover.stdout.contains("nothing to recover") && recover.stdout.contains("was released"), "\(recover.stdout)")
         #expect(try sandbox.parameter("/compiler-explorer/beta/deploy-lock") == nil)
+        #expect(try sandbox.ce("sandbox advance 10m").status == 0)
         #expect(try sandbox.ce("--sandbox --env beta environment cleanup --yes").status == 0)
         #expect(try sandbox.ce("--sandbox --env beta environment refresh --version v3 --yes").status == 0)
 

@@ -88,6 +88,7 @@ struct SandboxCommandTests {
         let tour: [(String, Int32)] = [
             ("--sandbox --env prod environment refresh --version v2 --yes", 0),
             ("--sandbox --env prod environment status", 0),
+            ("sandbox advance 10m", 0),
             ("--sandbox --env prod environment cleanup --yes", 0),
             ("sandbox app v3 --never-healthy", 0),
             ("--sandbox --env prod environment refresh --version v3 --yes", 1),
@@ -215,7 +216,7 @@ struct SandboxCommandTests {
         _ = try ce("--sandbox --env \(env) environment rollback --yes")
         try expectOthersUnchanged("rollback")
         #expect(try ce("--sandbox --env \(env) environment validate").stdout.hasSuffix("Valid.\n"), "floors set by the rollback")
-        _ = try ce("--sandbox --env \(env) environment cleanup --yes")
+        _ = try ce("--sandbox --env \(env) environment cleanup --yes --force")
         _ = try ce("sandbox faults --crash-at switch")
         _ = try ce("--sandbox --env \(env) environment refresh --version v3 --yes", exit: 1)
         _ = try ce("--sandbox --env \(env) environment recover --yes")
@@ -368,7 +369,7 @@ struct SandboxCommandTests {
         #expect((again["error"] as? String)?.contains("already has capacity") == true)
         let (_, dry) = try document(["--sandbox", "--env", "beta", "environment", "switch", "--to", "blue", "--dry-run", "-o", "json"])
         #expect((dry["lines"] as? [String])?.contains { $0.contains("ELBv2 ModifyRule") } == true)
-        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes", "--force"])
         _ = try sandbox.ce(["sandbox", "app", "v9", "--never-healthy"])
         let (failed, broken) = try document(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v9", "-o", "json"])
         #expect(failed.status == 1 && broken["outcome"] as? String == "failed")
@@ -386,12 +387,12 @@ struct SandboxCommandTests {
         #expect(coloured.status == 0, "\(coloured.stdout)")
         #expect(coloured.stdout.contains("\r\u{1B}[K\u{1B}[1mhealth gate\u{1B}[0m: green"), "redrawn, the label in bold")
         #expect(coloured.stdout.contains("\u{1B}[32m1/1\u{1B}[0m"), "healthy counts in green once ready")
-        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes", "--force"])
         let plain = try CLI.runInTerminal(
             ["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3"], input: "", environment: base.merging(["NO_COLOR": "1"]) { $1 })
         #expect(plain.status == 0 && plain.stdout.contains("\r\u{1B}[Khealth gate: blue"), "\(plain.stdout)")
         #expect(!plain.stdout.contains("\u{1B}[1m") && !plain.stdout.contains("\u{1B}[32m"), "NO_COLOR: no colour")
-        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes", "--force"])
         let piped = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v4"])
         #expect(piped.status == 0 && !piped.stdout.contains("\u{1B}"), "no escape code when not on a terminal")
         let lines = piped.stdout.split(separator: "\n").map(String.init)
@@ -450,7 +451,7 @@ struct SandboxCommandTests {
         let sandbox = try Sandbox()
         let json = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2", "-o", "json"])
         #expect(try keys(json.stdout) == documented["result"])
-        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes", "--force"])
         let lines = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3", "-o", "ndjson"])
         var seen: [String: Set<String>] = [:]
         for line in lines.stdout.split(separator: "\n") {

@@ -15,6 +15,8 @@ public struct CloudPorts: Sendable {
     public var random: any RandomSource
     /// Runs the configured hooks (`ce`'s process runner; by default none can run, so a configured hook fails).
     public var hooks: any HookRunner = UnavailableHookRunner()
+    /// Requests per target group (CloudWatch), for `cleanup`'s proof that a colour is idle.
+    public var metrics: any TrafficMetrics = UnavailableTrafficMetrics()
 
     public init(
         loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader, parameters: any ParameterReader,
