@@ -11,14 +11,25 @@ struct EnvironmentCleanupCommand: GlobalOptionsCommand {
     @OptionGroup var mutation: MutationOptions
     @Flag(help: "Scale the idle colour down without the proof that it serves nothing (routes and CloudWatch's request count).")
     var force = false
+    @Flag(help: "Only once the old colour's keepOldFor is over (for a cron job): before that, say until when and exit 0.")
+    var expired = false
     @OptionGroup var localGlobal: GlobalOptions
     @ParentCommand var root: CERootCommand
 
     func run() async throws {
-        let force = self.force
-        try await Self.capacity(options, dryRun: mutation.dryRun, action: "cleanup", prove: { snapshot, ports in
-            guard let proof = CleanupProof(snapshot: snapshot, now: ports.clock.now()) else { return "no single colour serves" }
-            return force ? proof.skipped : try await proof.check(metrics: ports.metrics)
+        let (force, expired, dryRun, yes) = (self.force, self.expired, mutation.dryRun, options.yes)
+        try await Self.capacity(options, dryRun: dryRun, action: "cleanup", prove: { snapshot, ports in
+            let now = ports.clock.now()
+            if let warm = KeepWarm(snapshot: snapshot), !warm.isOver(at: now) {
+                if expired { return .nothingToDo("nothing to do yet: \(warm.description); 'cleanup --expired' scales it down after that.") }
+                if !dryRun {
+                    try Mutating.confirm(
+                        environment: snapshot.environment.name, action: "Scale \(warm.color.rawValue) down now, although \(warm.description),", yes: yes,
+                        everyEnvironment: true)
+                }
+            }
+            guard let proof = CleanupProof(snapshot: snapshot, now: now) else { return .proven("no single colour serves") }
+            return .proven(force ? proof.skipped : try await proof.check(metrics: ports.metrics))
         }) { try $0.cleanup() }
     }
 }
@@ -57,7 +68,7 @@ extension GlobalOptionsCommand {
     ///   invariants are told); `nil` for neither.
     static func capacity(
         _ options: GlobalOptions, dryRun: Bool, action: String, downtime: Bool? = nil,
-        prove: (@Sendable (EnvironmentSnapshot, CloudPorts) async throws -> String)? = nil,
+        prove: (@Sendable (EnvironmentSnapshot, CloudPorts) async throws -> PlanFlow.Proof)? = nil,
         planning: @escaping @Sendable (CapacityPlanner) throws -> [Mutation]
     ) async throws {
         LogSetup.bootstrap(verbose: options.verbose)

@@ -36,6 +36,8 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     @Flag(help: "Deploy even if the inactive colour has capacity or SSM and the load balancer disagree.") var force = false
     @Flag(name: .customLong("keep-failed"), help: "On failure, leave the new colour running for inspection.")
     var keepFailed = false
+    @Option(name: .customLong("keep-old-for"), help: "Keep the old colour warm for rollback this long after the deploy (e.g. 2h; default from the config, else 1h).")
+    var keepOldFor: String?
     @Option(name: .customLong("min-healthy-percent"), help: "Rolling strategy: the share of instances kept in service.")
     var minHealthyPercent = 75
     @OptionGroup var mutation: MutationOptions
@@ -50,6 +52,9 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         }
         if let bake, ConfigurationLoader.seconds(bake).map({ $0 <= 86400 }) != true {
             throw ValidationError("--bake must be a duration such as 0, 90s, 5m or 1h (at most 24h), not '\(bake)'.")
+        }
+        if let keepOldFor, ConfigurationLoader.seconds(keepOldFor).map({ $0 <= 604800 }) != true {
+            throw ValidationError("--keep-old-for must be a duration such as 0, 30m or 2h (at most 168h), not '\(keepOldFor)'.")
         }
         if resume && (version != nil || capacity != nil || target != nil || bake != nil || force || keepFailed || strategy != nil || trafficOptionGiven) {
             throw ValidationError("--resume continues the recorded deploy with its own settings: drop --version, --capacity, --target, --bake, --force, --keep-failed, --strategy, --steps, --step, --step-bake and --stickiness.")
@@ -90,10 +95,12 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         let traffic = try environment.canary.steps(
             for: strategy, canarySteps: steps.flatMap(parsedSteps), linearStep: step,
             stepBakeSeconds: stepBake.flatMap(ConfigurationLoader.seconds), stickinessSeconds: stickiness.flatMap(ConfigurationLoader.seconds))
-        return DeployOptions(
+        var options = DeployOptions(
             version: version, capacity: capacity, force: force, keepFailed: keepFailed, target: try target.map(Color.parse),
             bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), traffic: traffic, strategyName: strategy.rawValue,
             minHealthyPercentage: minHealthyPercent)
+        options.keepOldForSeconds = keepOldFor.flatMap(ConfigurationLoader.seconds)
+        return options
     }
 
     func run() async throws {

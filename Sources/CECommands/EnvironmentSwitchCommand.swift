@@ -96,6 +96,12 @@ struct EnvironmentRollbackCommand: GlobalOptionsCommand {
 /// under the lock (the world may have moved while the operator answered); otherwise the one read is made under the
 /// lock. A dry run takes no lock and changes nothing.
 struct PlanFlow: Sendable {
+    /// What a check made before a plan is applied found: proven (a line for the report), or nothing to do now.
+    enum Proof: Sendable {
+        case proven(String)
+        case nothingToDo(String)
+    }
+
     var options: GlobalOptions
     var dryRun: Bool
 
@@ -109,7 +115,7 @@ struct PlanFlow: Sendable {
         action: String, nothingToDo: @escaping @Sendable (EnvironmentSnapshot) -> String,
         planning: @escaping @Sendable (EnvironmentSnapshot) throws -> [Mutation],
         before: @escaping @Sendable (Backend, EnvironmentConfiguration) -> Void = { _, _ in },
-        prove: (@Sendable (EnvironmentSnapshot, CloudPorts) async throws -> String)? = nil
+        prove: (@Sendable (EnvironmentSnapshot, CloudPorts) async throws -> Proof)? = nil
     ) async throws {
         let environment = try options.environmentConfiguration()
         let options = self.options
@@ -117,7 +123,14 @@ struct PlanFlow: Sendable {
             if dryRun {
                 let snapshot = try await backend.ports.statusReader(for: environment).snapshot()
                 let plan = try planning(snapshot)
-                if let prove, !plan.isEmpty { Console.say("dry run: \(try await prove(snapshot, backend.ports))") }
+                if let prove, !plan.isEmpty {
+                    switch try await prove(snapshot, backend.ports) {
+                    case .proven(let line): Console.say("dry run: \(line)")
+                    case .nothingToDo(let line):
+                        Console.say("dry run: \(line)")
+                        return
+                    }
+                }
                 Mutating.printDryRun(plan)
                 return
             }
@@ -142,7 +155,14 @@ struct PlanFlow: Sendable {
                     return
                 }
                 let started = ports.clock.now()
-                let proof = try await prove?(snapshot, ports)
+                var proof: String?
+                switch try await prove?(snapshot, ports) {
+                case .proven(let line)?: proof = line
+                case .nothingToDo(let line)?:
+                    Console.say("\(environment.name): \(line)")
+                    return
+                case nil: break
+                }
                 before(backend, environment)
                 var report = StepReport()
                 if let proof { report.add("proof", seconds: ports.clock.now().timeIntervalSince(started), proof) }

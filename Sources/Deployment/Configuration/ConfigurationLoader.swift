@@ -20,6 +20,7 @@ import Yams
 ///   alarms: ["{env}-{color}-5xx"] # CloudWatch alarms watched during the bake
 ///   alarmDelay: 4m               # alarms see an error this late: a bake they watch lasts at least this (0: off)
 ///   propagation: 10s             # a rule change reaches every load balancer node within this
+///   keepOldFor: 1h               # the old colour stays warm this long after a deploy (cleanup --expired)
 ///   previewHeader: X-Deployment-Color  # preview rules: the serving conditions + this header = blue|green
 /// environments:                  # replaces the built-in list when present
 ///   prod: {routing: default, minInstances: 2, listeners: [443]}
@@ -168,7 +169,7 @@ public enum ConfigurationLoader {
                 node, key: key,
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                    "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks",
+                    "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
                 ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
@@ -192,6 +193,7 @@ public enum ConfigurationLoader {
             if let n = keys["propagation"] { result.propagationSeconds = try seconds(n, key: "\(key).propagation", range: 0...600) }
             if let n = keys["alarmDelay"] { result.alarmDelaySeconds = try seconds(n, key: "\(key).alarmDelay", range: 0...3600) }
             if let n = keys["hooks"] { result.hooks = try hooks(n, key: "\(key).hooks") }
+            if let n = keys["keepOldFor"] { result.keepOldForSeconds = try seconds(n, key: "\(key).keepOldFor", range: 0...604800) }
             if let n = keys["steps"] {
                 guard case .sequence(let items) = n else { throw error(n, "\(key).steps", "must be a list of percentages, such as [10, 50, 100]") }
                 let steps = try items.enumerated().map { try integer($1, key: "\(key).steps[\($0)]", range: 1...100) }
@@ -251,7 +253,7 @@ public enum ConfigurationLoader {
             let key = "environments.\(name)"
             let shared: Set<String> = [
                 "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
-                "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks",
+                "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
             ]
             let keys = try mapping(
                 node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "targetGroup", "autoScalingGroups"]))

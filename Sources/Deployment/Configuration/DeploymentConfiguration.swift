@@ -36,6 +36,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var propagationSeconds = 10
         public var alarmDelaySeconds = 240
         public var hooks = HookSettings()
+        public var keepOldForSeconds = 3600
         public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
@@ -82,6 +83,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         environment.propagationSeconds = defaults.propagationSeconds
         environment.alarmDelaySeconds = defaults.alarmDelaySeconds
         environment.hooks = defaults.hooks
+        environment.keepOldForSeconds = defaults.keepOldForSeconds
         return environment
     }
 

@@ -21,6 +21,9 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var canary: CanarySettings
     /// Commands run at named points of a deploy (config `hooks:`).
     public var hooks = HookSettings()
+    /// After a deploy the old colour stays warm (for `rollback`) this long; `cleanup --expired` scales it down only
+    /// once the time is over, and a plain `cleanup` before then asks first. 0: no time kept.
+    public var keepOldForSeconds = 3600
     /// How long a listener or rule change takes to reach every node of the load balancer (AWS: rule updates "don't
     /// take effect immediately"; requests may be routed by the previous rules for a short time). Capacity behind a
     /// route the tool has just moved traffic away from is removed only once this has passed.

@@ -70,6 +70,8 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public var stepStartedAt: String?
     /// Instance switching: a switch or rollback to the warm colour's running instances (no deploy, no launch).
     public var switchOnly: Bool?
+    /// How long the old colour stays warm after the deploy (`keepOldFor`, `--keep-old-for`).
+    public var keepOldForSeconds: Int?
 
     public init(
         id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,

@@ -16,6 +16,8 @@ public struct DeployOptions: Sendable, Equatable {
     public var strategyName: String
     /// Rolling: the share of instances kept in service.
     public var minHealthyPercentage: Int
+    /// How long the old colour stays warm after the deploy (`--keep-old-for`; default: the config's `keepOldFor`).
+    public var keepOldForSeconds: Int?
     public init(
         version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false, target: Color? = nil,
         bakeSeconds: Int? = nil, traffic: TrafficSteps? = nil, strategyName: String? = nil, minHealthyPercentage: Int = 75
@@ -37,6 +39,7 @@ public struct DeployOptions: Sendable, Equatable {
             version: journal.setsVersion ? journal.version : nil, capacity: journal.capacity, force: true,
             keepFailed: journal.keepFailed, target: journal.to, bakeSeconds: journal.bakeSeconds, traffic: journal.traffic,
             strategyName: journal.strategy, minHealthyPercentage: journal.minHealthyPercentage ?? 75)
+        keepOldForSeconds = journal.keepOldForSeconds
     }
 
     /// The strategy, from its name.

@@ -502,7 +502,7 @@ extension BlueGreenMachine {
             } catch {
                 return (nil, .refused(Refusal(String(describing: error))))
             }
-            let journal = DeploymentJournal(
+            var journal = DeploymentJournal(
                 id: DeploymentJournal.makeId(now, pid: identity.pid), strategy: options.strategyName, from: plan.live, to: plan.target,
                 version: plan.version, capacity: plan.capacity, step: Phase.protect.rawValue, status: .inProgress,
                 original: [plan.live.rawValue: .init(plan.liveGroup), plan.target.rawValue: .init(plan.targetGroup)],
@@ -511,6 +511,7 @@ extension BlueGreenMachine {
                 bakeSeconds: options.bakeSeconds ?? environment.bakeSeconds, setsVersion: options.version != nil,
                 startedAt: DeploymentJournal.timestamp(now), updatedAt: DeploymentJournal.timestamp(now), by: identity.holder,
                 command: identity.command, note: nil, traffic: options.traffic)
+            journal.keepOldForSeconds = options.keepOldForSeconds ?? environment.keepOldForSeconds
             var run = Run(
                 environment: environment, identity: identity, options: options, plan: plan, journal: journal, report: StepReport(), started: started)
             let again = snapshot.status.rolledBackBuild.flatMap { $0.version == plan.version ? " (named again: \($0.id) rolled it back)" : nil } ?? ""

@@ -389,6 +389,7 @@ public struct InstanceSwitchMachine: DeployMachine {
             targetGroupArn: plan.targetGroupArn, keepFailed: false, bakeSeconds: switchOnly ? 0 : (options.bakeSeconds ?? environment.bakeSeconds),
             setsVersion: options.version != nil,
             startedAt: DeploymentJournal.timestamp(now), updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command)
+        journal.keepOldForSeconds = options.keepOldForSeconds ?? environment.keepOldForSeconds
         if switchOnly {
             journal.switchOnly = true
             journal.originalValues = [:]
