@@ -87,6 +87,33 @@ struct CalibratedDeployTests {
         #expect(blind.violations.contains { $0.contains("more than its canary share") })
     }
 
+    @Test func aSwitchThatOnlyRaisesTheNewColoursFloorDoesNotWaitButScalingTheOldOneDownDoes() async throws {
+        let cloud = try SimulatedProd.world(requestsPerSecond: 5)
+        cloud.setCalibration(Calibration(propagationSeconds: 5))
+        cloud.setParameter("/compiler-explorer/prod/green/version", "v2")
+        try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 1, maxSize: nil))
+        try await cloud.clock.sleep(for: .seconds(90))
+        let prod = SimulatedProd.prod
+        let snapshot = try await FanOut.$sequential.withValue(true) { try await cloud.statusReader(for: prod).snapshot() }
+        let plan = try TrafficSwitch(snapshot: snapshot).plan(to: .green, force: true)
+        #expect(plan.contains { if case .resizeGroup("prod-green", _, 2?, _) = $0 { true } else { false } }, "the switch raises green to the floor: \(plan)")
+        let runner = SwitchRunner(environment: prod, applier: cloud, loadBalancer: cloud, clock: cloud.clock)
+        var started = cloud.now
+        let report = try await FanOut.$sequential.withValue(true) { try await runner.run(plan) }
+        #expect(cloud.now.timeIntervalSince(started) < 1, "no wait: only the colour traffic moved to grows")
+        #expect(!report.steps.contains { $0.name == "settle" })
+
+        // Back to blue, and green scaled down in the same plan: the scale-down waits for the nodes.
+        let back = try TrafficSwitch(snapshot: try await FanOut.$sequential.withValue(true) { try await cloud.statusReader(for: prod).snapshot() })
+            .plan(to: .blue, force: true) + [.resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 0, maxSize: nil)]
+        started = cloud.now
+        let backReport = try await FanOut.$sequential.withValue(true) { try await runner.run(back) }
+        #expect(cloud.now.timeIntervalSince(started) >= 10, "propagation (10 s) before green goes")
+        #expect(backReport.steps.contains { $0.name == "settle" })
+        try await cloud.clock.sleep(for: .seconds(10))
+        #expect(cloud.violations == [])
+    }
+
     @Test func thePlanSaysWhenABakeIsLengthenedForTheAlarms() {
         var prod = SimulatedProd.prod
         #expect(prod.watchSeconds(60) == 240 && prod.watchSeconds(300) == 300 && prod.watchSeconds(0) == 0)

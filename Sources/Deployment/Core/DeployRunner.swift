@@ -35,9 +35,11 @@ public struct DeployRunner: Sendable {
         // When this run last moved traffic: capacity behind a route it moved away from goes only once every load
         // balancer node has the change.
         var routesMovedAt: Date?
+        var trafficLeft: Set<Color> = []
         var hookRun = HookRun()
+        let environment = self.environment
         func settle(before mutations: [Mutation]) async throws {
-            guard let moved = routesMovedAt, mutations.contains(where: \.mayRemoveCapacity) else { return }
+            guard let moved = routesMovedAt, mutations.contains(where: { $0.mayRemoveCapacity(from: trafficLeft, of: environment) }) else { return }
             let left = Double(environment.propagationSeconds) - clock.now().timeIntervalSince(moved)
             if left > 0 { try await clock.sleep(for: .milliseconds(Int64(left * 1000))) }
         }
@@ -141,9 +143,11 @@ public struct DeployRunner: Sendable {
             case .switchTraffic(let target, let checked, let unsticky):
                 event = await switchTraffic(to: target, checked: checked, unsticky: unsticky)
                 routesMovedAt = clock.now()
+                trafficLeft.insert(target.other)
             case .shiftTraffic(let live, let target, let percent, let stickiness):
                 event = await shiftTraffic(live: live, target: target, percent: percent, stickinessSeconds: stickiness)
                 routesMovedAt = clock.now()
+                trafficLeft.insert(live)
             case .checkStep(let arn, let alarms, let deployment):
                 if let reading = try? await readBake(targetGroupArn: arn, alarms: alarms) {
                     event = .step(reading, request: await takeRequest(for: deployment))

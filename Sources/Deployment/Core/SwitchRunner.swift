@@ -149,8 +149,15 @@ public struct SwitchRunner: Sendable {
             let split = forwards.contains { $0.forward.receivers.count > 1 }
             report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back \(split ? "with the new weights" : "forwarding to the target"), everything else kept")
         }
-        // Capacity behind a route that was just moved away from goes only once every load balancer node has the change.
-        if others.contains(where: \.mayRemoveCapacity) && (!forwards.isEmpty || settlesFirst) && environment.propagationSeconds > 0 {
+        // Capacity behind a route that was just moved away from goes only once every load balancer node has the change
+        // (the colours the routes now forward to only grow). Without route changes, a recovery waits before any.
+        let receiving = Set(Color.allCases.filter { color in
+            forwards.contains { $0.forward.receivers.contains { Self.names($0, targetGroup: environment.targetGroupNames[color]) } }
+        })
+        let left = Set(Color.allCases).subtracting(receiving)
+        let removes = forwards.isEmpty ? (settlesFirst && others.contains(where: \.mayRemoveCapacity))
+            : others.contains { $0.mayRemoveCapacity(from: left, of: environment) }
+        if removes && environment.propagationSeconds > 0 {
             let started = clock.now()
             try await clock.sleep(for: .seconds(environment.propagationSeconds))
             report.add("settle", seconds: clock.now().timeIntervalSince(started), "\(environment.propagationSeconds) s for the route change to reach every load balancer node before capacity is removed (propagation)")
@@ -186,6 +193,12 @@ public struct SwitchRunner: Sendable {
             report.add(recordsOnly ? "record" : "apply", seconds: clock.now().timeIntervalSince(started), "\(others.count) change(s): " + others.map(Self.short).joined(separator: ", "))
         }
         return report
+    }
+
+    /// Whether `arn` is the target group named `targetGroup` (`…:targetgroup/Prod-Green/0123…`, or the simulator's
+    /// `arn:sim:targetgroup/Prod-Green`).
+    static func names(_ arn: String, targetGroup: String) -> Bool {
+        arn.hasSuffix("targetgroup/\(targetGroup)") || arn.contains("targetgroup/\(targetGroup)/")
     }
 
     /// A change in a few words: `rule 101 on :443 → Beta-Green`, `/…/active-color=green`, `prod-blue min 2`.
