@@ -88,6 +88,12 @@ final class Backend: Sendable {
         }
     }
 
+    /// Who `ce` acts as: the caller identity's ARN, `sandbox`, or `nil` when it cannot be read.
+    func callerArn() async -> String? {
+        guard let aws else { return "sandbox" }
+        return try? await aws.sts.getCallerIdentity().arn
+    }
+
     /// In the sandbox: saves the world, and shows on standard error, once the command's own output is out, what
     /// traffic saw meanwhile (standard output stays the command's, e.g. valid JSON).
     func finish() throws {

@@ -96,6 +96,11 @@ enum Console {
     }
 
     /// The steps a command took, with their durations (kept for the JSON document too).
+    /// The steps shown so far (for the history record).
+    static var shownSteps: [StepReport.Step] {
+        state.withLock { $0.steps.map { StepReport.Step(name: $0.name, seconds: $0.seconds, detail: $0.detail) } }
+    }
+
     static func steps(_ report: StepReport) {
         state.withLock { $0.steps += report.steps.map { StepDocument(name: $0.name, seconds: $0.seconds, detail: $0.detail) } }
         for step in report.steps { event(StepEvent(name: step.name, seconds: step.seconds, detail: step.detail)) }

@@ -21,7 +21,9 @@ struct EnvironmentCleanupCommand: GlobalOptionsCommand {
         try await Self.capacity(options, dryRun: dryRun, action: "cleanup", prove: { snapshot, ports in
             let now = ports.clock.now()
             if let warm = KeepWarm(snapshot: snapshot), !warm.isOver(at: now) {
-                if expired { return .nothingToDo("nothing to do yet: \(warm.description); 'cleanup --expired' scales it down after that.") }
+                if expired {
+                    return .nothingToDo("nothing to do yet: \(warm.description); '\(snapshot.environment.command("environment cleanup --expired"))' scales it down after that.")
+                }
                 if !dryRun {
                     try Mutating.confirm(
                         environment: snapshot.environment.name, action: "Scale \(warm.color.rawValue) down now, although \(warm.description),", yes: yes,

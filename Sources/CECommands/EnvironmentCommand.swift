@@ -11,6 +11,7 @@ struct EnvironmentCommand: AsyncParsableCommand {
             EnvironmentCleanupCommand.self, EnvironmentStartCommand.self, EnvironmentStopCommand.self,
             EnvironmentValidateCommand.self, EnvironmentTestBlueGreenCommand.self, EnvironmentHealthCheckCommand.self,
             EnvironmentRecoverCommand.self, EnvironmentUnlockCommand.self, EnvironmentPromoteCommand.self, EnvironmentAbortCommand.self,
+            EnvironmentHistoryCommand.self,
         ]
     )
 }

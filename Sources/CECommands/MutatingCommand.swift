@@ -145,10 +145,19 @@ extension Mutating {
         var manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
         manager.holderIsGone = { holderIsGone($0, ours: identity) }
         let result: T
+        let started = ports.clock.now()
         do {
-            result = try await manager.withLock(
-                identity, keepAlive: backend.keepAlive, takeOver: takeOver
-            ) { try await body(trap.interruption) }
+            result = try await manager.withLock(identity, keepAlive: backend.keepAlive, takeOver: takeOver) {
+                // Under the lock, whatever the outcome: the command's record in the environment's history.
+                do {
+                    let value = try await body(trap.interruption)
+                    await recordHistory(environment, backend: backend, identity: identity, started: started, error: nil)
+                    return value
+                } catch {
+                    await recordHistory(environment, backend: backend, identity: identity, started: started, error: error)
+                    throw error
+                }
+            }
         } catch {
             if let code = trap.exitCode { throw StoppedBySignal(code: code, error: error) }
             throw error

@@ -343,6 +343,12 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     public func delete(name: String) async throws {
         try call("SSM DeleteParameter", subject: name, changes: true) { $0.parameters[name] = nil }
     }
+
+    public func list(path: String) async throws -> [String: String] {
+        try call("SSM GetParametersByPath", subject: path) { world in
+            world.parameters.filter { $0.key.hasPrefix(path + "/") }.mapValues(\.value)
+        }
+    }
 }
 
 extension SimulatedCloud: TrafficMetrics {

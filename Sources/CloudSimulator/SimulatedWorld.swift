@@ -481,6 +481,11 @@ public struct SimulatedWorld: Codable, Sendable {
             let horizon = now.addingTimeInterval(-3600)
             recentErrors[arn]!.removeAll { $0 <= horizon }
         }
+        // CloudWatch's request counts: an hour is all anything reads back (`CleanupProof` looks ten minutes back).
+        if let counts = requestsPerMinute, counts.values.contains(where: { $0.count > 120 }) {
+            let oldest = Int(now.timeIntervalSince1970 / 60) - 60
+            requestsPerMinute = counts.mapValues { $0.filter { $0.key >= oldest } }
+        }
     }
 }
 

@@ -42,7 +42,7 @@ public struct IAMPolicy: Encodable, Sendable {
         "autoscaling:UpdateAutoScalingGroup",
     ]
     /// The contract's parameters, the journal, the lock: the environments' SSM paths.
-    public static let parameterActions = ["ssm:DeleteParameter", "ssm:GetParameters", "ssm:PutParameter"]
+    public static let parameterActions = ["ssm:DeleteParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter"]
     /// Called with a profile's source credentials to take its `role_arn` — granted to that source identity, not in
     /// this policy (which belongs to the role `ce` then acts as).
     public static let sourceIdentityActions = ["sts:AssumeRole"]

@@ -27,6 +27,10 @@ public struct SSMDocumentStore: DocumentStore {
         try await ssm.putParameter(.init(name: name, value: value, overwrite: true))
     }
 
+    public func list(path: String) async throws -> [String: String] {
+        Dictionary(try await ssm.getParametersByPath(path: path).map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+    }
+
     public func delete(name: String) async throws {
         do {
             try await ssm.deleteParameter(name: name)

@@ -28,6 +28,7 @@ struct KeepWarmCommandTests {
         let early = try ce("--sandbox --env beta environment cleanup --expired")
         #expect(early.status == 0, "\(early.all)")
         #expect(early.stdout.contains("beta: nothing to do yet: blue is kept warm for rollback until") && early.stdout.contains("(keepOldFor 1h00m)"), "\(early.stdout)")
+        #expect(early.stdout.contains("'ce --sandbox --env beta environment cleanup --expired' scales it down after that."), "a hint to paste")
         let asked = try ce("--sandbox --env beta environment cleanup")
         #expect(asked.status == 2 && asked.stderr.contains("needs confirmation, and there is no terminal to ask: pass --yes"), "\(asked.all)")
         #expect(try blueDesired() == "1", "nothing changed")

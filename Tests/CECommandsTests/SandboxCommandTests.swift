@@ -444,7 +444,7 @@ struct SandboxCommandTests {
                 block = nil
             } else if block != nil { block?.append(line) }
         }
-        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare"])
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history"])
         func keys(_ text: String) throws -> Set<String> {
             Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
         }
@@ -465,6 +465,7 @@ struct SandboxCommandTests {
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "validate", "-o", "json"]).stdout) == documented["validate"])
         #expect(try keys(sandbox.ce(["--sandbox", "doctor", "-o", "json"]).stdout) == documented["doctor"])
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "builds", "current", "-o", "json"]).stdout) == documented["builds current"])
+        #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "history", "-o", "json"]).stdout) == documented["environment history"])
         let show = try sandbox.ce(["sandbox", "show", "-o", "json"])
         #expect(try keys(show.stdout) == documented["sandbox show"])
         let faults = try #require((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["faults"] as? [String: Any])

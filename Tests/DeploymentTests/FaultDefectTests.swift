@@ -36,6 +36,7 @@ struct FaultDefectTests {
         func create(name: String, value: String) async throws -> Bool { try await base.create(name: name, value: value) }
         func read(name: String) async throws -> String? { try await base.read(name: name) }
         func delete(name: String) async throws { try await base.delete(name: name) }
+        func list(path: String) async throws -> [String: String] { try await base.list(path: path) }
         func overwrite(name: String, value: String) async throws {
             if DeploymentJournal.decode(value)?.status == .done {
                 throw SimulatedAPIError(operation: "SSM PutParameter", code: "AccessDenied", message: "denied", isTransient: false)

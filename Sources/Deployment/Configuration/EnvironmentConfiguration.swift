@@ -98,6 +98,8 @@ public struct ParameterNames: Sendable, Equatable {
     public var deployment: String { prefix + "deployment" }
     /// `environment promote` / `abort` for a running canary (see `DeploymentRequest`).
     public var deploymentRequest: String { prefix + "deployment-request" }
+    /// The environment's history: one parameter per mutating command below it (see `History`).
+    public var history: String { prefix + "history" }
     /// Which hook points ran for the journal's deployment (see `HookLedger`).
     public var deploymentHooks: String { prefix + "deployment-hooks" }
     /// The build `color` runs; its instances read it at boot.

@@ -7,4 +7,6 @@ public protocol DocumentStore: Sendable {
     func overwrite(name: String, value: String) async throws
     /// Deleting a name that does not exist is not an error.
     func delete(name: String) async throws
+    /// Every document below `path` (`{path}/…`), by name.
+    func list(path: String) async throws -> [String: String]
 }

@@ -4,6 +4,12 @@ public struct StepReport: Sendable, Equatable, Codable {
         public var name: String
         public var seconds: Double
         public var detail: String
+
+        public init(name: String, seconds: Double, detail: String) {
+            self.name = name
+            self.seconds = seconds
+            self.detail = detail
+        }
     }
     public var steps: [Step] = []
     public init() {}
