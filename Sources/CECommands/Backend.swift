@@ -20,6 +20,8 @@ final class Backend: Sendable {
     let sandbox: Sandbox?
     /// The AWS services, when not in the sandbox (for saying where a command acts).
     let aws: AWSServices?
+    /// Who `ce` acts as, read once per process (the prod confirmation and the history record both need it).
+    private let caller = Mutex<CallerIdentity?>(nil)
 
     init(ports: CloudPorts, persistentPorts: CloudPorts, keepAlive: (any WallClock)?, sandbox: Sandbox?, aws: AWSServices? = nil) {
         self.aws = aws
@@ -81,7 +83,7 @@ final class Backend: Sendable {
         let region = aws.configuration.region
         let endpoint = (try? aws.configuration.endpoints.endpoint(for: .sts, region: region).url.absoluteString).map { " at \($0)" } ?? ""
         do {
-            let caller = try await aws.sts.getCallerIdentity()
+            let caller = try await callerIdentity(aws)
             return "AWS account \(caller.account ?? "?") in \(region)\(endpoint)"
         } catch {
             return "AWS region \(region)\(endpoint) (the account could not be read: \(error))"
@@ -91,7 +93,15 @@ final class Backend: Sendable {
     /// Who `ce` acts as: the caller identity's ARN, `sandbox`, or `nil` when it cannot be read.
     func callerArn() async -> String? {
         guard let aws else { return "sandbox" }
-        return try? await aws.sts.getCallerIdentity().arn
+        return try? await callerIdentity(aws).arn
+    }
+
+    /// STS GetCallerIdentity, once: the first successful answer is kept.
+    private func callerIdentity(_ aws: AWSServices) async throws -> CallerIdentity {
+        if let known = caller.withLock({ $0 }) { return known }
+        let identity = try await aws.sts.getCallerIdentity()
+        caller.withLock { $0 = identity }
+        return identity
     }
 
     /// In the sandbox: saves the world, and shows on standard error, once the command's own output is out, what

@@ -36,19 +36,16 @@ extension Mutating {
         }
     }
 
-    /// The exit code and outcome an error gives (as `report` maps it), without saying anything.
+    /// The exit code and outcome an error gives (`exitCode(of:)`), without saying anything.
     static func outcome(of error: (any Error)?) -> (Int32, String) {
-        switch error {
-        case nil: return (0, "done")
-        case let failure as DeployFailure:
-            switch failure.kind {
-            case .rolledBack: return (ExitStatus.rolledBack.rawValue, "rolled back")
-            case .interrupted: return (ExitStatus.failed.rawValue, "interrupted")
-            case .failed: return (ExitStatus.failed.rawValue, "failed")
-            }
-        case is Refusal, is DeploymentError: return (ExitStatus.refused.rawValue, "refused")
-        case let exit as ExitCode: return (exit.rawValue, exit.rawValue == 0 ? "done" : "failed")
-        default: return (ExitStatus.failed.rawValue, "failed")
+        guard let error else { return (0, "done") }
+        let code = exitCode(of: error).rawValue
+        if (error as? DeployFailure)?.kind == .interrupted { return (code, "interrupted") }
+        switch code {
+        case 0: return (code, "done")
+        case ExitStatus.refused.rawValue: return (code, "refused")
+        case ExitStatus.rolledBack.rawValue: return (code, "rolled back")
+        default: return (code, "failed")
         }
     }
 

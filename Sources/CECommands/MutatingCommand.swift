@@ -82,11 +82,9 @@ enum Mutating {
             } else {
                 say("stopped by a signal after the command finished its work.")
             }
-            return ExitCode(stop.code)
         case let lock as LockNotReleased:
-            let code = lock.underlying.map(report) ?? ExitStatus.failed
+            if let underlying = lock.underlying { _ = report(underlying) }
             say("error: \(lock)")
-            return code == .success ? ExitStatus.failed : code
         case let failure as DeployFailure:
             say("error: " + failure.lines.joined(separator: "\n"))
             // Then the steps, the failed one included, with their durations (kept for --output json too).
@@ -94,18 +92,30 @@ enum Mutating {
             for step in failure.report.steps {
                 say("  \(step.name.padding(toLength: max(11, step.name.count), withPad: " ", startingAt: 0)) \(String(format: "%7.2f", step.seconds)) s  \(step.detail)")
             }
-            return failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
         case let refusal as Refusal:
             say("refused: \(refusal)")
-            return ExitStatus.refused
         case let error as DeploymentError:
             say("refused: \(error)")
-            return ExitStatus.refused
-        case let exit as ExitCode:
-            return exit
+        case is ExitCode:
+            break
         default:
             say("error: \(error)")
-            return ExitStatus.failed
+        }
+        return exitCode(of: error)
+    }
+
+    /// The exit code an error gives (see the README's table): 128 + N after signal N, 3 rolled back, 2 refused,
+    /// 1 failed (a lock that could not be released fails even after a success).
+    static func exitCode(of error: any Error) -> ExitCode {
+        switch error {
+        case let stop as StoppedBySignal: return ExitCode(stop.code)
+        case let lock as LockNotReleased:
+            let code = lock.underlying.map(exitCode) ?? ExitStatus.failed
+            return code == .success ? ExitStatus.failed : code
+        case let failure as DeployFailure: return failure.kind == .rolledBack ? ExitStatus.rolledBack : ExitStatus.failed
+        case is Refusal, is DeploymentError: return ExitStatus.refused
+        case let exit as ExitCode: return exit
+        default: return ExitStatus.failed
         }
     }
 }

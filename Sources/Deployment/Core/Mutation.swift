@@ -129,20 +129,10 @@ extension Mutation {
 }
 
 extension Mutation {
-    /// Whether the change may take instances away from behind a target group (a group's desired capacity set, a
-    /// deregistration, a detachment): the runners make it only once a route change they have just made has reached
-    /// every load balancer node (`EnvironmentConfiguration.propagationSeconds`).
-    public var mayRemoveCapacity: Bool {
-        switch self {
-        case .resizeGroup(_, _, let desired, _): return desired != nil
-        case .deregisterTargets, .detachTargetGroup: return true
-        case .forward, .setForward, .putParameter, .registerTargets, .attachTargetGroup: return false
-        }
-    }
-
     /// Whether the change may take instances away from a colour traffic has just left: a size set on one of
     /// `colors`' groups of `environment` (the colour the traffic moved to only grows: a switch raising its floor does
-    /// not wait), a deregistration or a detachment.
+    /// not wait), a deregistration or a detachment. The runners make such a change only once a route change they
+    /// have just made has reached every load balancer node (`EnvironmentConfiguration.propagationSeconds`).
     public func mayRemoveCapacity(from colors: Set<Color>, of environment: EnvironmentConfiguration) -> Bool {
         switch self {
         case .resizeGroup(let name, _, let desired, _):

@@ -150,13 +150,13 @@ public struct SwitchRunner: Sendable {
             report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back \(split ? "with the new weights" : "forwarding to the target"), everything else kept")
         }
         // Capacity behind a route that was just moved away from goes only once every load balancer node has the change
-        // (the colours the routes now forward to only grow). Without route changes, a recovery waits before any.
+        // (the colours the routes now forward to only grow). Without route changes every colour counts as left, and
+        // only a recovery (`settlesFirst`) waits.
         let receiving = Set(Color.allCases.filter { color in
             forwards.contains { $0.forward.receivers.contains { Self.names($0, targetGroup: environment.targetGroupNames[color]) } }
         })
         let left = Set(Color.allCases).subtracting(receiving)
-        let removes = forwards.isEmpty ? (settlesFirst && others.contains(where: \.mayRemoveCapacity))
-            : others.contains { $0.mayRemoveCapacity(from: left, of: environment) }
+        let removes = (!forwards.isEmpty || settlesFirst) && others.contains { $0.mayRemoveCapacity(from: left, of: environment) }
         if removes && environment.propagationSeconds > 0 {
             let started = clock.now()
             try await clock.sleep(for: .seconds(environment.propagationSeconds))

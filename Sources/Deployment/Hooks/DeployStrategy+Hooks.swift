@@ -18,17 +18,18 @@ extension DeployStrategy {
         case .recovered: return []
         case .inProgress: break
         }
-        var points: [HookPoint] = [.preDeploy]
+        let (preSwitch, postSwitch): ([String], [String])
         switch self {
         case .blueGreen, .canary, .linear:
-            if step == "switch" || step == "shift" { points.append(.preSwitch) }
-            if step == "bake" || step == "finalize" { points.append(.postSwitch) }
+            preSwitch = [BlueGreenMachine.Phase.switchTraffic, .shift].map(\.rawValue)
+            postSwitch = [BlueGreenMachine.Phase.bake, .finalize].map(\.rawValue)
         case .instances:
-            if step == "register" { points.append(.preSwitch) }
-            if step == "bake" || step == "finalize" { points.append(.postSwitch) }
+            preSwitch = [InstanceSwitch.Phase.register.rawValue]
+            postSwitch = [InstanceSwitch.Phase.bake, .finalize].map(\.rawValue)
         case .rolling:
-            if step == "start" { points.append(.preSwitch) }
+            // (Its refresh starts at the step `start` of `RollingRefresh.steps`; its postSwitch is at the outcome.)
+            (preSwitch, postSwitch) = (["start"], [])
         }
-        return points
+        return [.preDeploy] + (preSwitch.contains(step) ? [.preSwitch] : []) + (postSwitch.contains(step) ? [.postSwitch] : [])
     }
 }
