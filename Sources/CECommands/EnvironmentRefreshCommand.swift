@@ -40,6 +40,12 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     var keepOldFor: String?
     @Option(name: .customLong("min-healthy-percent"), help: "Rolling strategy: the share of instances kept in service.")
     var minHealthyPercent = 75
+    @Flag(help: "Pause once the new colour has passed the health gate, before traffic moves (and before each later canary/linear step), until 'environment promote' or 'environment abort'.")
+    var approve = false
+    @Option(name: .customLong("approve-timeout"), help: "With --approve: how long each pause waits for an answer (e.g. 30m; default 1h); then the deploy is undone, or goes on with --auto-promote.")
+    var approveTimeout: String?
+    @Flag(name: .customLong("auto-promote"), help: "With --approve: go on when a pause times out instead of undoing the deploy.")
+    var autoPromote = false
     @OptionGroup var mutation: MutationOptions
     @OptionGroup var localGlobal: GlobalOptions
     @ParentCommand var root: CERootCommand
@@ -55,6 +61,15 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         }
         if let keepOldFor, ConfigurationLoader.seconds(keepOldFor).map({ $0 <= 604800 }) != true {
             throw ValidationError("--keep-old-for must be a duration such as 0, 30m or 2h (at most 168h), not '\(keepOldFor)'.")
+        }
+        if let approveTimeout, ConfigurationLoader.seconds(approveTimeout).map({ (1...86400).contains($0) }) != true {
+            throw ValidationError("--approve-timeout must be a duration from 1s to 24h, such as 30m or 2h, not '\(approveTimeout)'.")
+        }
+        if !approve && (approveTimeout != nil || autoPromote) {
+            throw ValidationError("--approve-timeout and --auto-promote belong to --approve: add --approve, or drop them.")
+        }
+        if resume && approve {
+            throw ValidationError("--resume continues the recorded deploy with its own settings, its pauses for approval included: drop --approve, --approve-timeout and --auto-promote.")
         }
         if resume && (version != nil || capacity != nil || target != nil || bake != nil || force || keepFailed || strategy != nil || trafficOptionGiven) {
             throw ValidationError("--resume continues the recorded deploy with its own settings: drop --version, --capacity, --target, --bake, --force, --keep-failed, --strategy, --steps, --step, --step-bake and --stickiness.")
@@ -100,6 +115,13 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
             bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), traffic: traffic, strategyName: strategy.rawValue,
             minHealthyPercentage: minHealthyPercent)
         options.keepOldForSeconds = keepOldFor.flatMap(ConfigurationLoader.seconds)
+        if approve {
+            guard strategy != .rolling else {
+                throw ValidationError("--approve pauses between the health gate and moving traffic; the rolling strategy replaces the live instances in place and has no such point. Use --strategy blue-green, canary, linear or instances, or drop --approve.")
+            }
+            options.approval = ApprovalSettings(
+                timeoutSeconds: approveTimeout.flatMap(ConfigurationLoader.seconds) ?? ApprovalSettings.defaultTimeoutSeconds, autoPromote: autoPromote)
+        }
         return options
     }
 

@@ -68,10 +68,55 @@ final class ProgressDisplay: Sendable {
         var percent: Int
     }
 
+    /// A pause for approval began, as an `--output ndjson` event (once per pause).
+    struct ApprovalEvent: Encodable {
+        var event = "approval"
+        var time: String
+        var color: String
+        var percent: Int
+        var promote: String?
+        var abort: String?
+        var deadline: String
+        var atTimeout: String
+
+        enum CodingKeys: String, CodingKey { case event, time, color, percent, promote, abort, deadline, atTimeout }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(event, forKey: .event)
+            try c.encode(time, forKey: .time)
+            try c.encode(color, forKey: .color)
+            try c.encode(percent, forKey: .percent)
+            try c.encode(promote, forKey: .promote)
+            try c.encode(abort, forKey: .abort)
+            try c.encode(deadline, forKey: .deadline)
+            try c.encode(atTimeout, forKey: .atTimeout)
+        }
+    }
+
+    /// The deadline of the pause already announced, and the last minute of it shown in a log.
+    private let announcedPause = Mutex<String?>(nil)
+    private let lastPauseMinute = Mutex<Int?>(nil)
+
+    /// Whether this reading starts a pause not announced yet.
+    func startsPause(_ approval: DeployProgress.Approval) -> Bool {
+        announcedPause.withLock { seen in
+            guard seen != approval.deadline else { return false }
+            seen = approval.deadline
+            lastPauseMinute.withLock { $0 = nil }
+            return true
+        }
+    }
+
     func show(_ progress: DeployProgress) {
         if Console.isLines {
             let time = DeployLock.format(clock.now())
-            if progress.stage == .moved {
+            if progress.stage == .approval {
+                if let approval = progress.approval, startsPause(approval) {
+                    Console.event(ApprovalEvent(
+                        time: time, color: progress.color.rawValue, percent: progress.percent ?? 0, promote: approval.promote, abort: approval.abort,
+                        deadline: approval.deadline, atTimeout: approval.atTimeout))
+                }
+            } else if progress.stage == .moved {
                 Console.event(TrafficEvent(time: time, color: progress.color.rawValue, percent: progress.percent ?? 100))
             } else {
                 Console.event(ProgressEvent(
@@ -104,6 +149,16 @@ final class ProgressDisplay: Sendable {
         case .instanceRefresh:
             guard let refresh = progress.refresh else { return }
             write("\(paint("instance refresh", .label)) \(refresh.id): \(refresh.status) \(refresh.percentComplete.map { "\($0)%" } ?? "")")
+        case .approval:
+            guard let approval = progress.approval else { return }
+            if startsPause(approval) {
+                finishLine()
+                line("\(paint("approval", .label)): waiting for \(approval.answers), until \(approval.deadline); then \(approval.atTimeout)")
+            }
+            // Redrawn on a terminal; in a log, once a minute (a pause may last hours).
+            let minute = Int(progress.elapsedSeconds) / 60
+            guard isTerminal || lastPauseMinute.withLock({ last in defer { last = minute }; return last != minute }) else { return }
+            write("\(paint("approval", .label)): \(color) has \(progress.percent ?? 0)% of the traffic; \(paint("waiting", .waiting)) \(Int(progress.elapsedSeconds)) s of \(Int(progress.limitSeconds)) s")
         case .moved:
             // Said on a line of its own, kept on the screen: the moment traffic moved.
             finishLine()

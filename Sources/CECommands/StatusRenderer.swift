@@ -36,6 +36,15 @@ enum StatusRenderer {
                 lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")
             }
         }
+        if let approval = status.approval {
+            let share = approval.percent > 0 ? " (\(approval.to.rawValue) has \(approval.percent)% meanwhile)" : " (no traffic on \(approval.to.rawValue) yet)"
+            if approval.waiting {
+                lines.append("APPROVAL     \(approval.deployment) by \(approval.by) waits since \(approval.since)\(share); at \(approval.deadline) it will \(approval.atTimeout)")
+                lines.append("             run '\(ce("environment promote"))' to go on, or '\(ce("environment abort"))' to undo it")
+            } else {
+                lines.append("APPROVAL     \(approval.deployment) stopped while waiting for approval (no command holds \(status.environment)); '--resume' waits again until \(approval.deadline)")
+            }
+        }
         if let canary = status.canary {
             var left = ""
             if canary.step == "step bake", let started = canary.stepStartedAt.flatMap(DeployLock.parse), let now {

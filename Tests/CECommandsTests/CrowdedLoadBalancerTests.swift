@@ -190,6 +190,41 @@ struct CrowdedLoadBalancerTests {
         #expect(nothing.status == 2 && nothing.stderr.contains("No canary or linear deploy of \(env) is in progress"), "\(nothing.all)")
     }
 
+    /// `--approve` with two processes: the deploy waits after its gate with nothing moved, `status` says who must act,
+    /// `environment promote` from a second process lets it go on; the next deploy is aborted from a second process
+    /// while it waits, and undone (traffic never moved).
+    @Test func anApprovalOnMotoWaitsForASecondProcess() async throws {
+        let w = try await world("approve", envs: ["prod", "beta"])
+        let deploy = try start(w, ["--env", "prod", "environment", "refresh", "--approve", "--approve-timeout", "10m", "--version", "v2", "--yes"])
+        #expect(deploy.waitFor("approval: waiting for '"), "\(deploy.stdout)\(deploy.stderr)")
+        try await expectOnlyServingRoutesMoved(w, "prod", to: "blue", after: "the pause: nothing moved")
+        let status = try ce(w, ["--env", "prod", "environment", "status"])
+        #expect(status.stdout.contains("APPROVAL     d-"), "\(status.all)")
+        #expect(status.stdout.contains("(no traffic on green yet); at "), "\(status.all)")
+        #expect(status.stdout.contains("--env prod environment promote' to go on, or 'ce --config "), "\(status.all)")
+        #expect(status.stdout.contains("--env prod environment abort' to undo it"), "\(status.all)")
+        let json = try ce(w, ["--env", "prod", "environment", "status", "--output", "json"])
+        let approval = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["approval"] as? [String: Any])
+        #expect(approval["waiting"] as? Bool == true && approval["atTimeout"] as? String == "abort" && approval["percent"] as? Int == 0)
+        let promote = try ce(w, ["--env", "prod", "environment", "promote"])
+        #expect(promote.status == 0 && promote.stdout.contains("approved d-"), "\(promote.all)")
+        #expect(deploy.finish() == 0, "\(deploy.stdout)\(deploy.stderr)")
+        #expect(deploy.stdout.contains("approved by "), "\(deploy.stdout)")
+        try await expectOnlyServingRoutesMoved(w, "prod", to: "green", after: "the approved deploy")
+
+        let cleanup = try ce(w, ["--env", "prod", "environment", "cleanup", "--yes", "--force"])
+        #expect(cleanup.status == 0, "\(cleanup.all)")
+        let next = try start(w, ["--env", "prod", "environment", "refresh", "--approve", "--version", "v3", "--yes"])
+        #expect(next.waitFor("approval: waiting for '"), "\(next.stdout)\(next.stderr)")
+        let abort = try ce(w, ["--env", "prod", "environment", "abort"])
+        #expect(abort.status == 0 && abort.stdout.contains("undoes the deploy (green keeps serving)"), "\(abort.all)")
+        #expect(next.finish() == 3, "\(next.stdout)\(next.stderr)")
+        #expect(next.stderr.contains("aborted by ") && next.stderr.contains("Traffic was not touched (green still serves)"), "\(next.stderr)")
+        try await expectOnlyServingRoutesMoved(w, "prod", to: "green", after: "the aborted deploy")
+        let nothing = try ce(w, ["--env", "prod", "environment", "promote"])
+        #expect(nothing.status == 2 && nothing.stderr.contains("none waits for approval"), "\(nothing.all)")
+    }
+
     func start(_ w: World, _ arguments: [String]) throws -> RunningCE {
         try RunningCE(
             ["--config", w.home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: w.home, keys))

@@ -444,7 +444,7 @@ struct SandboxCommandTests {
                 block = nil
             } else if block != nil { block?.append(line) }
         }
-        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "step", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history"])
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "approval", "step", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history"])
         func keys(_ text: String) throws -> Set<String> {
             Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
         }
@@ -460,6 +460,12 @@ struct SandboxCommandTests {
             if seen[event] == nil { seen[event] = Set(object.keys) }
         }
         for event in ["plan", "progress", "traffic", "step"] { #expect(seen[event] == documented[event], "\(event)") }
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes", "--force"])
+        let paused = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v4", "--approve", "--approve-timeout", "1m", "--auto-promote", "-o", "ndjson"])
+        let approvals = try paused.stdout.split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            .filter { $0["event"] as? String == "approval" }
+        #expect(approvals.count == 1 && approvals.first.map { Set($0.keys) } == documented["approval"], "\(paused.stdout)")
+        #expect(approvals.first?["promote"] is NSNull && approvals.first?["atTimeout"] as? String == "promote")
         #expect(seen["result"] == documented["result"].map { $0.union(["event"]) })
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "health-check", "-o", "json"]).stdout) == documented["health-check"])
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "validate", "-o", "json"]).stdout) == documented["validate"])
@@ -504,11 +510,11 @@ struct SandboxCommandTests {
         }
         let keys: Set = [
             "environment", "strategy", "activeColor", "albColor", "drift", "driftReasons", "nextVersion", "lock", "deployment", "unreadableJournal", "alarms",
-            "routes", "previews", "notServing", "other", "colors", "canary",
+            "routes", "previews", "notServing", "other", "colors", "canary", "approval",
         ]
         let quiet = try document()
         #expect(Set(quiet.keys) == keys)
-        for key in ["lock", "deployment", "unreadableJournal", "canary"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
+        for key in ["lock", "deployment", "unreadableJournal", "canary", "approval"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
         let green = try #require((quiet["colors"] as? [String: Any])?["green"] as? [String: Any])
         #expect(Set(green.keys) == ["asg", "min", "desired", "max", "instances", "targetHealth", "version", "targetGroup", "targetGroupArn", "trafficPercent"])
         // A crashed deploy leaves the lock: a document with every key.
@@ -524,7 +530,7 @@ struct SandboxCommandTests {
         let throttle = try sandbox.ce(["sandbox", "faults", "--throttle", "150"])
         #expect(throttle.status == 64 && throttle.stderr.contains("--throttle must be a percentage between 0 and 100"))
         let crash = try sandbox.ce(["sandbox", "faults", "--crash-at", "lunch"])
-        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, clear, deploy, scale, health-gate, switch, bake, finalize, shift, step-bake, start, wait"))
+        #expect(crash.status == 64 && crash.stderr.contains("--crash-at must be one of: protect, clear, deploy, scale, health-gate, switch, bake, finalize, shift, step-bake, start, wait, launch, register, deregister, drain, approval"))
         let advance = try sandbox.ce(["sandbox", "advance", "5x"])
         #expect(advance.status == 64 && advance.stderr.contains("The duration must be like 90s, 10m or 1h"))
         let alarm = try sandbox.ce(["sandbox", "alarm", "nope", "--state", "ALARM"])
@@ -539,5 +545,40 @@ struct SandboxCommandTests {
         #expect(endpoint.status == 64 && endpoint.stderr.contains("--endpoint-url has no meaning with --sandbox"), "\(endpoint.all)")
         let nothing = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--resume", "--yes"])
         #expect(nothing.status == 2 && nothing.stderr.contains("No unfinished deployment to resume"))
+        let orphan = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--auto-promote", "--yes"])
+        #expect(orphan.status == 64 && orphan.stderr.contains("--approve-timeout and --auto-promote belong to --approve"), "\(orphan.all)")
+        let timeout = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--approve", "--approve-timeout", "2d", "--yes"])
+        #expect(timeout.status == 64 && timeout.stderr.contains("--approve-timeout must be a duration from 1s to 24h"), "\(timeout.all)")
+        let rolling = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--strategy", "rolling", "--approve", "--yes"])
+        #expect(rolling.status == 64 && rolling.stderr.contains("the rolling strategy replaces the live instances in place"), "\(rolling.all)")
+    }
+
+    /// `--approve` in the sandbox: a deploy that stops while paused (`--crash-at approval`) shows in status who must act;
+    /// `environment promote` answers it, and `--resume` takes the answer and finishes. A pause nobody answers runs to its
+    /// timeout and is undone (exit 3): in the sandbox one command runs at a time, and the output says so.
+    @Test func approvalInTheSandbox() throws {
+        let sandbox = try Sandbox()
+        let dry = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--approve", "--version", "b2", "--dry-run"])
+        #expect(dry.stdout.contains("SSM PutParameter Name=/compiler-explorer/beta/deployment Value={journal: step approval}"), "\(dry.all)")
+        #expect(dry.stdout.contains("then pause (green at 0%) until an answer (none can come in the sandbox"), "\(dry.all)")
+        let unanswered = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--approve", "--approve-timeout", "5m", "--version", "b2", "--yes"])
+        #expect(unanswered.status == 3, "\(unanswered.all)")
+        #expect(unanswered.stdout.contains("approval: waiting for an answer (none can come in the sandbox"), "\(unanswered.stdout)")
+        #expect(unanswered.stderr.contains("no approval within 300 s (--approve-timeout)") && unanswered.stderr.contains("Traffic was not touched (blue still serves)"))
+
+        _ = try sandbox.ce(["sandbox", "faults", "--crash-at", "approval"])
+        let crashed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--approve", "--version", "b3", "--yes"])
+        #expect(crashed.status != 0)
+        let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
+        #expect(status.stdout.contains("APPROVAL     d-") && status.stdout.contains("(no traffic on green yet); at "), "\(status.all)")
+        #expect(status.stdout.contains("blue-green steps left: approval → switch → bake → finalize"), "\(status.all)")
+        let promote = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "promote"])
+        #expect(promote.status == 0 && promote.stdout.contains("approved d-"), "\(promote.all)")
+        let resumed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--resume", "--yes"])
+        #expect(resumed.status == 0, "\(resumed.all)")
+        #expect(resumed.stdout.contains("approval       0.00 s  approved by tester@"), "\(resumed.stdout)")
+        let after = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status", "--output", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
+        #expect(document["approval"] is NSNull && document["albColor"] as? String == "green")
     }
 }

@@ -28,7 +28,7 @@ struct DeployStrategyTests {
         #expect(DeployStrategy.allCases.map(\.rawValue) == ["blue-green", "canary", "linear", "rolling", "instances"])
         #expect(DeployStrategy.allJournalledSteps == [
             "protect", "clear", "deploy", "scale", "health gate", "switch", "bake", "finalize", "shift", "step bake", "start", "wait", "launch",
-            "register", "deregister", "drain",
+            "register", "deregister", "drain", "approval",
         ])
         #expect(DeployStrategy.instances.journalledSteps.last == "finalize", "the way back after a failed bake is no crash point of its own")
         #expect(DeployStrategy.allCases.filter(\.splitsTraffic) == [.canary, .linear])

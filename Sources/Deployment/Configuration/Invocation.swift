@@ -13,6 +13,9 @@ public struct Invocation: Sendable, Equatable {
     /// `ce` with no option: the defaults.
     public static let plain = Invocation()
 
+    /// Whether it runs on the embedded sandbox cloud (one command at a time, on virtual time).
+    public var isSandbox: Bool { options.contains("--sandbox") }
+
     /// The invocation of these options (`nil` ones left out).
     public init(sandbox: Bool, config: String?, profile: String?, region: String?, endpointURL: String?) {
         var options: [String] = sandbox ? ["--sandbox"] : []

@@ -21,6 +21,8 @@ public enum DeployAction: Sendable, Equatable {
     case checkBake(targetGroupArn: String, alarms: [String])
     /// As `checkBake`, and take any request (`environment promote` / `abort`) addressed to `deployment`.
     case checkStep(targetGroupArn: String, alarms: [String], deployment: String)
+    /// Take the request (`environment promote` / `abort`) addressed to `deployment`, if one came (`--approve`).
+    case awaitApproval(deployment: String)
     /// Sleep on the injected clock; an interruption ends it early.
     case wait(Duration)
     /// Switch every serving route to `to`, verify, write SSM (`SwitchRunner`). `checked`: refuse if `to` lacks healthy

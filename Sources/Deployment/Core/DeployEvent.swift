@@ -16,6 +16,8 @@ public enum DeployEvent: Sendable, Equatable {
     case bakeReadFailed
     /// A reading of a canary's step bake, and the request addressed to the deploy, if one came.
     case step(BakeReading, request: DeploymentRequest.Kind?)
+    /// The answer to a pause for approval, if one came (`awaitApproval`).
+    case approval(DeploymentRequest?)
     /// An Auto Scaling group's instances and a target group's targets (`readTargets`).
     case targets(instances: [ScalingGroupSnapshot.Instance], targets: [TargetSnapshot])
     case targetsReadFailed

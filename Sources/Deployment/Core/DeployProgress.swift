@@ -7,6 +7,27 @@ public struct DeployProgress: Sendable, Equatable {
         case launch
         /// Traffic has just moved: `percent` of every serving route now goes to `color`.
         case moved
+        /// `--approve`: waiting for `environment promote` / `abort`; `percent` is the share `color` has meanwhile.
+        case approval
+    }
+
+    /// A pause for approval: the commands that answer it, and what happens when nobody does.
+    public struct Approval: Sendable, Equatable {
+        /// The commands that answer it (`nil` in the sandbox, where nothing can).
+        public var promote: String?
+        public var abort: String?
+        /// Both, in words (`EnvironmentConfiguration.approvalAnswers`).
+        public var answers: String
+        public var deadline: String
+        /// `promote` or `abort`.
+        public var atTimeout: String
+        public init(promote: String?, abort: String?, answers: String, deadline: String, atTimeout: String) {
+            self.promote = promote
+            self.abort = abort
+            self.answers = answers
+            self.deadline = deadline
+            self.atTimeout = atTimeout
+        }
     }
     public var stage: Stage
     public var color: Color
@@ -26,6 +47,8 @@ public struct DeployProgress: Sendable, Equatable {
     public var refresh: InstanceRefreshStatus? = nil
     /// The health gate: what each instance not yet ready is waiting for (`i-0abc Pending`).
     public var waiting: [String] = []
+    /// A pause for approval.
+    public var approval: Approval? = nil
 
     /// Traffic has just moved: `percent` of every serving route to `color`.
     public static func moved(to color: Color, percent: Int) -> DeployProgress {

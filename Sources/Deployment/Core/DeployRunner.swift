@@ -47,7 +47,7 @@ public struct DeployRunner: Sendable {
             let action = machine.next(event, now: clock.now())
             defer { lastAction = action }
             switch event {
-            case .health, .bake, .step, .refresh, .targets:
+            case .health, .bake, .step, .refresh, .targets, .approval:
                 if var current = machine.progress {
                     if case .health = event { current.waiting = waiting }
                     progress(current)
@@ -150,10 +150,12 @@ public struct DeployRunner: Sendable {
                 trafficLeft.insert(live)
             case .checkStep(let arn, let alarms, let deployment):
                 if let reading = try? await readBake(targetGroupArn: arn, alarms: alarms) {
-                    event = .step(reading, request: await takeRequest(for: deployment))
+                    event = .step(reading, request: await takeRequest(for: deployment)?.kind)
                 } else {
                     event = .bakeReadFailed
                 }
+            case .awaitApproval(let deployment):
+                event = .approval(await takeRequest(for: deployment))
             case .undo(let mutations):
                 try await settle(before: mutations)
                 var done: [String] = []
@@ -271,13 +273,13 @@ public struct DeployRunner: Sendable {
 
     /// The request (`environment promote` / `abort`) addressed to `deployment`, removed once taken; a request for
     /// another deploy is left alone, and a read that fails is no request (the next poll reads again).
-    func takeRequest(for deployment: String) async -> DeploymentRequest.Kind? {
+    func takeRequest(for deployment: String) async -> DeploymentRequest? {
         let name = environment.parameters.deploymentRequest
         guard let value = try? await ports.documents.read(name: name), let request = DeploymentRequest.decode(value),
             request.deployment == deployment
         else { return nil }
         try? await ports.documents.delete(name: name)
-        return request.kind
+        return request
     }
 
     /// One reading of the target colour: instances InService, and how many of them are healthy — by the load

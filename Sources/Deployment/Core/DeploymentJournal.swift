@@ -72,6 +72,10 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public var switchOnly: Bool?
     /// How long the old colour stays warm after the deploy (`keepOldFor`, `--keep-old-for`).
     public var keepOldForSeconds: Int?
+    /// `--approve`: the deploy pauses for `environment promote` / `abort` before traffic moves (and before each
+    /// canary step); while it waits (step `approval`), until when.
+    public var approval: ApprovalSettings?
+    public var approvalDeadline: String?
 
     public init(
         id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,

@@ -60,6 +60,24 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
         public var stepStartedAt: String?
     }
 
+    /// A deploy paused for approval (`--approve`): who must act, by when, and what happens if nobody does.
+    public struct ApprovalStatus: Sendable, Equatable, Encodable {
+        public var deployment: String
+        public var strategy: String
+        /// Who started the deploy (`user@host`).
+        public var by: String
+        public var to: Color
+        /// The new colour's share of the traffic while it waits (0 before a canary's first step).
+        public var percent: Int
+        /// When the pause began, and when it ends (ISO 8601).
+        public var since: String
+        public var deadline: String
+        /// `abort` or `promote` (`--auto-promote`): what the deadline does.
+        public var atTimeout: String
+        /// Whether a command is waiting (holds the lock); if not, the deploy stopped while paused.
+        public var waiting: Bool
+    }
+
     /// A listener, rule or default action that is not the environment's: listed, never counted or changed.
     public struct OtherRoute: Sendable, Equatable, Codable {
         public var route: String
@@ -102,6 +120,18 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
     public var canary: CanaryStatus?
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
+
+    /// Set while the unfinished deploy is paused for approval (its journal at step `approval`).
+    public var approval: ApprovalStatus? {
+        guard let journal = deployment, journal.isUnfinished, journal.step == DeploymentRequest.approvalStep,
+            let deadline = journal.approvalDeadline
+        else { return nil }
+        let index = journal.trafficStep ?? 0
+        let percent = index > 0 ? journal.traffic?.percentages[index - 1] ?? 0 : 0
+        return .init(
+            deployment: journal.id, strategy: journal.strategy, by: journal.by, to: journal.to, percent: percent, since: journal.updatedAt,
+            deadline: deadline, atTimeout: journal.approval?.atTimeout ?? "abort", waiting: lock != nil)
+    }
 
     /// The last deploy, when it rolled its build back (a failed bake, an aborted canary): that build is not
     /// deployed again unless named explicitly.
@@ -430,7 +460,7 @@ public struct EnvironmentStatusReader: Sendable {
 extension EnvironmentStatus {
     enum CodingKeys: String, CodingKey {
         case environment, strategy, activeColor, albColor, drift, driftReasons, nextVersion, lock, deployment, unreadableJournal, alarms, routes,
-            previews, notServing, other, colors, canary
+            previews, notServing, other, colors, canary, approval
     }
 
     /// `lock` as a document: the holder, command, pid and times; `unreadable` with the value shown safely when it is
@@ -478,6 +508,7 @@ extension EnvironmentStatus {
         try c.encode(other, forKey: .other)
         try c.encode(colors, forKey: .colors)
         try c.encode(canary, forKey: .canary)
+        try c.encode(approval, forKey: .approval)
     }
 }
 

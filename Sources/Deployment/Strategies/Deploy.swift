@@ -53,32 +53,41 @@ public enum Deploy {
                 "strategy   instances: register \(plan.target.rawValue)'s instances, gate on their health, then deregister \(plan.live.rawValue)'s",
             ]
         case .fresh(_, let options):
-            switch strategy {
-            case .blueGreen, .canary, .linear:
-                let plan = try BlueGreenRefresh.plan(snapshot, options: options)
-                let old = snapshot.values[env.parameters.version(of: plan.live)] ?? "-"
-                let bake = options.bakeSeconds ?? env.bakeSeconds
-                let moves = options.traffic.map { "\(strategy.rawValue): \($0.description)" } ?? "blue-green: all traffic at once"
-                return [
-                    "build      \(old) → \(plan.version)",
-                    "colours    \(plan.live.rawValue) serves (\(plan.liveGroup.desiredCapacity) instance(s)) → \(plan.target.rawValue) (\(plan.capacity) instance(s))",
-                    "strategy   \(moves), then a \(bake > 0 ? DurationText.of(Double(bake)) : "no") bake",
-                ]
-            case .rolling:
-                let (live, group, build) = try RollingRefresh.preflight(snapshot, options: .init(deploy: options))
-                return [
-                    "build      \(snapshot.values[env.parameters.version(of: live)] ?? "-") → \(build)",
-                    "instances  \(group.desiredCapacity) of \(live.rawValue) (\(group.name)) replaced in place, at least \(options.minHealthyPercentage)% healthy",
-                    "strategy   rolling: old and new builds serve side by side while it runs",
-                ]
-            case .instances:
-                let plan = try InstanceSwitch.plan(snapshot, options: options)
-                return [
-                    "build      \(snapshot.values[env.parameters.version(of: plan.live)] ?? "-") → \(plan.version)",
-                    "colours    \(plan.live.rawValue) serves (\(plan.liveTargets.count) registered) → \(plan.target.rawValue) (\(plan.capacity) instance(s)), in \(env.targetGroupNames.blue)",
-                    "strategy   instances: register the new instances, gate on their health, deregister the old ones (both builds serve meanwhile)",
-                ]
-            }
+            let approval = options.approval.map { settings in
+                ["approval   pauses before traffic moves\(options.traffic == nil ? "" : " and before each later step") until 'environment promote' or 'environment abort'; after \(DurationText.of(Double(settings.timeoutSeconds))) it will \(settings.atTimeout)"]
+            } ?? []
+            return try freshSummary(snapshot, strategy: strategy, options: options) + approval
+        }
+    }
+
+    /// The summary of a fresh deploy, without its pauses.
+    static func freshSummary(_ snapshot: EnvironmentSnapshot, strategy: DeployStrategy, options: DeployOptions) throws -> [String] {
+        let env = snapshot.environment
+        switch strategy {
+        case .blueGreen, .canary, .linear:
+            let plan = try BlueGreenRefresh.plan(snapshot, options: options)
+            let old = snapshot.values[env.parameters.version(of: plan.live)] ?? "-"
+            let bake = options.bakeSeconds ?? env.bakeSeconds
+            let moves = options.traffic.map { "\(strategy.rawValue): \($0.description)" } ?? "blue-green: all traffic at once"
+            return [
+                "build      \(old) → \(plan.version)",
+                "colours    \(plan.live.rawValue) serves (\(plan.liveGroup.desiredCapacity) instance(s)) → \(plan.target.rawValue) (\(plan.capacity) instance(s))",
+                "strategy   \(moves), then a \(bake > 0 ? DurationText.of(Double(bake)) : "no") bake",
+            ]
+        case .rolling:
+            let (live, group, build) = try RollingRefresh.preflight(snapshot, options: .init(deploy: options))
+            return [
+                "build      \(snapshot.values[env.parameters.version(of: live)] ?? "-") → \(build)",
+                "instances  \(group.desiredCapacity) of \(live.rawValue) (\(group.name)) replaced in place, at least \(options.minHealthyPercentage)% healthy",
+                "strategy   rolling: old and new builds serve side by side while it runs",
+            ]
+        case .instances:
+            let plan = try InstanceSwitch.plan(snapshot, options: options)
+            return [
+                "build      \(snapshot.values[env.parameters.version(of: plan.live)] ?? "-") → \(plan.version)",
+                "colours    \(plan.live.rawValue) serves (\(plan.liveTargets.count) registered) → \(plan.target.rawValue) (\(plan.capacity) instance(s)), in \(env.targetGroupNames.blue)",
+                "strategy   instances: register the new instances, gate on their health, deregister the old ones (both builds serve meanwhile)",
+            ]
         }
     }
 

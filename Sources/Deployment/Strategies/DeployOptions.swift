@@ -18,6 +18,8 @@ public struct DeployOptions: Sendable, Equatable {
     public var minHealthyPercentage: Int
     /// How long the old colour stays warm after the deploy (`--keep-old-for`; default: the config's `keepOldFor`).
     public var keepOldForSeconds: Int?
+    /// `--approve`: pause for `environment promote` / `abort` before traffic moves (`nil`: no pause).
+    public var approval: ApprovalSettings?
     public init(
         version: String? = nil, capacity: Int? = nil, force: Bool = false, keepFailed: Bool = false, target: Color? = nil,
         bakeSeconds: Int? = nil, traffic: TrafficSteps? = nil, strategyName: String? = nil, minHealthyPercentage: Int = 75
@@ -40,6 +42,7 @@ public struct DeployOptions: Sendable, Equatable {
             keepFailed: journal.keepFailed, target: journal.to, bakeSeconds: journal.bakeSeconds, traffic: journal.traffic,
             strategyName: journal.strategy, minHealthyPercentage: journal.minHealthyPercentage ?? 75)
         keepOldForSeconds = journal.keepOldForSeconds
+        approval = journal.approval
     }
 
     /// The strategy, from its name.

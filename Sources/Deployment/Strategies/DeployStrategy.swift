@@ -67,28 +67,36 @@ public enum DeployStrategy: String, Sendable, Equatable, CaseIterable, Codable {
     /// as `shift 50%` and `step bake 50%`.
     public func stepsLeft(_ journal: DeploymentJournal) -> [String] {
         var expanded: [(name: String, split: Int?)] = []
+        // `--approve`: a pause before traffic first moves (the switch, instance switching's registration) and before
+        // each canary split.
+        let pauses = journal.approval != nil
+        let approval = DeploymentRequest.approvalStep
         for step in journalledSteps {
+            if pauses && (step == BlueGreenMachine.Phase.switchTraffic.rawValue || step == InstanceSwitch.Phase.register.rawValue) {
+                expanded.append((approval, splitsTraffic ? journal.traffic?.splits.count : nil))
+            }
             guard splitsTraffic, let traffic = journal.traffic, step == "shift" || step == "step bake" else {
                 expanded.append((step, nil))
                 continue
             }
             if step == "shift" {
-                for split in traffic.splits.indices { expanded += [("shift", split), ("step bake", split)] }
+                for split in traffic.splits.indices { expanded += (pauses ? [(approval, split)] : []) + [("shift", split), ("step bake", split)] }
             }
         }
         let split = journal.trafficStep ?? 0
         guard let here = expanded.firstIndex(where: { $0.name == journal.step && ($0.split == nil || $0.split == split) }) else { return [] }
         return expanded[here...].map { step in
-            guard let split = step.split, let percent = journal.traffic?.percentages[split] else { return step.name }
+            guard step.name != approval, let split = step.split, let percent = journal.traffic?.percentages[split] else { return step.name }
             return "\(step.name) \(percent)%"
         }
     }
 
-    /// Every step name any strategy journals, each once, in order of first appearance.
+    /// Every step name any strategy journals, each once, in order of first appearance; last the pause for approval,
+    /// which a deploy reaches only with `--approve`.
     public static var allJournalledSteps: [String] {
         var seen: [String] = []
         for strategy in allCases { for step in strategy.journalledSteps where !seen.contains(step) { seen.append(step) } }
-        return seen
+        return seen + [DeploymentRequest.approvalStep]
     }
 
     /// The strategy a journal records (`nil` for a name this build does not know).

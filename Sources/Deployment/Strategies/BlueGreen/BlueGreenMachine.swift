@@ -15,6 +15,8 @@ public struct BlueGreenMachine: DeployMachine {
             rollback, done
         /// Canary and linear: a share of every serving route moves to the new colour; then it is watched.
         case shift, stepBake = "step bake"
+        /// `--approve`: waiting for `environment promote` / `abort` after the gate (and before each later canary step).
+        case approval
         /// Canary and linear: all weight back to the old colour, after a failed step, an alarm, a signal or
         /// `environment abort`.
         case abort
@@ -164,6 +166,9 @@ extension BlueGreenMachine {
         var trafficStep = 0
         /// `environment promote`: the remaining step bakes are skipped.
         var promoted = false
+        /// `--approve`: the pause being waited out, and the deadline a resumed deploy keeps from its journal.
+        var pause: ApprovalPause?
+        var recordedDeadline: String?
         /// The time of the event being handled, for transitions started from helpers.
         var now: Date
 
@@ -190,7 +195,7 @@ extension BlueGreenMachine {
 
         var acceptsInterruption: Bool {
             afterRecord == nil && failure == nil && interruptedBy == nil
-                && [.protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .stepBake, .bake].contains(phase)
+                && [.protect, .clear, .deploy, .scale, .healthGate, .approval, .switchTraffic, .stepBake, .bake].contains(phase)
         }
 
         /// When the waiting step began (its timeout counts from there).
@@ -309,7 +314,7 @@ extension BlueGreenMachine {
                     let stability = stable > 0 ? ", stable for \(Int(stableFor)) s" : ""
                     finishPhase(now, "\(healthy)/\(plan.capacity) healthy (\(plan.targetGroupInUse ? "load balancer target health" : "HTTP \(environment.health.path)")\(stability))")
                     trafficStep = 0
-                    return begin(options.traffic == nil ? .switchTraffic : .shift, now)
+                    return beginTrafficStep(now)
                 }
                 backoff = ready ? min(poll, max(0.5, stable - stableFor)) : poll
                 return waitOrTimeOut(now)
@@ -413,7 +418,8 @@ extension BlueGreenMachine {
                     finishPhase(now, "\(how): \(reading.healthy)/\(reading.total) healthy, \(reading.watched) alarm(s) OK")
                     // Promoted: the remaining splits are skipped too, straight to the last step.
                     trafficStep = promoted ? (options.traffic?.percentages.count ?? 1) - 1 : trafficStep + 1
-                    return begin(trafficStep >= (options.traffic?.percentages.count ?? 1) - 1 ? .switchTraffic : .shift, now)
+                    // Promoted: the operator has already said go; no pause for approval either.
+                    return promoted ? begin(nextTrafficPhase, now) : beginTrafficStep(now)
                 }
                 backoff = poll
                 return Self.wait(min(poll, stepBakeSeconds - elapsed))
@@ -430,6 +436,29 @@ extension BlueGreenMachine {
             case (.stepBake, .interrupted(let reason)):
                 finishPhase(now, "interrupted by \(reason) after \(Int(now.timeIntervalSince(since))) s")
                 return beginAbort("step bake", "interrupted by \(reason)", kind: .interrupted, now: now)
+
+            case (.approval, .approval(let request)):
+                guard let pause else { return fail("an approval reading came outside a pause") }
+                let verdict = pause.verdict(request, now: now)
+                switch verdict {
+                case .wait(let duration):
+                    progress = approvalProgress(pause, now: now)
+                    return .wait(duration)
+                case .approved:
+                    finishPhase(now, pause.summary(verdict, now: now))
+                    self.pause = nil
+                    return begin(nextTrafficPhase, now)
+                case .refused(let by):
+                    finishPhase(now, pause.summary(verdict, now: now))
+                    self.pause = nil
+                    let cause = by.map { "aborted by \($0) ('environment abort') while waiting for approval" }
+                        ?? "no approval within \(options.approval?.timeoutSeconds ?? 0) s (--approve-timeout)"
+                    return fail(cause, kind: .rolledBack)
+                }
+            case (.approval, .waited):
+                return .awaitApproval(deployment: journal.id)
+            case (.approval, .interrupted(let reason)):
+                return fail("interrupted by \(reason) while waiting for approval", kind: .interrupted)
 
             case (.abort, .switched(let switchReport)):
                 report.steps += switchReport.steps
@@ -512,6 +541,7 @@ extension BlueGreenMachine {
                 startedAt: DeploymentJournal.timestamp(now), updatedAt: DeploymentJournal.timestamp(now), by: identity.holder,
                 command: identity.command, note: nil, traffic: options.traffic)
             journal.keepOldForSeconds = options.keepOldForSeconds ?? environment.keepOldForSeconds
+            journal.approval = options.approval
             var run = Run(
                 environment: environment, identity: identity, options: options, plan: plan, journal: journal, report: StepReport(), started: started)
             let again = snapshot.status.rolledBackBuild.flatMap { $0.version == plan.version ? " (named again: \($0.id) rolled it back)" : nil } ?? ""
@@ -546,13 +576,14 @@ extension BlueGreenMachine {
                 environment: environment, identity: identity, options: .init(journal: recorded), plan: plan, journal: journal, report: StepReport(),
                 started: started)
             run.trafficStep = recorded.trafficStep ?? 0
+            if step == .approval { run.recordedDeadline = recorded.approvalDeadline }
             run.finishPhase(now, "resume \(recorded.id): \(recorded.version) \(recorded.from.rawValue) → \(recorded.to.rawValue) at \(step.rawValue)")
             switch step {
             case .rollback:
                 run.failure = ("bake", "resumed rollback", .rolledBack)
             case .abort:
                 run.failure = ("abort", "resumed abort", .rolledBack)
-            case .preflight, .protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize, .done, .shift, .stepBake:
+            case .preflight, .protect, .clear, .deploy, .scale, .healthGate, .switchTraffic, .bake, .finalize, .done, .shift, .stepBake, .approval:
                 break
             }
             let action = run.begin(step, now)
@@ -585,6 +616,20 @@ extension BlueGreenMachine {
                 if !shares.isSubset(of: allowed) || shares.count > 1 {
                     return "the journal expects \(journal.to.rawValue) at \(allowed.sorted().map { "\($0)%" }.joined(separator: " or ")) of every route, but the routes give it \(shares.sorted().map { "\($0)%" }.joined(separator: ", "))"
                 }
+            case .approval:
+                // Before the first step all traffic is on the old colour; later, the routes carry the last step's share.
+                let index = journal.trafficStep ?? 0
+                guard index > 0 else {
+                    if serving != journal.from { return "the journal expects all traffic on \(journal.from.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
+                    return nil
+                }
+                guard let percent = journal.traffic?.percentages[index - 1], let to = snapshot.targetGroups[env.targetGroupNames[journal.to]]?.arn else {
+                    return "the journal does not record the canary's step"
+                }
+                let shares = Set(snapshot.routes.map { TrafficShift.percent(of: to, in: $0) })
+                if shares != [percent] {
+                    return "the journal expects \(journal.to.rawValue) at \(percent)% of every route, but the routes give it \(shares.sorted().map { "\($0)%" }.joined(separator: ", "))"
+                }
             case .switchTraffic, .rollback, .abort, .preflight, .done:
                 break
             }
@@ -606,6 +651,7 @@ extension BlueGreenMachine {
                 journal.trafficStep = trafficStep
                 journal.stepStartedAt = next == .stepBake ? DeploymentJournal.timestamp(now) : nil
             }
+            journal.approvalDeadline = next == .approval ? pause.map { DeploymentJournal.timestamp($0.deadline) } : nil
             self.journal = journal
             afterRecord = action
             return .record(journal)
@@ -634,6 +680,12 @@ extension BlueGreenMachine {
                 watch = .watching(since: now, lastReading: nil)
                 backoff = poll
                 return checkStep()
+            case .approval:
+                let started = ApprovalPause(settings: options.approval ?? .init(), now: now, recordedDeadline: recordedDeadline)
+                recordedDeadline = nil
+                pause = started
+                progress = approvalProgress(started, now: now)
+                return .awaitApproval(deployment: journal.id)
             case .abort:
                 // The old colour served all along (its share of every route): no capacity proof needed.
                 return .switchTraffic(to: plan.live, checked: false, unsticky: unsticky)
@@ -649,6 +701,29 @@ extension BlueGreenMachine {
 
         /// Whether switching ends a split whose stickiness the canary set (it is switched off with it).
         var unsticky: Bool { options.traffic?.stickinessSeconds != nil }
+
+        /// The step that moves traffic next: the switch (blue-green, a canary's last step) or a canary's next shift.
+        var nextTrafficPhase: Phase {
+            guard let traffic = options.traffic else { return .switchTraffic }
+            return trafficStep >= traffic.percentages.count - 1 ? .switchTraffic : .shift
+        }
+
+        /// Moves traffic next — after a pause for approval when the deploy asked for one (`--approve`).
+        mutating func beginTrafficStep(_ now: Date) -> DeployAction {
+            begin(options.approval == nil ? nextTrafficPhase : .approval, now)
+        }
+
+        /// What the pause shows while it waits: the share the new colour has now, and how long is left.
+        func approvalProgress(_ pause: ApprovalPause, now: Date) -> DeployProgress {
+            var progress = DeployProgress(
+                stage: .approval, color: plan.target, inService: 0, healthy: 0, wanted: plan.capacity,
+                elapsedSeconds: now.timeIntervalSince(pause.since), limitSeconds: pause.deadline.timeIntervalSince(pause.since),
+                stableSeconds: nil, neededStableSeconds: 0, percent: trafficStep > 0 ? options.traffic?.percentages[trafficStep - 1] : 0)
+            progress.approval = .init(
+                promote: environment.answerCommand("environment promote"), abort: environment.answerCommand("environment abort"), answers: environment.approvalAnswers(),
+                deadline: DeploymentJournal.timestamp(pause.deadline), atTimeout: pause.autoPromote ? "promote" : "abort")
+            return progress
+        }
 
         func checkStep() -> DeployAction {
             .checkStep(targetGroupArn: plan.targetGroupArn, alarms: environment.alarmNames(for: plan.target), deployment: journal.id)
@@ -719,7 +794,7 @@ extension BlueGreenMachine {
         mutating func fail(_ cause: String, kind: DeployFailure.Kind = .failed) -> DeployAction {
             // The step table includes the step that failed, with how long it ran.
             if !phaseReported { finishPhase(now, "\(kind == .interrupted ? "stopped" : "FAILED"): \(cause)") }
-            if phase == .shift || phase == .stepBake || (phase == .switchTraffic && options.traffic != nil) {
+            if phase == .shift || phase == .stepBake || (phase == .switchTraffic && options.traffic != nil) || (phase == .approval && trafficStep > 0) {
                 return beginAbort(phase.rawValue, cause, kind: kind == .interrupted ? .interrupted : .rolledBack, now: now)
             }
             failure = (phase.rawValue, cause, kind)

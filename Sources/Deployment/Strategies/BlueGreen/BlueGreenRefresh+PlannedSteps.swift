@@ -27,7 +27,8 @@ extension BlueGreenRefresh {
         if !plan.clearsTarget { phases.removeAll { $0 == .clear } }
         var firstTrafficStep = 0
         if let resumeAt {
-            let from: BlueGreenMachine.Phase = resumeAt == .rollback ? .bake : resumeAt == .abort ? .switchTraffic : resumeAt
+            let next: BlueGreenMachine.Phase = options.traffic.map { resumeStep >= $0.percentages.count - 1 ? .switchTraffic : .shift } ?? .switchTraffic
+            let from: BlueGreenMachine.Phase = resumeAt == .rollback ? .bake : resumeAt == .abort ? .switchTraffic : resumeAt == .approval ? next : resumeAt
             guard let index = phases.firstIndex(of: from) else { return [] }
             phases = Array(phases[index...])
             firstTrafficStep = resumeStep
@@ -36,6 +37,13 @@ extension BlueGreenRefresh {
         let alarms = env.alarmNames(for: plan.target)
         let watched = "target health\(alarms.isEmpty ? "" : ", alarms \(alarms.joined(separator: ", "))")"
         var steps: [PlannedStep] = []
+        /// `--approve`: the pause before traffic moves, `percent` being the new colour's share meanwhile.
+        func approval(_ percent: Int) {
+            guard let approval = options.approval else { return }
+            steps.append(.init(
+                name: BlueGreenMachine.Phase.approval.rawValue,
+                wait: "pause (\(plan.target.rawValue) at \(percent)%) until \(env.approvalAnswers()), at most \(approval.timeoutSeconds) s; then \(approval.atTimeout)"))
+        }
         for phase in phases {
             switch phase {
             case .clear:
@@ -61,12 +69,14 @@ extension BlueGreenRefresh {
                 }
                 while traffic.splits.indices.contains(index) {
                     let percent = traffic.splits[index]
+                    approval(index > 0 ? traffic.splits[index - 1] : 0)
                     let calls = try TrafficShift.plan(snapshot, live: plan.live, target: plan.target, percent: percent, stickinessSeconds: traffic.stickinessSeconds)
                     steps.append(.init(name: BlueGreenMachine.Phase.shift.rawValue, calls: calls.map(\.description)))
                     steps.append(stepBake(percent))
                     index += 1
                 }
             case .switchTraffic:
+                approval(options.traffic?.splits.last ?? 0)
                 let calls = try TrafficSwitch(snapshot: snapshot).plan(
                     to: plan.target, force: true, settleCapacity: false, unsticky: options.traffic?.stickinessSeconds != nil)
                 steps.append(.init(name: phase.rawValue, calls: calls.map(\.description)))
@@ -77,7 +87,7 @@ extension BlueGreenRefresh {
                     wait: "watch \(plan.target.rawValue) for \(env.watchSeconds(bakeSeconds)) s (\(watched)\(env.lengthenedNote(bakeSeconds))); on a failure switch back to \(plan.live.rawValue) and undo (exit 3)"))
             case .protect, .deploy, .scale, .finalize:
                 steps.append(.init(name: phase.rawValue, calls: mutations(for: phase, plan: plan, environment: env, options: options).map(\.description)))
-            case .preflight, .rollback, .abort, .done:
+            case .preflight, .rollback, .abort, .done, .approval:
                 continue
             }
         }

@@ -148,7 +148,7 @@ extension BlueGreenRefresh {
                     maxSize: max(plan.targetGroup.maxSize, plan.capacity, env.liveFloor)),
                 .resizeGroup(name: plan.liveGroup.name, minSize: 0, desiredCapacity: nil, maxSize: nil),
             ]
-        case .preflight, .healthGate, .switchTraffic, .bake, .rollback, .done, .shift, .stepBake, .abort:
+        case .preflight, .healthGate, .switchTraffic, .bake, .rollback, .done, .shift, .stepBake, .abort, .approval:
             return []
         }
     }

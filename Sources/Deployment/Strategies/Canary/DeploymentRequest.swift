@@ -1,7 +1,8 @@
 import Foundation
 
-/// An operator's request to a running canary, from another terminal: `environment promote` (skip the remaining
-/// step bakes) or `environment abort` (all traffic back to the old colour). Kept in `{prefix}deployment-request`
+/// An operator's request to a running deploy, from another terminal: `environment promote` (a pause for approval
+/// goes on; a canary's step bake skips the remaining ones) or `environment abort` (a pause for approval is undone; a
+/// canary sends all traffic back to the old colour). Kept in `{prefix}deployment-request`
 /// and addressed to one deployment by its journal id, so a request left over never acts on a later deploy. The
 /// running deploy reads it at each poll of a step bake and removes it once taken.
 public struct DeploymentRequest: Sendable, Equatable, Codable {
@@ -33,11 +34,18 @@ public struct DeploymentRequest: Sendable, Equatable, Codable {
         try? JSONDecoder().decode(DeploymentRequest.self, from: Data(text.utf8))
     }
 
-    /// The request for a running canary or linear deploy of `environment`; refused (nothing written) when none runs.
+    /// The journal's step while a deploy waits for approval (`--approve`), whatever the strategy.
+    public static let approvalStep = "approval"
+
+    /// The request for a running canary or linear deploy of `environment`, or one waiting for approval; refused
+    /// (nothing written) when none runs.
     public static func make(_ kind: Kind, snapshot: EnvironmentSnapshot, by: String, now: Date) throws -> DeploymentRequest {
         let env = snapshot.environment
-        guard let journal = snapshot.status.deployment, journal.isUnfinished, journal.traffic != nil else {
-            throw Refusal("No canary or linear deploy of \(env.name) is in progress\(snapshot.status.deployment.map { " (the last deploy, \($0.id), is a \($0.strategy) one, \($0.status.rawValue))" } ?? ""). Nothing changed.")
+        if let journal = snapshot.status.deployment, journal.isUnfinished, journal.traffic == nil, journal.approval != nil, journal.step != approvalStep {
+            throw Refusal("The deploy \(journal.id) of \(env.name) pauses for approval only between its health gate and moving traffic; it is at '\(journal.step)' now. Nothing changed; run this again when '\(env.command("environment status"))' says it waits (if it has not passed that point).")
+        }
+        guard let journal = snapshot.status.deployment, journal.isUnfinished, journal.traffic != nil || journal.step == approvalStep else {
+            throw Refusal("No canary or linear deploy of \(env.name) is in progress, and none waits for approval\(snapshot.status.deployment.map { " (the last deploy, \($0.id), is a \($0.strategy) one, \($0.status.rawValue))" } ?? ""). Nothing changed.")
         }
         guard snapshot.status.lock != nil else {
             throw Refusal("The \(journal.strategy) deploy \(journal.id) is unfinished but no command holds \(env.name) (it stopped). Nothing changed; run '\(env.command("environment recover"))' (all traffic back to \(journal.from.rawValue)) or '\(env.command("environment refresh --resume"))'.")

@@ -12,6 +12,7 @@ import Foundation
 /// 3. `deploy`: the idle colour's `{color}/version` (and `version` when given).
 /// 4. `scale`: the idle colour pinned at the capacity (min = desired = max).
 /// 5. `launch`: wait until that many of its instances are `InService` (nothing registered yet: no traffic).
+/// 5a. `approval` (`--approve` only): wait for `environment promote` (go on) or `environment abort` (undo).
 /// 6. `register`: its instances into the group, in batches of 20, the batches concurrently.
 /// 7. `health gate`: wait until every new target is `healthy` (the group is in use, so the load balancer checks
 ///    them) and stays so for `health.stable`. From the first healthy new target both builds serve: the overlap.
@@ -28,10 +29,13 @@ import Foundation
 public enum InstanceSwitch {
     /// The journalled steps, in order; `rollback` only after a failed bake.
     public enum Phase: String, Sendable, CaseIterable {
-        case protect, deploy, scale, launch, register, healthGate = "health gate", deregister, drain, bake, finalize, rollback
+        case protect, deploy, scale, launch
+        /// `--approve`: the new instances run, none registered; waiting for `environment promote` / `abort`.
+        case approval
+        case register, healthGate = "health gate", deregister, drain, bake, finalize, rollback
 
-        /// The steps of a deploy that succeeds (the dry run's, the crash points').
-        public static let flow: [Phase] = allCases.filter { $0 != .rollback }
+        /// The steps of a deploy that succeeds without a pause (the dry run's, the crash points').
+        public static let flow: [Phase] = allCases.filter { $0 != .rollback && $0 != .approval }
     }
 
     /// What a deploy will do, worked out in preflight.
@@ -181,6 +185,11 @@ public enum InstanceSwitch {
             PlannedStep(
                 name: Phase.launch.rawValue, calls: [Mutation](),
                 then: "wait until \(plan.capacity) instance(s) of \(plan.targetGroup.name) are InService (timeout \(env.health.timeoutSeconds) s); nothing is registered yet, so no traffic reaches them"),
+        ] + (options.approval.map { approval in
+            [PlannedStep(
+                name: Phase.approval.rawValue, calls: [Mutation](),
+                then: "pause (nothing registered) until \(env.approvalAnswers()), at most \(approval.timeoutSeconds) s; then \(approval.atTimeout)")]
+        } ?? []) + [
             // NEW-n: the instances launched; the calls go concurrently.
             PlannedStep(name: Phase.register.rawValue, calls: Mutation.register(newIds, in: plan.targetGroupArn)),
             PlannedStep(

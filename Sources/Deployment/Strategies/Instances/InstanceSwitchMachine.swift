@@ -47,6 +47,8 @@ public struct InstanceSwitchMachine: DeployMachine {
         case writingRecords(Running)
         /// `launch` and `health gate`: polling the new colour's instances and targets.
         case watching(Running, started: Date, healthySince: Date?, backoff: Double)
+        /// `--approve`: the new instances run, none registered; waiting for `environment promote` / `abort`.
+        case awaiting(Running, pause: ApprovalPause)
         case readingDelay(Running)
         case draining(Running, seconds: Int)
         /// Watching the new colour after the hand-over.
@@ -59,8 +61,8 @@ public struct InstanceSwitchMachine: DeployMachine {
         case readingDelayBack(Running, problem: String)
         case drainingBack(Running, problem: String)
         case undoingRollback(Running, problem: String)
-        /// A failure before the hand-over is being undone; `outcome` follows once journalled.
-        case undoing(Running, cause: String)
+        /// A failure before the hand-over is being undone (`rolledBack`: a pause for approval answered no).
+        case undoing(Running, cause: String, kind: DeployFailure.Kind)
         case concluding(Running, outcome: DeployAction)
         case ended
     }
@@ -84,7 +86,7 @@ public struct InstanceSwitchMachine: DeployMachine {
     /// the bake it finalizes it.
     public var acceptsInterruption: Bool {
         switch state {
-        case .watching, .baking: return true
+        case .watching, .baking, .awaiting: return true
         case .preflight, .recording, .applying, .writingRecords, .readingDelay, .draining, .returning, .handingBack, .recordingBack,
             .readingDelayBack, .drainingBack, .undoingRollback, .undoing, .concluding, .ended:
             return false
@@ -104,6 +106,8 @@ public struct InstanceSwitchMachine: DeployMachine {
             return nextInRollback(event, now: now)
         case .preflight, .recording, .applying, .writingRecords, .watching, .readingDelay, .draining, .undoing, .concluding, .ended:
             return nextInDeploy(event, now: now)
+        case .awaiting:
+            return nextInPause(event, now: now)
         }
     }
 
@@ -126,7 +130,7 @@ public struct InstanceSwitchMachine: DeployMachine {
             case .bake, .finalize:
                 running.report.add(running.journal.step, seconds: 0, "not started: the postSwitch hook failed")
                 return beginRollback(running, text, now: now)
-            case .deploy, .scale, .launch, .register, .healthGate, .deregister, .drain, .rollback:
+            case .deploy, .scale, .launch, .approval, .register, .healthGate, .deregister, .drain, .rollback:
                 return undo(running, text)
             }
         case (.recording(let running), .recordFailed(let cause)):
@@ -135,7 +139,7 @@ public struct InstanceSwitchMachine: DeployMachine {
             case .protect:
                 state = .ended
                 return .failed(.init(step: running.journal.step, cause: text, state: "Nothing changed.", report: running.report))
-            case .deploy, .scale, .launch, .register, .healthGate:
+            case .deploy, .scale, .launch, .approval, .register, .healthGate:
                 return undo(running, text)
             case .deregister, .drain, .bake, .finalize, .rollback:
                 state = .ended
@@ -177,7 +181,7 @@ public struct InstanceSwitchMachine: DeployMachine {
                             report: running.report, kind: .interrupted)))
                 }
                 return conclude(running, .done, note: nil, now: now, then: .finished(running.report))
-            case .launch, .healthGate, .drain, .bake, .rollback:
+            case .launch, .approval, .healthGate, .drain, .bake, .rollback:
                 return unexpected(event)
             }
         case (.applying(let running), .applyFailed(let cause)):
@@ -228,14 +232,13 @@ public struct InstanceSwitchMachine: DeployMachine {
             running.report.add("drain", seconds: now.timeIntervalSince(running.stepStarted), "deregistration delay \(seconds) s\(overlap)")
             return record(running, currentBake > 0 ? .bake : .finalize, now: now)
 
-        case (.undoing(let running, let cause), .undone(let done, let failed)):
-            let kind: DeployFailure.Kind = cause.hasPrefix("interrupted by") ? .interrupted : .failed
+        case (.undoing(let running, let cause, let kind), .undone(let done, let failed)):
             var text = running.registered.isEmpty ? "Traffic was not touched (\(running.journal.from.rawValue) still serves)."
                 : "The new instances were deregistered; \(running.journal.from.rawValue) never stopped serving."
             if !done.isEmpty { text += " Undone: \(done.joined(separator: ", "))." }
             if !failed.isEmpty { text += " Could not undo: \(failed.joined(separator: "; ")); run '\(environment.command("environment recover"))'." }
             return conclude(
-                running, kind == .interrupted ? .interrupted : .failed, note: "\(running.journal.step): \(cause)", now: now,
+                running, kind == .interrupted ? .interrupted : kind == .rolledBack ? .rolledBack : .failed, note: "\(running.journal.step): \(cause)", now: now,
                 then: .failed(.init(step: running.journal.step, cause: cause, state: text, report: running.report, kind: kind)))
 
         case (.concluding(_, let outcome), .recorded):
@@ -254,7 +257,7 @@ public struct InstanceSwitchMachine: DeployMachine {
 
         case (.preflight, _), (.recording, _), (.applying, _), (.writingRecords, _), (.watching, _), (.readingDelay, _), (.draining, _),
             (.baking, _), (.returning, _), (.handingBack, _), (.recordingBack, _), (.readingDelayBack, _), (.drainingBack, _),
-            (.undoingRollback, _), (.undoing, _), (.concluding, _), (.ended, _):
+            (.undoingRollback, _), (.undoing, _), (.concluding, _), (.ended, _), (.awaiting, _):
             return unexpected(event)
         }
     }
@@ -299,7 +302,7 @@ public struct InstanceSwitchMachine: DeployMachine {
 
         case (.preflight, _), (.recording, _), (.applying, _), (.writingRecords, _), (.watching, _), (.readingDelay, _), (.draining, _),
             (.baking, _), (.returning, _), (.handingBack, _), (.recordingBack, _), (.readingDelayBack, _), (.drainingBack, _),
-            (.undoingRollback, _), (.undoing, _), (.concluding, _), (.ended, _):
+            (.undoingRollback, _), (.undoing, _), (.concluding, _), (.ended, _), (.awaiting, _):
             return unexpected(event)
         }
     }
@@ -346,9 +349,50 @@ public struct InstanceSwitchMachine: DeployMachine {
 
         case (.preflight, _), (.recording, _), (.applying, _), (.writingRecords, _), (.watching, _), (.readingDelay, _), (.draining, _),
             (.baking, _), (.returning, _), (.handingBack, _), (.recordingBack, _), (.readingDelayBack, _), (.drainingBack, _),
-            (.undoingRollback, _), (.undoing, _), (.concluding, _), (.ended, _):
+            (.undoingRollback, _), (.undoing, _), (.concluding, _), (.ended, _), (.awaiting, _):
             return unexpected(event)
         }
+    }
+
+    /// `--approve`: the pause after `launch`, before any instance is registered.
+    mutating func nextInPause(_ event: DeployEvent, now: Date) -> DeployAction {
+        guard case .awaiting(var running, let pause) = state else { return unexpected(event) }
+        switch event {
+        case .approval(let request):
+            let verdict = pause.verdict(request, now: now)
+            switch verdict {
+            case .wait(let duration):
+                progress = approvalProgress(running, pause, now: now)
+                return .wait(duration)
+            case .approved:
+                running.report.add("approval", seconds: now.timeIntervalSince(pause.since), pause.summary(verdict, now: now))
+                return record(running, .register, now: now)
+            case .refused(let by):
+                running.report.add("approval", seconds: now.timeIntervalSince(pause.since), pause.summary(verdict, now: now))
+                let cause = by.map { "aborted by \($0) ('environment abort') while waiting for approval" }
+                    ?? "no approval within \(running.journal.approval?.timeoutSeconds ?? 0) s (--approve-timeout)"
+                return undo(running, cause, kind: .rolledBack)
+            }
+        case .waited:
+            return .awaitApproval(deployment: running.journal.id)
+        case .interrupted(let reason):
+            return undo(running, "interrupted by \(reason) while waiting for approval")
+        case .start, .snapshot, .recorded, .recordFailed, .hookFailed, .applied, .applyFailed, .health, .healthReadFailed, .instances,
+            .instancesReadFailed, .bake, .bakeReadFailed, .step, .targets, .targetsReadFailed, .deregistrationDelay, .deregistrationDelayReadFailed,
+            .switched, .switchFailed, .shifted, .shiftFailed, .undone, .refreshStarted, .refreshStartFailed, .refresh, .refreshReadFailed:
+            return unexpected(event)
+        }
+    }
+
+    func approvalProgress(_ running: Running, _ pause: ApprovalPause, now: Date) -> DeployProgress {
+        var progress = DeployProgress(
+            stage: .approval, color: running.journal.to, inService: running.journal.capacity, healthy: 0, wanted: running.journal.capacity,
+            elapsedSeconds: now.timeIntervalSince(pause.since), limitSeconds: pause.deadline.timeIntervalSince(pause.since), stableSeconds: nil,
+            neededStableSeconds: 0, percent: 0)
+        progress.approval = .init(
+            promote: environment.answerCommand("environment promote"), abort: environment.answerCommand("environment abort"), answers: environment.approvalAnswers(),
+            deadline: DeploymentJournal.timestamp(pause.deadline), atTimeout: pause.autoPromote ? "promote" : "abort")
+        return progress
     }
 
     func batches(_ count: Int) -> Int { (count + Mutation.targetsPerCall - 1) / Mutation.targetsPerCall }
@@ -390,6 +434,7 @@ public struct InstanceSwitchMachine: DeployMachine {
             setsVersion: options.version != nil,
             startedAt: DeploymentJournal.timestamp(now), updatedAt: DeploymentJournal.timestamp(now), by: identity.holder, command: identity.command)
         journal.keepOldForSeconds = options.keepOldForSeconds ?? environment.keepOldForSeconds
+        journal.approval = switchOnly ? nil : options.approval
         if switchOnly {
             journal.switchOnly = true
             journal.originalValues = [:]
@@ -446,6 +491,14 @@ public struct InstanceSwitchMachine: DeployMachine {
     /// Journals `step` before its changes.
     mutating func record(_ running: Running, _ step: Phase, now: Date) -> DeployAction {
         var next = running
+        if step == .approval {
+            // A resumed pause keeps the deadline it was given.
+            let resumed = running.journal.step == step.rawValue ? running.journal.approvalDeadline : nil
+            next.journal.approvalDeadline = resumed
+                ?? DeploymentJournal.timestamp(now.addingTimeInterval(Double(running.journal.approval?.timeoutSeconds ?? ApprovalSettings.defaultTimeoutSeconds)))
+        } else {
+            next.journal.approvalDeadline = nil
+        }
         next.journal.step = step.rawValue
         next.journal.updatedAt = DeploymentJournal.timestamp(now)
         next.stepStarted = now
@@ -477,6 +530,11 @@ public struct InstanceSwitchMachine: DeployMachine {
             return .applyConcurrently(InstanceSwitch.handOver(
                 to: running.targetGroup, from: running.liveGroup, liveTargets: running.liveTargets, liveAttached: running.liveAttached,
                 targetGroupArn: running.targetGroupArn))
+        case .approval:
+            let pause = ApprovalPause(settings: journal.approval ?? .init(), now: now, recordedDeadline: journal.approvalDeadline)
+            state = .awaiting(running, pause: pause)
+            progress = approvalProgress(running, pause, now: now)
+            return .awaitApproval(deployment: journal.id)
         case .drain:
             state = .readingDelay(running)
             return .readDeregistrationDelay(targetGroupArn: running.targetGroupArn)
@@ -522,7 +580,7 @@ public struct InstanceSwitchMachine: DeployMachine {
                 return waitOrGiveUp(running, started: started, healthySince: nil, backoff: poll, now: now, reason: "\(inService.count)/\(wanted) InService")
             }
             running.report.add("launch", seconds: now.timeIntervalSince(running.stepStarted), "\(inService.count)/\(wanted) InService")
-            return record(running, .register, now: now)
+            return record(running, running.journal.approval == nil ? .register : .approval, now: now)
         case .register, .healthGate:
             // An instance in service but not registered (the first time, or a replacement of one lost meanwhile).
             let missing = inService.filter { id in !mine.contains { $0.id == id } }
@@ -546,7 +604,7 @@ public struct InstanceSwitchMachine: DeployMachine {
                 return record(running, .deregister, now: now)
             }
             return waitOrGiveUp(running, started: started, healthySince: since, backoff: poll, now: now, reason: "")
-        case .protect, .deploy, .scale, .deregister, .drain, .bake, .finalize, .rollback:
+        case .protect, .deploy, .scale, .approval, .deregister, .drain, .bake, .finalize, .rollback:
             return unexpected(.targets(instances: instances, targets: targets))
         }
     }
@@ -636,8 +694,8 @@ public struct InstanceSwitchMachine: DeployMachine {
 
     /// Puts back everything a failed deploy changed before the hand-over: the new instances out of the group, the
     /// sizes and the version values as the journal found them.
-    mutating func undo(_ running: Running, _ cause: String) -> DeployAction {
-        state = .undoing(running, cause: cause)
+    mutating func undo(_ running: Running, _ cause: String, kind: DeployFailure.Kind? = nil) -> DeployAction {
+        state = .undoing(running, cause: cause, kind: kind ?? (cause.hasPrefix("interrupted by") ? .interrupted : .failed))
         var changes = Mutation.deregister(running.registered, from: running.targetGroupArn)
         if let original = running.journal.originalGroup(running.journal.to) {
             changes.append(.resizeGroup(name: running.targetGroup, minSize: original.min, desiredCapacity: original.desired, maxSize: original.max))
