@@ -20,11 +20,17 @@ final class Backend: Sendable {
     let sandbox: Sandbox?
     /// The AWS services, when not in the sandbox (for saying where a command acts).
     let aws: AWSServices?
+    /// The HTTP client, when not in the sandbox (for the test traffic of `environment test-blue-green`).
+    let transport: (any HTTPTransport)?
     /// Who `ce` acts as, read once per process (the prod confirmation and the history record both need it).
     private let caller = Mutex<CallerIdentity?>(nil)
 
-    init(ports: CloudPorts, persistentPorts: CloudPorts, keepAlive: (any WallClock)?, sandbox: Sandbox?, aws: AWSServices? = nil) {
+    init(
+        ports: CloudPorts, persistentPorts: CloudPorts, keepAlive: (any WallClock)?, sandbox: Sandbox?, aws: AWSServices? = nil,
+        transport: (any HTTPTransport)? = nil
+    ) {
         self.aws = aws
+        self.transport = transport
         self.ports = ports
         self.persistentPorts = persistentPorts
         self.keepAlive = keepAlive
@@ -59,7 +65,18 @@ final class Backend: Sendable {
             ports.metrics = CloudWatchTrafficMetrics(cloudWatch: aws.cloudWatch)
             return ports
         }
-        return Backend(ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil, aws: aws)
+        return Backend(
+            ports: ports(aws), persistentPorts: ports(aws.retrying(with: .patient)), keepAlive: LiveClock(), sandbox: nil, aws: aws, transport: transport)
+    }
+
+    /// The traffic `environment test-blue-green` watches: the sandbox's simulated users, or on AWS `ce`'s own
+    /// requests to `url` (through the load balancer).
+    func trafficWatch(url: URL?, requestsPerSecond: Double) throws -> any TrafficWatch {
+        if let sandbox { return sandbox.cloud }
+        guard let url, let transport else {
+            throw ValidationError("--url is needed on AWS: the address that reaches the environment through its load balancer, e.g. --url https://beta.example.com/healthcheck.")
+        }
+        return HTTPTrafficWatch(url: url, requestsPerSecond: requestsPerSecond, transport: transport, clock: LiveClock())
     }
 
     /// Runs `body` on the backend of `options`; in the sandbox the world is saved and the traffic summary printed

@@ -43,8 +43,10 @@ struct EnvironmentHistoryCommand: GlobalOptionsCommand {
                 print("\(environment.name): no history yet (\(environment.parameters.history)/ is empty).")
                 return
             }
+            // (The widest operation sets the column: `builds set-current`, `test-blue-green` are never cut.)
+            let width = max(9, records.map(\.operation.count).max() ?? 0)
             for record in records {
-                var line = "\(record.at)  \(record.operation.padding(toLength: 9, withPad: " ", startingAt: 0)) \(record.outcome.padding(toLength: 11, withPad: " ", startingAt: 0)) \(DurationText.of(record.seconds).padding(toLength: 7, withPad: " ", startingAt: 0))"
+                var line = "\(record.at)  \(record.operation.padding(toLength: width, withPad: " ", startingAt: 0)) \(record.outcome.padding(toLength: 11, withPad: " ", startingAt: 0)) \(DurationText.of(record.seconds).padding(toLength: 7, withPad: " ", startingAt: 0))"
                 if let strategy = record.strategy, let from = record.from, let to = record.to {
                     line += " \(strategy) \(from) → \(to) \(record.build ?? "")"
                 } else if let serving = record.serving {

@@ -59,18 +59,3 @@ struct EnvironmentValidateCommand: GlobalOptionsCommand {
         if failed > 0 { throw ExitStatus.failed }
     }
 }
-
-/// `ce environment test-blue-green --validate`: the design document's beta test plan step; the same checklist.
-struct EnvironmentTestBlueGreenCommand: GlobalOptionsCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "test-blue-green",
-        abstract: "Check that the environment is ready for blue-green deployment (the validate checklist).")
-
-    @Flag(help: "Run the validation checklist (the default; kept for the design document's test plan).") var validate = false
-    @OptionGroup var localGlobal: GlobalOptions
-    @ParentCommand var root: CERootCommand
-
-    func run() async throws {
-        try await EnvironmentValidateCommand.runChecklist(options: options)
-    }
-}

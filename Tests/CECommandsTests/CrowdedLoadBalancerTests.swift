@@ -225,6 +225,31 @@ struct CrowdedLoadBalancerTests {
         #expect(nothing.status == 2 && nothing.stderr.contains("none waits for approval"), "\(nothing.all)")
     }
 
+    /// `environment test-blue-green` on moto: the whole beta cycle through the binary, ce's test traffic going to a
+    /// local server (never to moto's fake instance addresses). Every criterion met: exit 0, blue serves again, only
+    /// the serving routes ever moved. A server answering 503 fails the 5xx criterion: exit 1, saying which.
+    @Test func theBetaTestCycleOnMoto() async throws {
+        let w = try await world("cycle", envs: ["prod", "beta"])
+        let server = try LocalHealthServer()
+        let url = "http://127.0.0.1:\(server.port)/healthcheck"
+        let cycle = try ce(w, ["--env", "beta", "environment", "test-blue-green", "--version", "v2", "--bake", "0", "--url", url, "--rate", "20"])
+        #expect(cycle.status == 0, "\(cycle.all)")
+        #expect(cycle.stdout.contains("beta: test cycle blue → green → blue with v2:"), "\(cycle.stdout)")
+        for criterion in ["test deployment", "health checks", "switch time", "rollback time", "5xx errors"] {
+            #expect(cycle.stdout.contains("  ok   \(criterion)"), "\(criterion): \(cycle.stdout)")
+        }
+        #expect(cycle.stdout.contains(" of ") && !cycle.stdout.contains("5xx errors       0 of 0 "), "test traffic was sent: \(cycle.stdout)")
+        try await expectOnlyServingRoutesMoved(w, "beta", to: "blue", after: "the test cycle")
+
+        let failing = try LocalHealthServer(status: 503)
+        _ = try ce(w, ["--env", "beta", "environment", "cleanup", "--yes", "--force"])
+        let bad = try ce(w, ["--env", "beta", "environment", "test-blue-green", "--version", "v3", "--bake", "0", "--url", "http://127.0.0.1:\(failing.port)/healthcheck"])
+        #expect(bad.status == 1, "\(bad.all)")
+        #expect(bad.stdout.contains("  FAIL 5xx errors ") && bad.stdout.contains("1 criterion missed."), "\(bad.stdout)")
+        let missing = try ce(w, ["--env", "beta", "environment", "test-blue-green"])
+        #expect(missing.status == 64 && missing.stderr.contains("--url is needed on AWS"), "\(missing.all)")
+    }
+
     func start(_ w: World, _ arguments: [String]) throws -> RunningCE {
         try RunningCE(
             ["--config", w.home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: w.home, keys))

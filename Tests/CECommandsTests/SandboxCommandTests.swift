@@ -553,6 +553,27 @@ struct SandboxCommandTests {
         #expect(rolling.status == 64 && rolling.stderr.contains("the rolling strategy replaces the live instances in place"), "\(rolling.all)")
     }
 
+    /// The beta test cycle in the sandbox: every criterion met with the simulated users as the traffic (exit 0, the
+    /// table printed, blue serving again); the checklist alone with --validate; --url refused with --sandbox.
+    @Test func theBetaTestCycleInTheSandbox() throws {
+        let sandbox = try Sandbox()
+        let cycle = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "test-blue-green", "--version", "b7"])
+        #expect(cycle.status == 0, "\(cycle.all)")
+        #expect(cycle.stdout.contains("success criteria (design document):"), "\(cycle.stdout)")
+        #expect(cycle.stdout.contains("  ok   switch time      0.00 s (target < 2.00 s)"), "\(cycle.stdout)")
+        #expect(cycle.stdout.contains("  ok   5xx errors       0 of "), "\(cycle.stdout)")
+        #expect(cycle.stdout.contains("All criteria met; blue serves again, green is kept warm ('ce --sandbox --env beta environment cleanup' scales it down)."))
+        let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status", "--output", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(document["albColor"] as? String == "blue" && document["activeColor"] as? String == "blue")
+        let history = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "history"])
+        #expect(history.stdout.contains("test-blue-green"), "\(history.all)")
+        let checklist = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "test-blue-green", "--validate"])
+        #expect(checklist.status == 0 && checklist.stdout.contains("Valid."), "\(checklist.all)")
+        let url = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "test-blue-green", "--url", "http://127.0.0.1:1/"])
+        #expect(url.status == 64 && url.stderr.contains("--url has no meaning with --sandbox"), "\(url.all)")
+    }
+
     /// `--approve` in the sandbox: a deploy that stops while paused (`--crash-at approval`) shows in status who must act;
     /// `environment promote` answers it, and `--resume` takes the answer and finishes. A pause nobody answers runs to its
     /// timeout and is undone (exit 3): in the sandbox one command runs at a time, and the output says so.
