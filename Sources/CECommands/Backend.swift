@@ -63,6 +63,7 @@ final class Backend: Sendable {
                 clock: LiveClock(), random: LiveRandomSource())
             ports.hooks = ProcessHookRunner(sandbox: false)
             ports.metrics = CloudWatchTrafficMetrics(cloudWatch: aws.cloudWatch)
+            ports.smoke = HTTPSmokeProber(transport: transport)
             return ports
         }
         return Backend(

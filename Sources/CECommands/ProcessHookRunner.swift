@@ -59,7 +59,7 @@ struct ProcessHookRunner: HookRunner {
         let result = HookResult(ending: ending, seconds: clock.now().timeIntervalSince(started))
         switch ending {
         case .exited, .signalled: write("\(prefix)\(result) after \(String(format: "%.1f", result.seconds)) s")
-        case .timedOut, .interrupted, .couldNotStart: write("\(prefix)\(result)")
+        case .timedOut, .interrupted, .couldNotStart, .checkFailed, .checkPassed: write("\(prefix)\(result)")
         }
         return result
     }

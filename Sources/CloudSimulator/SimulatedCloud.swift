@@ -58,6 +58,7 @@ public final class SimulatedCloud: Sendable {
             loadBalancer: self, scalingGroups: self, parameters: self, applier: self, documents: self, alarms: self,
             instances: self, prober: self, refresher: self, clock: clock, random: SimulatedRandom(cloud: self))
         ports.metrics = self
+        ports.smoke = self
         return ports
     }
 

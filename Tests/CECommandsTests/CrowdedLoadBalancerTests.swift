@@ -250,6 +250,49 @@ struct CrowdedLoadBalancerTests {
         #expect(missing.status == 64 && missing.stderr.contains("--url is needed on AWS"), "\(missing.all)")
     }
 
+    /// The built-in smoke hook on moto through the binary: its requests carry `X-Deployment-Color: green` to the URL
+    /// configured (a local server standing in for the load balancer, answering 200 only to that header), after the
+    /// preview rule to green is proven to exist on the (crowded) load balancer. A server answering anything else
+    /// (here 404) stops the deploy before traffic moves.
+    @Test func aSmokeHookOnMoto() async throws {
+        let w = try await world("smoke", envs: ["prod", "beta"])
+        let script = """
+            import http.server
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def do_GET(self):
+                    code = 200 if self.headers.get("X-Deployment-Color") == "green" and self.path == "/beta/healthcheck" else 418
+                    self.send_response(code); self.send_header("Content-Length", "0"); self.end_headers()
+            s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """
+        let server = try LocalPythonServer(arguments: ["-c", script])
+        func configure(_ url: String) throws {
+            let yaml = w.layout.configYAML + """
+                  hooks:
+                    preSwitch: {smoke: {url: "\(url)", paths: [/beta/healthcheck]}, timeout: 10s}
+
+                """
+            try yaml.write(toFile: w.home + "/ce.yaml", atomically: true, encoding: .utf8)
+        }
+        try configure("http://127.0.0.1:\(server.port)")
+        let dry = try ce(w, ["--env", "beta", "environment", "refresh", "--version", "v2", "--dry-run"])
+        #expect(dry.stdout.contains("run hook preSwitch: smoke GET http://127.0.0.1:\(server.port)/beta/healthcheck expecting 200"), "\(dry.all)")
+        let deploy = try ce(w, ["--env", "beta", "environment", "refresh", "--version", "v2", "--yes"])
+        #expect(deploy.status == 0, "\(deploy.all)")
+        #expect(deploy.stdout.contains("preSwitch smoke passed: 1 path(s) answered through the green preview route"), "\(deploy.stdout)")
+        try await expectOnlyServingRoutesMoved(w, "beta", to: "green", after: "a deploy with a smoke hook")
+
+        let failing = try LocalHealthServer(status: 500)
+        try configure("http://127.0.0.1:\(failing.port)")
+        _ = try ce(w, ["--env", "beta", "environment", "cleanup", "--yes", "--force"])
+        let bad = try ce(w, ["--env", "beta", "environment", "refresh", "--version", "v3", "--yes"])
+        #expect(bad.status == 1, "\(bad.all)")
+        #expect(bad.stderr.contains("the preSwitch hook failed: smoke GET") && bad.stderr.contains("answered 404"), "\(bad.stderr)")
+        try await expectOnlyServingRoutesMoved(w, "beta", to: "green", after: "a deploy stopped by its smoke hook")
+    }
+
     func start(_ w: World, _ arguments: [String]) throws -> RunningCE {
         try RunningCE(
             ["--config", w.home + "/ce.yaml", "--endpoint-url", Moto.endpoint!] + arguments, environment: CLI.environment(home: w.home, keys))

@@ -275,13 +275,17 @@ public enum ConfigurationLoader {
             if environment.strategy == .instances && !environment.sharesOneTargetGroup {
                 throw error(keys["targetGroups"] ?? node, "\(key).strategy", "instances switches instances within one target group: give targetGroup (default {Env}), not targetGroups")
             }
+            if environment.sharesOneTargetGroup, environment.hooks[.preSwitch].contains(where: { $0.smoke != nil }) {
+                throw error(keys["hooks"] ?? node, "\(key).hooks.preSwitch", "a smoke check reaches the new colour through its preview route, but \(name) keeps one target group for both colours (instance switching), which no route reaches alone before the switch: give \(name) its own hooks with the smoke at postSwitch")
+            }
             if environment.strategy != .instances && environment.sharesOneTargetGroup {
                 throw error(keys["targetGroup"] ?? node, "\(key).targetGroup", "one target group for both colours needs strategy: instances (instance switching); \(environment.strategy.rawValue) moves traffic between two groups, targetGroups {blue: …, green: …}")
             }
             return environment
         }
 
-        /// `hooks:` — by point, one hook or a list: `{run: [argv…], timeout: 5m, onFailure: rollback|continue}`.
+        /// `hooks:` — by point, one hook or a list: `{run: [argv…], timeout: 5m, onFailure: rollback|continue}`, or the
+        /// built-in check `{smoke: {url: https://…, paths: [/healthcheck], expect: [200]}, timeout: 1m}`.
         func hooks(_ node: Node, key: String) throws -> HookSettings {
             let points = try mapping(node, key: key, allowed: Set(HookPoint.allCases.map(\.rawValue)))
             var result: [HookPoint: [Hook]] = [:]
@@ -293,13 +297,17 @@ public enum ConfigurationLoader {
                 if case .sequence(let list) = value { (items, isList) = (Array(list), true) }
                 result[point] = try items.enumerated().map { index, item in
                     let itemKey = isList ? "\(pointKey)[\(index)]" : pointKey
-                    let fields = try mapping(item, key: itemKey, allowed: ["run", "timeout", "onFailure"])
-                    guard let run = fields["run"], case .sequence(let words) = run, !words.isEmpty else {
-                        throw error(fields["run"] ?? item, "\(itemKey).run", "must be the command as a list of words, such as [./bin/check, --env, prod] (no shell runs it)")
+                    let fields = try mapping(item, key: itemKey, allowed: ["run", "smoke", "timeout", "onFailure"])
+                    var hook: Hook
+                    if let smokeNode = fields["smoke"] {
+                        if let run = fields["run"] { throw error(run, "\(itemKey).run", "give either run (a program) or smoke (the built-in check), not both") }
+                        guard [.preSwitch, .postSwitch, .postDeploy].contains(point) else {
+                            throw error(smokeNode, "\(itemKey).smoke", "checks the new colour through its preview route: it belongs at preSwitch, postSwitch or postDeploy, where the new colour runs")
+                        }
+                        hook = Hook(smoke: try smoke(smokeNode, key: "\(itemKey).smoke"))
+                    } else {
+                        hook = try program(fields, item: item, key: itemKey)
                     }
-                    let argv = try words.enumerated().map { try string($1, key: "\(itemKey).run[\($0)]") }
-                    guard !argv[0].isEmpty else { throw error(run, "\(itemKey).run[0]", "must name the program") }
-                    var hook = Hook(argv: argv)
                     if let timeout = fields["timeout"] { hook.timeoutSeconds = try seconds(timeout, key: "\(itemKey).timeout", range: 1...86400) }
                     if let onFailure = fields["onFailure"] {
                         let text = try string(onFailure, key: "\(itemKey).onFailure")
@@ -313,6 +321,49 @@ public enum ConfigurationLoader {
                 }
             }
             return HookSettings(result)
+        }
+
+        /// A hook's program: `run: [argv…]`.
+        func program(_ fields: [String: Node], item: Node, key itemKey: String) throws -> Hook {
+            guard let run = fields["run"], case .sequence(let words) = run, !words.isEmpty else {
+                throw error(fields["run"] ?? item, "\(itemKey).run", "must be the command as a list of words, such as [./bin/check, --env, prod] (no shell runs it)")
+            }
+            let argv = try words.enumerated().map { try string($1, key: "\(itemKey).run[\($0)]") }
+            guard !argv[0].isEmpty else { throw error(run, "\(itemKey).run[0]", "must name the program") }
+            return Hook(argv: argv)
+        }
+
+        /// `smoke: {url: https://host, paths: [/a, /b], expect: [200]}`.
+        func smoke(_ node: Node, key: String) throws -> SmokeCheck {
+            let fields = try mapping(node, key: key, allowed: ["url", "paths", "expect"])
+            guard let urlNode = fields["url"] else { throw error(node, "\(key).url", "is needed: the scheme and host that reach the load balancer, such as https://godbolt.org") }
+            let url = try string(urlNode, key: "\(key).url")
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, parsed.path.isEmpty || parsed.path == "/",
+                parsed.query == nil
+            else {
+                throw error(urlNode, "\(key).url", "must be a scheme and host such as https://godbolt.org (the paths go in paths:)")
+            }
+            guard let pathsNode = fields["paths"], case .sequence(let list) = pathsNode, !list.isEmpty else {
+                throw error(fields["paths"] ?? node, "\(key).paths", "must be a list of paths such as [/healthcheck, /api/compilers]")
+            }
+            let paths = try list.enumerated().map { index, item in
+                let path = try string(item, key: "\(key).paths[\(index)]")
+                guard path.hasPrefix("/"), !path.contains(" ") else { throw error(item, "\(key).paths[\(index)]", "must start with / and have no spaces") }
+                return path
+            }
+            var expect = [200]
+            if let expectNode = fields["expect"] {
+                let items: [Node]
+                if case .sequence(let list) = expectNode { items = Array(list) } else { items = [expectNode] }
+                expect = try items.enumerated().map { index, item in
+                    guard let code = Int(try string(item, key: "\(key).expect")), (100...599).contains(code) else {
+                        throw error(item, "\(key).expect[\(index)]", "must be an HTTP status such as 200")
+                    }
+                    return code
+                }
+                guard !expect.isEmpty else { throw error(expectNode, "\(key).expect", "must list at least one status") }
+            }
+            return SmokeCheck(url: url.hasSuffix("/") ? String(url.dropLast()) : url, paths: paths, expect: expect)
         }
 
         /// `routing` (`default` or a path pattern), `host`, `listeners` and `rules`.

@@ -17,6 +17,8 @@ public struct CloudPorts: Sendable {
     public var hooks: any HookRunner = UnavailableHookRunner()
     /// Requests per target group (CloudWatch), for `cleanup`'s proof that a colour is idle.
     public var metrics: any TrafficMetrics = UnavailableTrafficMetrics()
+    /// Requests through the load balancer, for `smoke:` hooks (by default none can be sent, so such a hook fails).
+    public var smoke: any SmokeProber = UnavailableSmokeProber()
 
     public init(
         loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader, parameters: any ParameterReader,

@@ -38,7 +38,12 @@ extension DeployRunner {
         for point in pending {
             var failure: String?
             for hook in environment.hooks[point] {
-                let result = await ports.hooks.run(hook, point: point, context: context, interruption: interruption)
+                let result: HookResult
+                if let smoke = hook.smoke {
+                    result = await runSmoke(smoke, color: context.toColor, timeoutSeconds: hook.timeoutSeconds)
+                } else {
+                    result = await ports.hooks.run(hook, point: point, context: context, interruption: interruption)
+                }
                 run.lines.append("\(point.rawValue) \(hook.name) \(result)")
                 run.seconds += result.seconds
                 guard !result.succeeded else { continue }
@@ -58,6 +63,26 @@ extension DeployRunner {
             if point == .postDeploy { run.postDeployFailure = failure }
         }
         return nil
+    }
+
+    /// A smoke check through the preview route to `color` — once a preview rule is proven to forward there: without
+    /// one, the requests would reach whatever serves and prove nothing.
+    func runSmoke(_ smoke: SmokeCheck, color: Color, timeoutSeconds: Int) async -> HookResult {
+        let started = ports.clock.now()
+        guard let status = try? await ports.statusReader(for: environment).read() else {
+            return HookResult(ending: .checkFailed("could not read \(environment.name)'s routes to find its \(color.rawValue) preview rule"), seconds: 0)
+        }
+        guard status.previews.contains(where: { $0.color == color && $0.note == nil && $0.percent[color.rawValue] == 100 }) else {
+            let header = environment.routing.previewHeader
+            return HookResult(
+                ending: .checkFailed("no preview rule of \(environment.name) forwards '\(header): \(color.rawValue)' to \(environment.targetGroupNames[color]), so the smoke requests would not reach the new colour; add one (the serving conditions plus that header; see docs/routes.md)"),
+                seconds: ports.clock.now().timeIntervalSince(started))
+        }
+        var result = await smoke.run(
+            color: color, header: environment.routing.previewHeader, prober: ports.smoke, clock: ports.clock, timeoutSeconds: timeoutSeconds,
+            interruption: interruption)
+        result.seconds = ports.clock.now().timeIntervalSince(started)
+        return result
     }
 
     /// The facts a hook gets: the journal's, the new colour's instances and their addresses, the old colour's build.

@@ -7,6 +7,8 @@ public struct Hook: Sendable, Equatable {
     public var timeoutSeconds: Int
     /// `postSwitch` only: whether a failure rolls the deploy back (the default) or is reported and the deploy goes on.
     public var continueOnFailure: Bool
+    /// The built-in check (`smoke:`) this hook is instead of a program (`argv` is then empty).
+    public var smoke: SmokeCheck?
 
     public static let defaultTimeoutSeconds = 300
 
@@ -17,10 +19,19 @@ public struct Hook: Sendable, Equatable {
     }
 
     /// The program's name, for short lines: `check` for `./bin/check --fast`.
-    public var name: String { argv.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "" }
+    public var name: String {
+        if smoke != nil { return "smoke" }
+        return argv.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? ""
+    }
 
-    /// The hook as the operator wrote it, for messages: `./bin/check --fast`.
-    public var commandLine: String { argv.map(Invocation.quoted).joined(separator: " ") }
+    /// The hook as the operator wrote it, for messages: `./bin/check --fast`, or the smoke check in words.
+    public var commandLine: String { smoke?.description ?? argv.map(Invocation.quoted).joined(separator: " ") }
+
+    /// A built-in smoke check.
+    public init(smoke: SmokeCheck, timeoutSeconds: Int = 60, continueOnFailure: Bool = false) {
+        self.init(argv: [], timeoutSeconds: timeoutSeconds, continueOnFailure: continueOnFailure)
+        self.smoke = smoke
+    }
 }
 
 /// Where in a deploy hooks run.

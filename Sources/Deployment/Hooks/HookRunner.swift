@@ -61,6 +61,9 @@ public struct HookResult: Sendable, Equatable, CustomStringConvertible {
         /// `ce` was asked to stop (Ctrl-C) while it ran: it was killed.
         case interrupted
         case couldNotStart(String)
+        /// A built-in check (`smoke:`) passed, or did not: what it saw.
+        case checkPassed(String)
+        case checkFailed(String)
     }
 
     public var ending: Ending
@@ -71,7 +74,13 @@ public struct HookResult: Sendable, Equatable, CustomStringConvertible {
         self.seconds = seconds
     }
 
-    public var succeeded: Bool { ending == .exited(0) }
+    public var succeeded: Bool {
+        switch ending {
+        case .exited(let code): return code == 0
+        case .checkPassed: return true
+        case .signalled, .timedOut, .interrupted, .couldNotStart, .checkFailed: return false
+        }
+    }
 
     public var description: String {
         switch ending {
@@ -80,6 +89,8 @@ public struct HookResult: Sendable, Equatable, CustomStringConvertible {
         case .timedOut(let seconds): return "timed out after \(seconds) s (killed)"
         case .interrupted: return "killed: ce was asked to stop"
         case .couldNotStart(let reason): return "could not start: \(reason)"
+        case .checkPassed(let what): return "passed: \(what)"
+        case .checkFailed(let reason): return "failed: \(reason)"
         }
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+
+/// A hook built in (`smoke:` in place of `run:`): HTTP requests through the load balancer's preview route to the new
+/// colour — each path of `url` with the environment's preview header (`X-Deployment-Color: green`) — that must each
+/// answer one of the expected statuses. The design document's "validate new instances before switching", through the
+/// real load balancer. A path that does not is asked again every 2 s until the hook's timeout.
+public struct SmokeCheck: Sendable, Equatable {
+    /// Scheme and host that reach the load balancer, e.g. `https://godbolt.org`.
+    public var url: String
+    /// The paths asked, e.g. `/healthcheck`, `/api/compilers`.
+    public var paths: [String]
+    /// The statuses that pass (default 200).
+    public var expect: [Int]
+
+    public init(url: String, paths: [String], expect: [Int] = [200]) {
+        self.url = url
+        self.paths = paths
+        self.expect = expect
+    }
+
+    /// How long between two asks of a path that has not passed yet.
+    public static let retrySeconds = 2
+
+    /// The check in words: `GET https://godbolt.org{/healthcheck,/api/compilers} expecting 200`.
+    public var description: String {
+        let paths = self.paths.count == 1 ? self.paths[0] : "{\(self.paths.joined(separator: ","))}"
+        return "smoke GET \(url)\(paths) expecting \(expect.map(String.init).joined(separator: " or "))"
+    }
+
+    /// Asks every path through the preview route to `color` until each has answered as expected, or `timeoutSeconds`.
+    public func run(
+        color: Color, header: String, prober: any SmokeProber, clock: any WallClock, timeoutSeconds: Int, interruption: Interruption
+    ) async -> HookResult {
+        let started = clock.now()
+        var pending = paths
+        var last: [String: String] = [:]
+        while true {
+            var still: [String] = []
+            for path in pending {
+                let status = await prober.get(url: url + path, headers: [header: color.rawValue], timeout: .seconds(10))
+                if let status, expect.contains(status) { continue }
+                still.append(path)
+                last[path] = status.map { "answered \($0)" } ?? "no answer"
+            }
+            pending = still
+            let elapsed = clock.now().timeIntervalSince(started)
+            if pending.isEmpty {
+                return HookResult(ending: .checkPassed("\(paths.count) path(s) answered through the \(color.rawValue) preview route"), seconds: elapsed)
+            }
+            if interruption.reason != nil { return HookResult(ending: .interrupted, seconds: elapsed) }
+            if elapsed + Double(Self.retrySeconds) > Double(timeoutSeconds) {
+                let failures = pending.map { "GET \($0) \(last[$0] ?? "no answer")" }.joined(separator: ", ")
+                return HookResult(ending: .checkFailed("\(failures) through the \(color.rawValue) preview route (expected \(expect.map(String.init).joined(separator: " or ")))"), seconds: elapsed)
+            }
+            guard (try? await interruption.sleep(on: clock, for: .seconds(Self.retrySeconds))) == true else {
+                return HookResult(ending: .interrupted, seconds: clock.now().timeIntervalSince(started))
+            }
+        }
+    }
+}
+
+/// Sends one request through the load balancer: `GET url` with `headers`; the status, or `nil` when nothing answered.
+public protocol SmokeProber: Sendable {
+    func get(url: String, headers: [String: String], timeout: Duration) async -> Int?
+}
+
+/// No requests can be sent: a smoke hook fails (the default of `CloudPorts`).
+public struct UnavailableSmokeProber: SmokeProber {
+    public init() {}
+    public func get(url: String, headers: [String: String], timeout: Duration) async -> Int? { nil }
+}
