@@ -36,6 +36,14 @@ enum StatusRenderer {
                 lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")
             }
         }
+        if let warm = status.keptWarm {
+            let instances = status.color(warm.color)?.desired ?? 0
+            if let now, let until = DeployLock.parse(warm.until), now >= until {
+                lines.append("kept warm    \(warm.color.rawValue) (\(instances) instance(s)): its keepOldFor ended at \(warm.until); '\(ce("environment cleanup --expired"))' scales it down")
+            } else {
+                lines.append("kept warm    \(warm.color.rawValue) (\(instances) instance(s)) for rollback until \(warm.until) (keepOldFor \(DurationText.of(Double(warm.keepOldForSeconds)))); from then on '\(ce("environment cleanup --expired"))' scales it down")
+            }
+        }
         if let approval = status.approval {
             let share = approval.percent > 0 ? " (\(approval.to.rawValue) has \(approval.percent)% meanwhile)" : " (no traffic on \(approval.to.rawValue) yet)"
             if approval.waiting {

@@ -510,11 +510,11 @@ struct SandboxCommandTests {
         }
         let keys: Set = [
             "environment", "strategy", "activeColor", "albColor", "drift", "driftReasons", "nextVersion", "lock", "deployment", "unreadableJournal", "alarms",
-            "routes", "previews", "notServing", "other", "colors", "canary", "approval",
+            "routes", "previews", "notServing", "other", "colors", "canary", "approval", "keptWarm",
         ]
         let quiet = try document()
         #expect(Set(quiet.keys) == keys)
-        for key in ["lock", "deployment", "unreadableJournal", "canary", "approval"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
+        for key in ["lock", "deployment", "unreadableJournal", "canary", "approval", "keptWarm"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
         let green = try #require((quiet["colors"] as? [String: Any])?["green"] as? [String: Any])
         #expect(Set(green.keys) == ["asg", "min", "desired", "max", "instances", "targetHealth", "version", "targetGroup", "targetGroupArn", "trafficPercent"])
         // A crashed deploy leaves the lock: a document with every key.
@@ -568,6 +568,21 @@ struct SandboxCommandTests {
         #expect(document["albColor"] as? String == "blue" && document["activeColor"] as? String == "blue")
         let history = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "history"])
         #expect(history.stdout.contains("test-blue-green"), "\(history.all)")
+        // After a deploy the old colour is kept warm until its keepOldFor ends: status says until when.
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes", "--force"])
+        let deployed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "b8", "--keep-old-for", "2h"])
+        #expect(deployed.status == 0, "\(deployed.all)")
+        let warm = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
+        #expect(warm.stdout.contains("kept warm    blue (1 instance(s)) for rollback until ") && warm.stdout.contains("(keepOldFor 2h00m); from then on 'ce --sandbox --env beta environment cleanup --expired' scales it down"), "\(warm.stdout)")
+        let warmJSON = try #require(try JSONSerialization.jsonObject(with: Data(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status", "-o", "json"]).stdout.utf8)) as? [String: Any])
+        let kept = try #require(warmJSON["keptWarm"] as? [String: Any])
+        #expect(kept["color"] as? String == "blue" && kept["keepOldForSeconds"] as? Int == 7200 && kept["until"] is String)
+        _ = try sandbox.ce(["sandbox", "advance", "3h"])
+        let over = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
+        #expect(over.stdout.contains("kept warm    blue (1 instance(s)): its keepOldFor ended at "), "\(over.stdout)")
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--expired", "--force"])
+        let cold = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
+        #expect(!cold.stdout.contains("kept warm"), "\(cold.stdout)")
         let checklist = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "test-blue-green", "--validate"])
         #expect(checklist.status == 0 && checklist.stdout.contains("Valid."), "\(checklist.all)")
         let url = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "test-blue-green", "--url", "http://127.0.0.1:1/"])

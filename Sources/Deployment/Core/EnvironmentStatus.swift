@@ -121,6 +121,19 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
 
+    /// After a finished deploy, the old colour kept warm for `rollback` (it still has instances), and until when.
+    public struct KeptWarmStatus: Sendable, Equatable, Encodable {
+        public var color: Color
+        /// When its `keepOldFor` ends (ISO 8601): `cleanup --expired` scales it down from then on.
+        public var until: String
+        public var keepOldForSeconds: Int
+    }
+
+    public var keptWarm: KeptWarmStatus? {
+        guard let warm = KeepWarm(journal: deployment, serving: albColor, defaultSeconds: nil), (color(warm.color)?.desired ?? 0) > 0 else { return nil }
+        return .init(color: warm.color, until: DeploymentJournal.timestamp(warm.until), keepOldForSeconds: warm.seconds)
+    }
+
     /// Set while the unfinished deploy is paused for approval (its journal at step `approval`).
     public var approval: ApprovalStatus? {
         guard let journal = deployment, journal.isUnfinished, journal.step == DeploymentRequest.approvalStep,
@@ -460,7 +473,7 @@ public struct EnvironmentStatusReader: Sendable {
 extension EnvironmentStatus {
     enum CodingKeys: String, CodingKey {
         case environment, strategy, activeColor, albColor, drift, driftReasons, nextVersion, lock, deployment, unreadableJournal, alarms, routes,
-            previews, notServing, other, colors, canary, approval
+            previews, notServing, other, colors, canary, approval, keptWarm
     }
 
     /// `lock` as a document: the holder, command, pid and times; `unreadable` with the value shown safely when it is
@@ -509,6 +522,7 @@ extension EnvironmentStatus {
         try c.encode(colors, forKey: .colors)
         try c.encode(canary, forKey: .canary)
         try c.encode(approval, forKey: .approval)
+        try c.encode(keptWarm, forKey: .keptWarm)
     }
 }
 

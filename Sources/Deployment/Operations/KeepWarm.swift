@@ -9,12 +9,18 @@ public struct KeepWarm: Sendable, Equatable {
     /// From the journal of the last deploy, when it finished and its new colour is the one the load balancer
     /// serves; `nil` otherwise (no deploy to keep a colour for).
     public init?(snapshot: EnvironmentSnapshot) {
-        guard let journal = snapshot.status.deployment, journal.status == .done, journal.switchOnly != true,
-            DeployStrategy(journal: journal) != .rolling, snapshot.status.albColor == journal.to,
-            let finished = DeployLock.parse(journal.updatedAt)
+        self.init(journal: snapshot.status.deployment, serving: snapshot.status.albColor, defaultSeconds: snapshot.environment.keepOldForSeconds)
+    }
+
+    /// From the last deploy's journal and the colour the load balancer serves; `defaultSeconds` for a journal that
+    /// predates `keepOldFor` (`nil`: no colour kept for it).
+    public init?(journal: DeploymentJournal?, serving: Color?, defaultSeconds: Int?) {
+        guard let journal, journal.status == .done, journal.switchOnly != true, DeployStrategy(journal: journal) != .rolling,
+            serving == journal.to, let finished = DeployLock.parse(journal.updatedAt),
+            let seconds = journal.keepOldForSeconds ?? defaultSeconds
         else { return nil }
         color = journal.from
-        seconds = journal.keepOldForSeconds ?? snapshot.environment.keepOldForSeconds
+        self.seconds = seconds
         until = finished.addingTimeInterval(Double(seconds))
     }
 
