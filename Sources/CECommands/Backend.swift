@@ -64,6 +64,7 @@ final class Backend: Sendable {
             ports.hooks = ProcessHookRunner(sandbox: false)
             ports.metrics = CloudWatchTrafficMetrics(cloudWatch: aws.cloudWatch)
             ports.smoke = HTTPSmokeProber(transport: transport)
+            ports.deployMetrics = CloudWatchDeployMetrics(cloudWatch: aws.cloudWatch)
             return ports
         }
         return Backend(

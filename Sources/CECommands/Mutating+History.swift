@@ -34,6 +34,15 @@ extension Mutating {
         } catch {
             FileHandle.standardError.write(Data("note: the history record of this command could not be written to \(environment.parameters.history)/ (\(error)); the command's outcome stands.\n".utf8))
         }
+        let metrics = DeployMetrics.of(record)
+        if let namespace = environment.metricsNamespace, !metrics.isEmpty {
+            do {
+                try await ports.deployMetrics.publish(
+                    namespace: namespace, metrics: metrics, dimensions: DeployMetrics.dimensions(record, environment: environment), at: ports.clock.now())
+            } catch {
+                FileHandle.standardError.write(Data("note: the metrics of this command could not be published to CloudWatch namespace \(namespace) (\(error)); the command's outcome stands.\n".utf8))
+            }
+        }
     }
 
     /// The exit code and outcome an error gives (`exitCode(of:)`), without saying anything.

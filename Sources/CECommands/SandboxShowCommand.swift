@@ -34,6 +34,15 @@ struct SandboxShowCommand: ParsableCommand {
             var state: String
             var forced: Bool
         }
+        /// A data point ce published (config `metricsNamespace`).
+        struct Metric: Encodable {
+            var time: String
+            var namespace: String
+            var name: String
+            var value: Double
+            var unit: String
+            var dimensions: [String: String]
+        }
         var directory: String
         var virtualTime: String
         var secondsSinceReset: Double
@@ -42,6 +51,8 @@ struct SandboxShowCommand: ParsableCommand {
         var faults: Faults
         var alarms: [Alarm]
         var events: [String]
+        /// The last `--events N` data points ce published, oldest first.
+        var metrics: [Metric]
         var invariantsHeld: Bool
         var violations: [String]
     }
@@ -58,7 +69,11 @@ struct SandboxShowCommand: ParsableCommand {
                         throttlePercent: world.faults.throttleRate * 100, errorPercent: world.faults.errorRate * 100,
                         latencyMilliseconds: world.faults.latencySeconds * 1000, crashAtStep: world.faults.crashAtStep, denied: world.faults.denied),
                     alarms: world.alarms.keys.sorted().map { Document.Alarm(name: $0, state: world.alarms[$0]!.state, forced: world.alarms[$0]!.forced != nil) },
-                    events: Array(world.events.suffix(events)), invariantsHeld: world.invariants.violations.isEmpty,
+                    events: Array(world.events.suffix(events)),
+                    metrics: (world.publishedMetrics ?? []).suffix(events).map {
+                        Document.Metric(time: DeployLock.format($0.at), namespace: $0.namespace, name: $0.name, value: $0.value, unit: $0.unit, dimensions: $0.dimensions)
+                    },
+                    invariantsHeld: world.invariants.violations.isEmpty,
                     violations: world.invariants.violations)
             }
             if format.isMachine { return try JSONOutput.string(document, format: format) }
@@ -67,6 +82,13 @@ struct SandboxShowCommand: ParsableCommand {
             lines.append("builds: " + (document.builds.isEmpty ? "every build healthy" : document.builds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")))
             lines.append("faults: \(faults)")
             lines.append("alarms: " + document.alarms.map { "\($0.name) \($0.state)\($0.forced ? " (forced)" : "")" }.joined(separator: ", "))
+            if !document.metrics.isEmpty {
+                lines.append("metrics published:")
+                lines += document.metrics.map { metric in
+                    let dimensions = metric.dimensions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                    return "  \(metric.time) \(metric.namespace) \(metric.name) \(metric.value) \(metric.unit) (\(dimensions))"
+                }
+            }
             lines.append("recent events:")
             lines += document.events.map { "  \($0)" }
             lines.append(document.invariantsHeld ? "invariants: all held" : "invariants violated:")

@@ -59,6 +59,7 @@ public final class SimulatedCloud: Sendable {
             instances: self, prober: self, refresher: self, clock: clock, random: SimulatedRandom(cloud: self))
         ports.metrics = self
         ports.smoke = self
+        ports.deployMetrics = self
         return ports
     }
 

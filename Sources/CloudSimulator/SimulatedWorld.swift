@@ -188,6 +188,8 @@ public struct SimulatedWorld: Codable, Sendable {
     var recentErrors: [String: [Date]] = [:]
     /// Requests per target group ARN and minute (since 1970), as CloudWatch's `RequestCount` counts them.
     var requestsPerMinute: [String: [Int: Int]]?
+    /// The metrics the tool published (`PutMetricData`), oldest first. Optional so that an older saved world loads.
+    public var publishedMetrics: [PublishedMetric]?
 
     /// Every API call the tool made, by name (attempts that failed included).
     public var calls: [String] = []

@@ -12,12 +12,14 @@ public struct IAMPolicy: Encodable, Sendable {
         public var effect = "Allow"
         public var actions: [String]
         public var resources: [String]
+        /// Condition operator → key → values (`StringEquals` → `cloudwatch:namespace` → […]).
+        public var condition: [String: [String: [String]]]?
 
-        init(_ sid: String, _ actions: [String], _ resources: [String]) {
-            (self.sid, self.actions, self.resources) = (sid, actions, resources)
+        init(_ sid: String, _ actions: [String], _ resources: [String], condition: [String: [String: [String]]]? = nil) {
+            (self.sid, self.actions, self.resources, self.condition) = (sid, actions, resources, condition)
         }
 
-        enum CodingKeys: String, CodingKey { case sid = "Sid", effect = "Effect", actions = "Action", resources = "Resource" }
+        enum CodingKeys: String, CodingKey { case sid = "Sid", effect = "Effect", actions = "Action", resources = "Resource", condition = "Condition" }
     }
 
     public var version = "2012-10-17"
@@ -43,12 +45,14 @@ public struct IAMPolicy: Encodable, Sendable {
     ]
     /// The contract's parameters, the journal, the lock: the environments' SSM paths.
     public static let parameterActions = ["ssm:DeleteParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter"]
+    /// `metricsNamespace`: ce's own metrics (granted on `*`, held to the configured namespaces by a condition).
+    public static let metricActions = ["cloudwatch:PutMetricData"]
     /// Called with a profile's source credentials to take its `role_arn` — granted to that source identity, not in
     /// this policy (which belongs to the role `ce` then acts as).
     public static let sourceIdentityActions = ["sts:AssumeRole"]
 
     /// Every action of the policy.
-    public static var actions: Set<String> { Set(reads + routeChanges + targetChanges + groupChanges + parameterActions) }
+    public static var actions: Set<String> { Set(reads + routeChanges + targetChanges + groupChanges + parameterActions + metricActions) }
 
     /// The policy for `environments`, in `region` and `account` (`*` when not given).
     public static func make(environments: [EnvironmentConfiguration], region: String?, account: String?) -> IAMPolicy {
@@ -60,12 +64,15 @@ public struct IAMPolicy: Encodable, Sendable {
         let groups = Set(environments.flatMap { [$0.autoScalingGroupNames.blue, $0.autoScalingGroupNames.green] }).sorted()
         // SSM parameter ARNs name the parameter without its leading slash.
         let prefixes = Set(environments.map { String($0.ssmPrefix.drop { $0 == "/" }) }).sorted()
+        let namespaces = Set(environments.compactMap(\.metricsNamespace)).sorted()
         return IAMPolicy(statements: [
             Grant("ReadTheEnvironments", reads, ["*"]),
             Grant("MoveTraffic", routeChanges, balancers.flatMap { [elb("listener/app/\($0)/*"), elb("listener-rule/app/\($0)/*")] }),
             Grant("SwitchInstances", targetChanges, targetGroups.map { elb("targetgroup/\($0)/*") }),
             Grant("SizeTheColours", groupChanges, groups.map { "arn:aws:autoscaling:\(region):\(account):autoScalingGroup:*:autoScalingGroupName/\($0)" }),
             Grant("ContractJournalAndLock", parameterActions, prefixes.map { "arn:aws:ssm:\(region):\(account):parameter/\($0)*" }),
-        ])
+        ] + (namespaces.isEmpty ? [] : [
+            Grant("PublishDeployMetrics", metricActions, ["*"], condition: ["StringEquals": ["cloudwatch:namespace": namespaces]]),
+        ]))
     }
 }

@@ -15,14 +15,24 @@ struct IAMPolicyCommandTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(document["Version"] as? String == "2012-10-17")
         let statements = try #require(document["Statement"] as? [[String: Any]])
-        #expect(statements.allSatisfy { Set($0.keys) == ["Sid", "Effect", "Action", "Resource"] && $0["Effect"] as? String == "Allow" })
+        #expect(statements.allSatisfy { Set($0.keys) == ["Sid", "Effect", "Action", "Resource"] && $0["Effect"] as? String == "Allow" }, "no Condition unless one is needed")
         let actions = Set(statements.flatMap { $0["Action"] as? [String] ?? [] })
-        #expect(actions == IAMPolicy.actions)
+        #expect(actions == IAMPolicy.actions.subtracting(IAMPolicy.metricActions), "PutMetricData only when metricsNamespace is configured")
         let resources = statements.flatMap { $0["Resource"] as? [String] ?? [] }
         #expect(resources.contains("arn:aws:ssm:eu-west-1:123456789012:parameter/compiler-explorer/beta/*"))
         #expect(!resources.contains { $0.contains("/prod") }, "only beta's")
         let all = try ce(["iam-policy", "-o", "json"])
         #expect(all.status == 0 && all.stdout.contains("autoScalingGroupName/aarch64staging-green"), "every environment without --env")
+
+        // With metricsNamespace: PutMetricData, held to that namespace by a condition.
+        let config = NSTemporaryDirectory() + "ce-iam-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try "defaults:\n  metricsNamespace: CompilerExplorer/Deploy\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let metrics = try ce(["--config", config, "iam-policy", "--env", "beta"])
+        let published = try #require(try JSONSerialization.jsonObject(with: Data(metrics.stdout.utf8)) as? [String: Any])
+        let grant = try #require((published["Statement"] as? [[String: Any]])?.first { $0["Sid"] as? String == "PublishDeployMetrics" })
+        #expect(grant["Action"] as? [String] == ["cloudwatch:PutMetricData"] && grant["Resource"] as? [String] == ["*"])
+        #expect((grant["Condition"] as? [String: [String: [String]]]) == ["StringEquals": ["cloudwatch:namespace": ["CompilerExplorer/Deploy"]]])
     }
 
     @Test func badInputIsNamed() throws {

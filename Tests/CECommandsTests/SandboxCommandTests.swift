@@ -589,6 +589,31 @@ struct SandboxCommandTests {
         #expect(url.status == 64 && url.stderr.contains("--url has no meaning with --sandbox"), "\(url.all)")
     }
 
+    /// ce's own CloudWatch metrics in the sandbox: with metricsNamespace configured, a deploy and a rollback publish
+    /// their durations and counts (seen in `sandbox show`); without it, nothing.
+    @Test func deployMetricsInTheSandbox() throws {
+        let sandbox = try Sandbox()
+        let config = NSTemporaryDirectory() + "ce-metrics-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try "defaults:\n  metricsNamespace: CompilerExplorer/Deploy\n".write(toFile: config, atomically: true, encoding: .utf8)
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "m1"])
+        let none = try #require(try JSONSerialization.jsonObject(with: Data(try sandbox.ce(["sandbox", "show", "-o", "json"]).stdout.utf8)) as? [String: Any])
+        #expect((none["metrics"] as? [Any])?.isEmpty == true, "off unless configured")
+        let cleanup = try sandbox.ce(["--sandbox", "--config", config, "--env", "beta", "environment", "cleanup", "--yes", "--force"])
+        #expect(cleanup.status == 0, "\(cleanup.all)")
+        let deploy = try sandbox.ce(["--sandbox", "--config", config, "--env", "beta", "environment", "refresh", "--version", "m2"])
+        #expect(deploy.status == 0, "\(deploy.all)")
+        let rollback = try sandbox.ce(["--sandbox", "--config", config, "--env", "beta", "environment", "rollback", "--yes"])
+        #expect(rollback.status == 0, "\(rollback.all)")
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(try sandbox.ce(["sandbox", "show", "-o", "json"]).stdout.utf8)) as? [String: Any])
+        let metrics = try #require(shown["metrics"] as? [[String: Any]])
+        #expect(metrics.map { $0["name"] as? String } == ["DeployDuration", "SwitchDuration", "SwitchDuration", "Rollbacks", "RollbackDuration"], "\(metrics)")
+        #expect(metrics.allSatisfy { $0["namespace"] as? String == "CompilerExplorer/Deploy" && ($0["dimensions"] as? [String: String]) == ["Environment": "beta", "Strategy": "blue-green"] })
+        #expect((metrics.first?["value"] as? Double ?? 0) > 100, "the deploy took minutes of virtual time")
+        let text = try sandbox.ce(["sandbox", "show"])
+        #expect(text.stdout.contains("metrics published:") && text.stdout.contains("CompilerExplorer/Deploy DeployDuration"), "\(text.stdout)")
+    }
+
     /// `--approve` in the sandbox: a deploy that stops while paused (`--crash-at approval`) shows in status who must act;
     /// `environment promote` answers it, and `--resume` takes the answer and finishes. A pause nobody answers runs to its
     /// timeout and is undone (exit 3): in the sandbox one command runs at a time, and the output says so.

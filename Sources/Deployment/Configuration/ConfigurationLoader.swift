@@ -170,6 +170,7 @@ public enum ConfigurationLoader {
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
                     "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
+                    "metricsNamespace",
                 ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
@@ -194,6 +195,14 @@ public enum ConfigurationLoader {
             if let n = keys["alarmDelay"] { result.alarmDelaySeconds = try seconds(n, key: "\(key).alarmDelay", range: 0...3600) }
             if let n = keys["hooks"] { result.hooks = try hooks(n, key: "\(key).hooks") }
             if let n = keys["keepOldFor"] { result.keepOldForSeconds = try seconds(n, key: "\(key).keepOldFor", range: 0...604800) }
+            if let n = keys["metricsNamespace"] {
+                let text = try string(n, key: "\(key).metricsNamespace")
+                // CloudWatch: 1–255 of letters, digits and . - _ / # : and spaces; AWS/ is AWS's own.
+                guard text.range(of: #"^[A-Za-z0-9.\-_/#: ]{1,255}$"#, options: .regularExpression) != nil, !text.hasPrefix("AWS/") else {
+                    throw error(n, "\(key).metricsNamespace", "must be a CloudWatch namespace such as CompilerExplorer/Deploy (letters, digits, . - _ / # :, not starting with AWS/)")
+                }
+                result.metricsNamespace = text
+            }
             if let n = keys["steps"] {
                 guard case .sequence(let items) = n else { throw error(n, "\(key).steps", "must be a list of percentages, such as [10, 50, 100]") }
                 let steps = try items.enumerated().map { try integer($1, key: "\(key).steps[\($0)]", range: 1...100) }
@@ -254,6 +263,7 @@ public enum ConfigurationLoader {
             let shared: Set<String> = [
                 "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
                 "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
+                "metricsNamespace",
             ]
             let keys = try mapping(
                 node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "targetGroup", "autoScalingGroups"]))

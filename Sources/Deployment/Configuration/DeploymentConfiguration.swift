@@ -37,6 +37,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var alarmDelaySeconds = 240
         public var hooks = HookSettings()
         public var keepOldForSeconds = 3600
+        public var metricsNamespace: String?
         public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
@@ -84,6 +85,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         environment.alarmDelaySeconds = defaults.alarmDelaySeconds
         environment.hooks = defaults.hooks
         environment.keepOldForSeconds = defaults.keepOldForSeconds
+        environment.metricsNamespace = defaults.metricsNamespace
         return environment
     }
 

@@ -24,6 +24,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     /// After a deploy the old colour stays warm (for `rollback`) this long; `cleanup --expired` scales it down only
     /// once the time is over, and a plain `cleanup` before then asks first. 0: no time kept.
     public var keepOldForSeconds = 3600
+    /// Where `ce` publishes its own metrics (deploy and switch durations, rollbacks, failed gates); `nil`: none.
+    public var metricsNamespace: String?
     /// How long a listener or rule change takes to reach every node of the load balancer (AWS: rule updates "don't
     /// take effect immediately"; requests may be routed by the previous rules for a short time). Capacity behind a
     /// route the tool has just moved traffic away from is removed only once this has passed.

@@ -19,6 +19,8 @@ public struct CloudPorts: Sendable {
     public var metrics: any TrafficMetrics = UnavailableTrafficMetrics()
     /// Requests through the load balancer, for `smoke:` hooks (by default none can be sent, so such a hook fails).
     public var smoke: any SmokeProber = UnavailableSmokeProber()
+    /// Where `ce` publishes its own metrics when `metricsNamespace` is configured (CloudWatch).
+    public var deployMetrics: any DeployMetricsPublisher = UnavailableDeployMetrics()
 
     public init(
         loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader, parameters: any ParameterReader,

@@ -72,7 +72,7 @@ public enum Deploy {
             return [
                 "build      \(old) → \(plan.version)",
                 "colours    \(plan.live.rawValue) serves (\(plan.liveGroup.desiredCapacity) instance(s)) → \(plan.target.rawValue) (\(plan.capacity) instance(s))",
-                "strategy   \(moves), then a \(bake > 0 ? DurationText.of(Double(bake)) : "no") bake",
+                "strategy   \(moves), then \(bake > 0 ? "a \(DurationText.of(Double(bake)))" : "no") bake",
             ]
         case .rolling:
             let (live, group, build) = try RollingRefresh.preflight(snapshot, options: .init(deploy: options))
