@@ -81,13 +81,8 @@ public final class AWSClient: Sendable {
 
     /// Performs `operation`, retrying retryable failures with backoff.
     public func call<Input, Output>(_ operation: AWSOperation<Input, Output>, _ input: Input) async throws -> Output {
-        let round = shared.counters.withLock {
-            $0.calls += 1
-            $0.byOperation["\(operation.service.name).\(operation.name)", default: 0] += 1
-            $0.rounds = max($0.rounds, $0.answeredRound + 1)
-            return $0.answeredRound + 1
-        }
-        defer { shared.counters.withLock { $0.answeredRound = max($0.answeredRound, round) } }
+        let round = countCall(service: operation.service, operation: operation.name)
+        defer { answered(round) }
         let endpoint = try endpoints.endpoint(for: operation.service, region: region)
         let (body, headers) = try encode(operation, input)
         return try await retryPolicy.run(
@@ -141,10 +136,28 @@ public final class AWSClient: Sendable {
                 try ResponseDecoding.jsonEncoder().encode(input),
                 [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "\(targetPrefix).\(operation.name)")]
             )
+        case .restXML:
+            throw AWSClientError.malformedResponse(
+                service: operation.service.name, operation: operation.name, httpStatus: 0, reason: "a REST operation is sent with send(_:), not call(_:)")
         }
     }
 
-    private func signer(for service: AWSServiceDescriptor) -> SigV4Signer {
+    /// Counts a call; its round (see `CallCounters.rounds`).
+    func countCall(service: AWSServiceDescriptor, operation: String) -> Int {
+        shared.counters.withLock {
+            $0.calls += 1
+            $0.byOperation["\(service.name).\(operation)", default: 0] += 1
+            $0.rounds = max($0.rounds, $0.answeredRound + 1)
+            return $0.answeredRound + 1
+        }
+    }
+
+    /// A call of `round` has answered.
+    func answered(_ round: Int) { shared.counters.withLock { $0.answeredRound = max($0.answeredRound, round) } }
+
+    func countAttempt() { shared.counters.withLock { $0.attempts += 1 } }
+
+    func signer(for service: AWSServiceDescriptor) -> SigV4Signer {
         shared.signers.withLock { signers in
             if let signer = signers[service.signingName] { return signer }
             let signer = SigV4Signer(service: service.signingName, region: region)
@@ -156,7 +169,7 @@ public final class AWSClient: Sendable {
     private func attemptOnce<Input, Output>(
         _ operation: AWSOperation<Input, Output>, endpoint: URL, body: Data, headers: [(name: String, value: String)], round: Int
     ) async throws -> Output {
-        shared.counters.withLock { $0.attempts += 1 }
+        countAttempt()
         let credentials = try await credentialProvider.credentials()
         var host = endpoint.host ?? ""
         if let port = endpoint.port, !(endpoint.scheme == "https" && port == 443), !(endpoint.scheme == "http" && port == 80) {
@@ -192,6 +205,7 @@ public final class AWSClient: Sendable {
             case .query: return try ResponseDecoding.decodeQuery(Output.self, from: response.body)
             case .ec2Query: return try ResponseDecoding.decodeEC2(Output.self, from: response.body)
             case .json: return try ResponseDecoding.decodeJSON(Output.self, from: response.body)
+            case .restXML: return try ResponseDecoding.decodeEC2(Output.self, from: response.body)
             }
         } catch {
             throw AWSClientError.malformedResponse(

@@ -7,6 +7,8 @@ public struct AWSServiceDescriptor: Sendable, Hashable {
         case ec2Query
         /// JSON 1.1 with `X-Amz-Target: <targetPrefix>.<Operation>`.
         case json(targetPrefix: String)
+        /// REST with XML answers (S3): the method, path and query name the operation; sent with `AWSClient.send`.
+        case restXML
     }
 
     /// A short name for messages, e.g. `ELBv2`.
@@ -53,6 +55,9 @@ extension AWSServiceDescriptor {
         name: "STS", signingName: "sts", endpointPrefix: "sts", endpointVariable: "STS", wireProtocol: .query,
         apiVersion: "2011-06-15")
 
-    /// Every service `ce` uses, in the order `ce doctor` checks them.
+    public static let s3 = AWSServiceDescriptor(
+        name: "S3", signingName: "s3", endpointPrefix: "s3", endpointVariable: "S3", wireProtocol: .restXML, apiVersion: "2006-03-01")
+
+    /// Every service `ce` uses, in the order `ce doctor` checks them (S3 only where builds live there).
     public static let all: [AWSServiceDescriptor] = [.sts, .elbv2, .autoScaling, .ec2, .ssm, .cloudWatch]
 }

@@ -86,7 +86,7 @@ enum ResponseDecoding {
             return AWSServiceError(
                 service: service.name, operation: operation, httpStatus: response.status,
                 code: code.isEmpty ? fallbackCode(response.status) : code, message: message, requestId: headerRequestId)
-        case .query, .ec2Query:
+        case .query, .ec2Query, .restXML:
             let text = String(decoding: response.body, as: UTF8.self)
             let code = firstElement("Code", in: text) ?? fallbackCode(response.status)
             let message = firstElement("Message", in: text) ?? (text.hasPrefix("<") ? "" : String(text.prefix(200)))

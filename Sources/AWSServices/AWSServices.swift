@@ -11,6 +11,7 @@ public struct AWSServices: Sendable {
     public var cloudWatch: CloudWatch { CloudWatch(client: client) }
     public var ec2: EC2 { EC2(client: client) }
     public var sts: STS { STS(client: client) }
+    public var s3: S3 { S3(client: client) }
 
     public init(configuration: AWSConfiguration, client: AWSClient) {
         self.configuration = configuration

@@ -19,11 +19,14 @@ public final class SigV4Signer: Sendable {
     /// Signs `request` as of `date`.
     ///
     /// - Parameter addContentSHA256Header: also send (and sign) `X-Amz-Content-Sha256`, as S3 requires.
+    /// - Parameter normalizePath: resolve `.`/`..` and drop empty segments (every service but S3, whose keys are
+    ///   taken as they are: `canonicalS3Path`).
     public func sign(
         _ request: SignableRequest,
         credentials: AWSCredentials,
         date: Date,
-        addContentSHA256Header: Bool = false
+        addContentSHA256Header: Bool = false,
+        normalizePath: Bool = true
     ) -> SigV4Signature {
         let timestamp = Self.timestamp(date)
         let day = String(timestamp.prefix(8))
@@ -40,7 +43,7 @@ public final class SigV4Signer: Sendable {
 
         let canonicalRequest = [
             request.method.uppercased(),
-            Self.canonicalPath(request.path),
+            normalizePath ? Self.canonicalPath(request.path) : Self.canonicalS3Path(request.path),
             Self.canonicalQuery(request.query),
             canonicalHeaders,
             "",
@@ -99,6 +102,11 @@ public final class SigV4Signer: Sendable {
         var result = "/" + segments.map { uriEncode(String($0)) }.joined(separator: "/")
         if path.hasSuffix("/") && result != "/" { result += "/" }
         return result
+    }
+
+    /// S3's canonical path: each segment URI-encoded once, nothing resolved or dropped (a key may hold `..` or `//`).
+    public static func canonicalS3Path(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { uriEncode(String($0)) }.joined(separator: "/")
     }
 
     /// Parameters encoded, then sorted by name and value.

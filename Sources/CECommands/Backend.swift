@@ -65,6 +65,7 @@ final class Backend: Sendable {
             ports.metrics = CloudWatchTrafficMetrics(cloudWatch: aws.cloudWatch)
             ports.smoke = HTTPSmokeProber(transport: transport)
             ports.deployMetrics = CloudWatchDeployMetrics(cloudWatch: aws.cloudWatch)
+            ports.buildHistory = AWSBuildHistory(ssm: aws.ssm)
             return ports
         }
         return Backend(

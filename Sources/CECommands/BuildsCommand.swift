@@ -5,8 +5,10 @@ import Foundation
 /// `ce builds …`: the build the next deploy installs (`{prefix}version`).
 struct BuildsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "builds", abstract: "Show or set the build the next deploy installs.",
-        subcommands: [BuildsCurrentCommand.self, BuildsSetCurrentCommand<DashedName>.self, BuildsSetCurrentCommand<UnderscoredName>.self])
+        commandName: "builds", abstract: "Show or set the build the next deploy installs, or list the builds it named.",
+        subcommands: [
+            BuildsCurrentCommand.self, BuildsSetCurrentCommand<DashedName>.self, BuildsSetCurrentCommand<UnderscoredName>.self, BuildsListCommand.self,
+        ])
 }
 
 struct BuildsCurrentCommand: GlobalOptionsCommand {
@@ -100,7 +102,7 @@ enum UnderscoredName: SetCurrentSpelling {
 struct BuildsSetCurrentCommand<Spelling: SetCurrentSpelling>: GlobalOptionsCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-            commandName: Spelling.name, abstract: "Set the build the next deploy installs (SSM {prefix}version).",
+            commandName: Spelling.name, abstract: "Set the build the next deploy installs (SSM {prefix}version, or its S3 object with builds: s3://…).",
             shouldDisplay: Spelling.isListed)
     }
 

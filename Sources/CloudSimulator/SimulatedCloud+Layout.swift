@@ -112,7 +112,8 @@ extension SimulatedCloud {
                         name: name, routing: env.routing,
                         targetGroupArns: Dictionary(uniqueKeysWithValues: arns.map { ($0.key.rawValue, $0.value) }),
                         groups: Dictionary(uniqueKeysWithValues: Color.allCases.map { ($0.rawValue, env.autoScalingGroupNames[$0]) }),
-                        ssmPrefix: env.ssmPrefix, floor: env.liveFloor,
+                        ssmPrefix: env.ssmPrefix,
+                        buildNames: Dictionary(uniqueKeysWithValues: Color.allCases.map { ($0.rawValue, names.version(of: $0)) }), floor: env.liveFloor,
                         maxSizes: ["blue": maxSize, "green": maxSize], requestsPerSecond: requestsPerSecond))
             }
         }

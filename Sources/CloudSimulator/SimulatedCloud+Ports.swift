@@ -83,7 +83,7 @@ extension SimulatedWorld {
             propagate(actions, toRouteAt: index)
             routes[index].actions = actions
         case .putParameter(let name, let value):
-            parameters[name] = .init(value: value, version: (parameters[name]?.version ?? 0) + 1)
+            put(parameter: name, value: value)
         case .resizeGroup(let name, let min, let desired, let max):
             guard var group = groups[name] else {
                 throw SimulatedAPIError(operation: "UpdateAutoScalingGroup", code: "ValidationError", message: "AutoScalingGroup name not found - \(name)", isTransient: false)
@@ -335,7 +335,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
 
     public func overwrite(name: String, value: String) async throws {
         try call("SSM PutParameter", subject: name, changes: true) { world in
-            world.parameters[name] = .init(value: value, version: (world.parameters[name]?.version ?? 0) + 1)
+            world.put(parameter: name, value: value)
             world.wrote(name: name, value: value)
         }
     }

@@ -60,6 +60,7 @@ public final class SimulatedCloud: Sendable {
         ports.metrics = self
         ports.smoke = self
         ports.deployMetrics = self
+        ports.buildHistory = self
         return ports
     }
 
@@ -103,7 +104,7 @@ public final class SimulatedCloud: Sendable {
     }
 
     public func setParameter(_ name: String, _ value: String) {
-        change { $0.parameters[name] = .init(value: value, version: ($0.parameters[name]?.version ?? 0) + 1) }
+        change { $0.put(parameter: name, value: value) }
     }
 
     public func setBehaviour(version: String, _ behaviour: AppBehaviour) { change { $0.behaviours[version] = behaviour } }

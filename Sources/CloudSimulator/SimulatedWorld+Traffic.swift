@@ -17,7 +17,7 @@ extension SimulatedWorld {
         var owners: [String: Owner] = [:]
         for record in environments {
             for (color, arn) in record.targetGroupArns.sorted(by: { $0.key < $1.key }) where owners[arn] == nil {
-                owners[arn] = Owner(record: record, color: color, recorded: parameters[record.ssmPrefix + "\(color)/version"]?.value)
+                owners[arn] = Owner(record: record, color: color, recorded: parameters[record.buildName(color)]?.value)
             }
         }
         for (record, servingRoutes) in zip(environments, serving) {
@@ -147,7 +147,7 @@ extension SimulatedWorld {
         {
             color = own
             owner?.color = own
-            owner?.recorded = parameters[shared.ssmPrefix + "\(own)/version"]?.value
+            owner?.recorded = parameters[shared.buildName(own)]?.value
         }
         let status: Int
         if !appIsUp(id, at: now) {

@@ -65,6 +65,24 @@ public struct SimulatedWorld: Codable, Sendable {
     public struct Parameter: Codable, Sendable, Equatable {
         public var value: String
         public var version: Int
+        /// Earlier values, oldest first (the last 50), with when they were written (`builds list`). Optional so that
+        /// an older saved world loads.
+        public var history: [Written]?
+
+        public struct Written: Codable, Sendable, Equatable {
+            public var value: String
+            public var version: Int
+            public var at: Date
+        }
+    }
+
+    /// Writes parameter `name`, keeping what it held.
+    mutating func put(parameter name: String, value: String) {
+        let old = parameters[name]
+        var history = old?.history ?? []
+        if let old, history.last?.version != old.version { history.append(.init(value: old.value, version: old.version, at: now)) }
+        let version = (old?.version ?? 0) + 1
+        parameters[name] = Parameter(value: value, version: version, history: Array((history + [.init(value: value, version: version, at: now)]).suffix(50)))
     }
 
     /// A CloudWatch alarm on a target group's 5xx answers, or forced to a state.
@@ -86,6 +104,9 @@ public struct SimulatedWorld: Codable, Sendable {
         public var targetGroupArns: [String: String]
         public var groups: [String: String]
         public var ssmPrefix: String
+        /// Where each colour's build is named (an SSM parameter, or an `s3://` object); optional so that an older
+        /// saved world loads (then `{prefix}{color}/version`).
+        public var buildNames: [String: String]?
         public var floor: Int
         /// The group max the layout gave each colour (a deploy must leave the live colour there).
         public var maxSizes: [String: Int]
@@ -106,6 +127,9 @@ public struct SimulatedWorld: Codable, Sendable {
         }
 
         func color(ofArn arn: String) -> String? { targetGroupArns.first { $0.value == arn }?.key }
+
+        /// The name of `color`'s build.
+        func buildName(_ color: String) -> String { buildNames?[color] ?? ssmPrefix + "\(color)/version" }
 
         /// The one target group both colours share (instance switching), or `nil`.
         var sharedTargetGroupArn: String? {

@@ -1,7 +1,8 @@
 import AWSServices
 import Deployment
+import Foundation
 
-/// Performs `Mutation`s with ELBv2, SSM and Auto Scaling calls.
+/// Performs `Mutation`s with ELBv2, SSM and Auto Scaling calls — and S3 for builds kept there (`builds:`).
 public struct AWSMutationApplier: MutationApplier {
     public let elbv2: ELBv2
     public let ssm: SSM
@@ -30,7 +31,12 @@ public struct AWSMutationApplier: MutationApplier {
                 _ = try await elbv2.modifyRule(.init(ruleArn: route.arn, actions: actions))
             }
         case .putParameter(let name, let value):
-            try await ssm.putParameter(.init(name: name, value: value, overwrite: true))
+            if let (bucket, key) = BuildStore.s3Object(name) {
+                // A build kept in S3 (`builds: s3://…`): the object holds the build's name, with a newline.
+                try await S3(client: ssm.client).putObject(bucket: bucket, key: key, body: Data((value + "\n").utf8))
+            } else {
+                try await ssm.putParameter(.init(name: name, value: value, overwrite: true))
+            }
         case .resizeGroup(let name, let min, let desired, let max):
             try await autoScaling.updateAutoScalingGroup(
                 .init(autoScalingGroupName: name, minSize: min, maxSize: max, desiredCapacity: desired))

@@ -44,7 +44,12 @@ public struct IAMPolicy: Encodable, Sendable {
         "autoscaling:UpdateAutoScalingGroup",
     ]
     /// The contract's parameters, the journal, the lock: the environments' SSM paths.
-    public static let parameterActions = ["ssm:DeleteParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter"]
+    public static let parameterActions = [
+        "ssm:DeleteParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:PutParameter",
+    ]
+    /// `builds: s3://…`: the objects naming the builds (read, written, their versions listed by `builds list`).
+    public static let buildObjectActions = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    public static let buildBucketActions = ["s3:GetBucketVersioning", "s3:ListBucketVersions"]
     /// `metricsNamespace`: ce's own metrics (granted on `*`, held to the configured namespaces by a condition).
     public static let metricActions = ["cloudwatch:PutMetricData"]
     /// Called with a profile's source credentials to take its `role_arn` — granted to that source identity, not in
@@ -52,7 +57,7 @@ public struct IAMPolicy: Encodable, Sendable {
     public static let sourceIdentityActions = ["sts:AssumeRole"]
 
     /// Every action of the policy.
-    public static var actions: Set<String> { Set(reads + routeChanges + targetChanges + groupChanges + parameterActions + metricActions) }
+    public static var actions: Set<String> { Set(reads + routeChanges + targetChanges + groupChanges + parameterActions + metricActions + buildObjectActions + buildBucketActions) }
 
     /// The policy for `environments`, in `region` and `account` (`*` when not given).
     public static func make(environments: [EnvironmentConfiguration], region: String?, account: String?) -> IAMPolicy {
@@ -65,6 +70,13 @@ public struct IAMPolicy: Encodable, Sendable {
         // SSM parameter ARNs name the parameter without its leading slash.
         let prefixes = Set(environments.map { String($0.ssmPrefix.drop { $0 == "/" }) }).sorted()
         let namespaces = Set(environments.compactMap(\.metricsNamespace)).sorted()
+        var buckets: [String: Set<String>] = [:]
+        for environment in environments {
+            guard case .s3(let bucket, let pattern) = environment.builds else { continue }
+            // The objects: the pattern up to its first placeholder not known here ({color} is the colour or `current`).
+            let expanded = pattern.replacingOccurrences(of: "{env}", with: environment.name)
+            buckets[bucket, default: []].insert(String(expanded.prefix { $0 != "{" }) + "*")
+        }
         return IAMPolicy(statements: [
             Grant("ReadTheEnvironments", reads, ["*"]),
             Grant("MoveTraffic", routeChanges, balancers.flatMap { [elb("listener/app/\($0)/*"), elb("listener-rule/app/\($0)/*")] }),
@@ -73,6 +85,9 @@ public struct IAMPolicy: Encodable, Sendable {
             Grant("ContractJournalAndLock", parameterActions, prefixes.map { "arn:aws:ssm:\(region):\(account):parameter/\($0)*" }),
         ] + (namespaces.isEmpty ? [] : [
             Grant("PublishDeployMetrics", metricActions, ["*"], condition: ["StringEquals": ["cloudwatch:namespace": namespaces]]),
+        ]) + (buckets.isEmpty ? [] : [
+            Grant("BuildObjects", buildObjectActions, buckets.keys.sorted().flatMap { bucket in buckets[bucket]!.sorted().map { "arn:aws:s3:::\(bucket)/\($0)" } }),
+            Grant("BuildBuckets", buildBucketActions, buckets.keys.sorted().map { "arn:aws:s3:::\($0)" }),
         ]))
     }
 }

@@ -13,6 +13,8 @@ struct BotocoreCrossCheckTests {
         var service, region, method, host, path, body: String
         var query, headers: [[String]]
         var epoch: Int
+        /// S3's variant: the path taken as it is, `X-Amz-Content-Sha256` sent and signed.
+        var s3 = false
     }
     struct BotocoreResult: Decodable {
         var canonicalRequest, stringToSign, authorization: String
@@ -98,6 +100,54 @@ struct BotocoreCrossCheckTests {
             throw CocoaError(.featureUnsupported, userInfo: [NSLocalizedDescriptionKey: "botocore_signer.py failed; is botocore installed? (pip install botocore)"])
         }
         return try data.split(separator: 0x0A).map { try JSONDecoder().decode(BotocoreResult.self, from: Data($0)) }
+    }
+
+    /// S3 requests as `AWSClient.send` makes them: `/bucket/key` paths with any characters a key may hold (empty
+    /// segments and trailing slashes included), `versionId`/`versions`/`prefix` queries, the payload hash header.
+    static func generateS3(count: Int, seed: UInt64) -> [GeneratedRequest] {
+        var rng = SeededGenerator(state: seed)
+        let keyAlphabet = Array("abcXYZ019-_~ +=&!*'(),;:@$ሴé%")
+        func word(_ chars: [Character], _ range: ClosedRange<Int>) -> String {
+            String((0..<Int.random(in: range, using: &rng)).map { _ in chars.randomElement(using: &rng)! })
+        }
+        return (0..<count).map { _ in
+            let segments = (0..<Int.random(in: 1...4, using: &rng)).map { _ in word(keyAlphabet, 0...10) }
+            let path = "/ce-builds/" + segments.joined(separator: "/")
+            let query: [[String]] = [[], [["versionId", word(Array("abcXYZ019._-"), 8...32)]], [["versions", ""], ["prefix", word(keyAlphabet, 0...8)]]]
+                .randomElement(using: &rng)!
+            let method = ["GET", "PUT"].randomElement(using: &rng)!
+            return GeneratedRequest(
+                accessKeyId: "AKID" + word(Array("ABCDEFGHIJ0123456789"), 16...16),
+                secretAccessKey: word(Array("abcdefghijKLMNOP0123456789/+"), 40...40),
+                sessionToken: Bool.random(using: &rng) ? word(Array("abcXYZ0189/+="), 20...60) : nil,
+                service: "s3", region: ["us-east-1", "eu-west-2"].randomElement(using: &rng)!, method: method,
+                host: ["s3.us-east-1.amazonaws.com", "ce-builds.s3.eu-west-2.amazonaws.com", "127.0.0.1:5000"].randomElement(using: &rng)!,
+                path: path, body: method == "PUT" ? "gh-\(Int.random(in: 1...99999, using: &rng))\n" : "",
+                query: query, headers: method == "PUT" ? [["Content-Type", "text/plain"]] : [],
+                epoch: Int.random(in: 1_400_000_000...1_900_000_000, using: &rng), s3: true)
+        }
+    }
+
+    @Test func s3RequestsSignLikeBotocore() throws {
+        let requests = Self.generateS3(count: 300, seed: 20_261_130)
+        let expected = try Self.botocoreSign(requests)
+        try #require(expected.count == requests.count)
+        var mismatches = 0
+        for (request, botocore) in zip(requests, expected) {
+            let result = SigV4Signer(service: request.service, region: request.region).sign(
+                SignableRequest(
+                    method: request.method, host: request.host, path: request.path, query: request.query.map { ($0[0], $0[1]) },
+                    headers: request.headers.map { ($0[0], $0[1]) }, body: Data(request.body.utf8)),
+                credentials: AWSCredentials(accessKeyId: request.accessKeyId, secretAccessKey: request.secretAccessKey, sessionToken: request.sessionToken),
+                date: Date(timeIntervalSince1970: TimeInterval(request.epoch)), addContentSHA256Header: true, normalizePath: false)
+            if result.canonicalRequest != botocore.canonicalRequest || result.authorization != botocore.authorization {
+                mismatches += 1
+                if mismatches <= 3 {
+                    Issue.record("mismatch for \(request.method) \(request.path) query=\(request.query)\nours:\n\(result.canonicalRequest)\nbotocore:\n\(botocore.canonicalRequest)")
+                }
+            }
+        }
+        #expect(mismatches == 0)
     }
 
     @Test func generatedRequestsSignLikeBotocore() throws {

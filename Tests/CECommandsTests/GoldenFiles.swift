@@ -42,7 +42,7 @@ struct HelpGoldenTests {
         "", "doctor", "config show", "builds", "builds current", "builds set-current", "environment", "environment status",
         "environment refresh", "environment switch", "environment rollback", "environment cleanup", "environment start",
         "environment stop", "environment validate", "environment health-check", "environment recover", "environment unlock",
-        "environment promote", "environment abort", "environment history", "environment test-blue-green", "sandbox", "sandbox reset", "sandbox show", "sandbox faults", "sandbox soak", "simulate",
+        "environment promote", "environment abort", "environment history", "environment test-blue-green", "builds list", "sandbox", "sandbox reset", "sandbox show", "sandbox faults", "sandbox soak", "simulate",
         "simulate compare", "iam-policy", "version",
     ]
 

@@ -17,7 +17,9 @@ struct IAMPolicyCommandTests {
         let statements = try #require(document["Statement"] as? [[String: Any]])
         #expect(statements.allSatisfy { Set($0.keys) == ["Sid", "Effect", "Action", "Resource"] && $0["Effect"] as? String == "Allow" }, "no Condition unless one is needed")
         let actions = Set(statements.flatMap { $0["Action"] as? [String] ?? [] })
-        #expect(actions == IAMPolicy.actions.subtracting(IAMPolicy.metricActions), "PutMetricData only when metricsNamespace is configured")
+        #expect(
+            actions == IAMPolicy.actions.subtracting(IAMPolicy.metricActions + IAMPolicy.buildObjectActions + IAMPolicy.buildBucketActions),
+            "PutMetricData only when metricsNamespace is configured, S3 only when builds live there")
         let resources = statements.flatMap { $0["Resource"] as? [String] ?? [] }
         #expect(resources.contains("arn:aws:ssm:eu-west-1:123456789012:parameter/compiler-explorer/beta/*"))
         #expect(!resources.contains { $0.contains("/prod") }, "only beta's")
@@ -33,6 +35,16 @@ struct IAMPolicyCommandTests {
         let grant = try #require((published["Statement"] as? [[String: Any]])?.first { $0["Sid"] as? String == "PublishDeployMetrics" })
         #expect(grant["Action"] as? [String] == ["cloudwatch:PutMetricData"] && grant["Resource"] as? [String] == ["*"])
         #expect((grant["Condition"] as? [String: [String: [String]]]) == ["StringEquals": ["cloudwatch:namespace": ["CompilerExplorer/Deploy"]]])
+
+        // Builds in S3: the objects of the environment and the bucket, nothing else.
+        try "defaults:\n  builds: \"s3://ce-builds/{env}/{color}\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let s3 = try ce(["--config", config, "iam-policy", "--env", "beta"])
+        let s3Statements = try #require((try JSONSerialization.jsonObject(with: Data(s3.stdout.utf8)) as? [String: Any])?["Statement"] as? [[String: Any]])
+        let objects = try #require(s3Statements.first { $0["Sid"] as? String == "BuildObjects" })
+        #expect(objects["Action"] as? [String] == ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"])
+        #expect(objects["Resource"] as? [String] == ["arn:aws:s3:::ce-builds/beta/*"])
+        let buckets = try #require(s3Statements.first { $0["Sid"] as? String == "BuildBuckets" })
+        #expect(buckets["Action"] as? [String] == ["s3:GetBucketVersioning", "s3:ListBucketVersions"] && buckets["Resource"] as? [String] == ["arn:aws:s3:::ce-builds"])
     }
 
     @Test func badInputIsNamed() throws {

@@ -444,7 +444,7 @@ struct SandboxCommandTests {
                 block = nil
             } else if block != nil { block?.append(line) }
         }
-        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "approval", "step", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history"])
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "approval", "step", "builds list", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history"])
         func keys(_ text: String) throws -> Set<String> {
             Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
         }
@@ -471,6 +471,8 @@ struct SandboxCommandTests {
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "validate", "-o", "json"]).stdout) == documented["validate"])
         #expect(try keys(sandbox.ce(["--sandbox", "doctor", "-o", "json"]).stdout) == documented["doctor"])
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "builds", "current", "-o", "json"]).stdout) == documented["builds current"])
+        let listed = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "list", "-o", "json"])
+        #expect(try keys(listed.stdout) == documented["builds list"], "\(listed.all)")
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "history", "-o", "json"]).stdout) == documented["environment history"])
         let show = try sandbox.ce(["sandbox", "show", "-o", "json"])
         #expect(try keys(show.stdout) == documented["sandbox show"])
@@ -612,6 +614,33 @@ struct SandboxCommandTests {
         #expect((metrics.first?["value"] as? Double ?? 0) > 100, "the deploy took minutes of virtual time")
         let text = try sandbox.ce(["sandbox", "show"])
         #expect(text.stdout.contains("metrics published:") && text.stdout.contains("CompilerExplorer/Deploy DeployDuration"), "\(text.stdout)")
+    }
+
+    /// Builds named in the sandbox's store: `builds list` shows each value with when, newest first; with
+    /// `builds: s3://…` the names are the S3 objects, which the deploy writes (the dry run says S3 PutObject).
+    @Test func buildsListAndS3BuildsInTheSandbox() throws {
+        let sandbox = try Sandbox()
+        for build in ["b2", "b3"] { _ = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "set-current", build]) }
+        let list = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "list"])
+        #expect(list.status == 0 && list.stdout.contains("beta: /compiler-explorer/beta/version, newest first:"), "\(list.all)")
+        let builds = list.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] }
+        #expect(builds.prefix(3) == ["b3", "b2", "v1"], "\(list.stdout)")
+        let config = NSTemporaryDirectory() + "ce-s3-\(UUID().uuidString).yaml"
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try "defaults:\n  builds: \"s3://ce-builds/{env}/{color}\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let s3 = ["--sandbox", "--config", config, "--env", "beta"]
+        _ = try sandbox.ce(["--config", config, "sandbox", "reset"])
+        let unset = try sandbox.ce(s3 + ["builds", "list", "-o", "json"])
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(unset.stdout.utf8)) as? [String: Any])
+        #expect(document["name"] as? String == "s3://ce-builds/beta/current" && document["store"] as? String == "s3")
+        _ = try sandbox.ce(s3 + ["builds", "set-current", "b9"])
+        let dry = try sandbox.ce(s3 + ["environment", "refresh", "--dry-run"])
+        #expect(dry.stdout.contains("S3 PutObject Bucket=ce-builds Key=beta/green Body=b9"), "\(dry.stdout)")
+        let deploy = try sandbox.ce(s3 + ["environment", "refresh"])
+        #expect(deploy.status == 0 && deploy.stdout.contains("deploy         0.00 s  s3://ce-builds/beta/green = b9"), "\(deploy.all)")
+        // (The sandbox's traffic summary is on standard error.)
+        let beta = try #require(deploy.stderr.split(separator: "\n").first { $0.hasPrefix("  beta ") })
+        #expect(beta.contains("by green b9"), "the new colour's instances booted the build its S3 object names: \(beta)")
     }
 
     /// `--approve` in the sandbox: a deploy that stops while paused (`--crash-at approval`) shows in status who must act;

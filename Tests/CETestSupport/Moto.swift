@@ -24,10 +24,10 @@ public enum Moto {
             transport: AsyncHTTPClientTransport(), retryPolicy: retry, timeouts: Timeouts(request: .seconds(30)))
     }
 
-    public static var services: (elbv2: ELBv2, autoScaling: AutoScaling, ssm: SSM, cloudWatch: CloudWatch, ec2: EC2, sts: STS) {
+    public static var services: (elbv2: ELBv2, autoScaling: AutoScaling, ssm: SSM, cloudWatch: CloudWatch, ec2: EC2, sts: STS, s3: S3) {
         let client = client()
         return (ELBv2(client: client), AutoScaling(client: client), SSM(client: client), CloudWatch(client: client),
-            EC2(client: client), STS(client: client))
+            EC2(client: client), STS(client: client), S3(client: client))
     }
 
     /// A unique name prefix, so that tests sharing one moto server never see each other's resources.

@@ -13,7 +13,9 @@ struct IAMPolicyTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// IAM's prefix for each `AWSService` case.
-    static let prefixes = ["elbv2": "elasticloadbalancing", "autoScaling": "autoscaling", "ssm": "ssm", "cloudWatch": "cloudwatch", "ec2": "ec2", "sts": "sts"]
+    static let prefixes = ["elbv2": "elasticloadbalancing", "autoScaling": "autoscaling", "ssm": "ssm", "cloudWatch": "cloudwatch", "ec2": "ec2", "sts": "sts", "s3": "s3"]
+    /// REST operations whose IAM action has another name.
+    static let actionNames = ["s3:ListObjectVersions": "s3:ListBucketVersions"]
 
     static func swiftFiles(_ directory: String) throws -> [String] {
         let base = root.appendingPathComponent(directory)
@@ -43,6 +45,11 @@ struct IAMPolicyTests {
                 }
                 for match in matches(#"AWSOperation<[^>]*>\(\s*\.(\w+),\s*"(\w+)"\)"#, in: chunk) {
                     actions.insert("\(prefixes[match[0]] ?? match[0]):\(match[1])")
+                }
+                // REST (S3): `client.send(.s3, operation: "GetObject", …)`.
+                for match in matches(#"send\(\s*\.(\w+),\s*operation:\s*"(\w+)""#, in: chunk) {
+                    let action = "\(prefixes[match[0]] ?? match[0]):\(match[1])"
+                    actions.insert(actionNames[action] ?? action)
                 }
                 if !actions.isEmpty { result[name, default: []].formUnion(actions) }
             }

@@ -170,7 +170,7 @@ public enum ConfigurationLoader {
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
                     "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
-                    "metricsNamespace",
+                    "metricsNamespace", "builds",
                 ])
             var result = base
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
@@ -195,6 +195,18 @@ public enum ConfigurationLoader {
             if let n = keys["alarmDelay"] { result.alarmDelaySeconds = try seconds(n, key: "\(key).alarmDelay", range: 0...3600) }
             if let n = keys["hooks"] { result.hooks = try hooks(n, key: "\(key).hooks") }
             if let n = keys["keepOldFor"] { result.keepOldForSeconds = try seconds(n, key: "\(key).keepOldFor", range: 0...604800) }
+            if let n = keys["builds"] {
+                let text = try string(n, key: "\(key).builds")
+                if text == "ssm" {
+                    result.builds = .ssm
+                } else if let (bucket, pattern) = BuildStore.s3Object(text), BuildStore.isBucketName(bucket), pattern.contains("{color}"),
+                    !pattern.hasPrefix("/"), pattern.count <= 900
+                {
+                    result.builds = .s3(bucket: bucket, keyPattern: pattern)
+                } else {
+                    throw error(n, "\(key).builds", "must be ssm, or s3://bucket/key-pattern with {color} (and optionally {env}) in the pattern, such as s3://ce-builds/{env}/{color}")
+                }
+            }
             if let n = keys["metricsNamespace"] {
                 let text = try string(n, key: "\(key).metricsNamespace")
                 // CloudWatch: 1–255 of letters, digits and . - _ / # : and spaces; AWS/ is AWS's own.
@@ -263,7 +275,7 @@ public enum ConfigurationLoader {
             let shared: Set<String> = [
                 "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
                 "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
-                "metricsNamespace",
+                "metricsNamespace", "builds",
             ]
             let keys = try mapping(
                 node, key: key, allowed: shared.union(["routing", "host", "listeners", "rules", "targetGroups", "targetGroup", "autoScalingGroups"]))

@@ -38,6 +38,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var hooks = HookSettings()
         public var keepOldForSeconds = 3600
         public var metricsNamespace: String?
+        public var builds = BuildStore.ssm
         public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
@@ -86,6 +87,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         environment.hooks = defaults.hooks
         environment.keepOldForSeconds = defaults.keepOldForSeconds
         environment.metricsNamespace = defaults.metricsNamespace
+        environment.builds = defaults.builds
         return environment
     }
 

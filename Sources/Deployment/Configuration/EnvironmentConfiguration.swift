@@ -62,7 +62,9 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public func command(_ rest: String) -> String { invocation.command(environment: name, rest) }
 
     /// The SSM parameter names of the contract (other systems read them; keep them exact).
-    public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix) }
+    public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix, builds: builds, environment: name) }
+    /// Where the builds' names live (config `builds:`).
+    public var builds = BuildStore.ssm
 
     /// Whether both colours share one target group (instance switching): which colour serves is then which colour's
     /// instances are registered in it, not where the routes forward.
@@ -87,13 +89,22 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     }
 }
 
-/// The SSM parameters under an environment's prefix.
+/// The SSM parameters under an environment's prefix — and where its builds are named, which may be S3 objects
+/// (`s3://bucket/key`: `ParameterReader` and `MutationApplier` read and write those in S3).
 public struct ParameterNames: Sendable, Equatable {
     public var prefix: String
+    public var builds: BuildStore = .ssm
+    public var environment: String = ""
+
+    public init(prefix: String, builds: BuildStore = .ssm, environment: String = "") {
+        self.prefix = prefix
+        self.builds = builds
+        self.environment = environment
+    }
     public var activeColor: String { prefix + "active-color" }
     public var activeTargetGroupArn: String { prefix + "active-target-group-arn" }
     /// The build the next deploy installs.
-    public var version: String { prefix + "version" }
+    public var version: String { build("current") ?? prefix + "version" }
     /// One mutating command at a time holds it (see `LockManager`).
     public var deployLock: String { prefix + "deploy-lock" }
     /// The journal of the last deploy (see `DeploymentJournal`).
@@ -105,7 +116,14 @@ public struct ParameterNames: Sendable, Equatable {
     /// Which hook points ran for the journal's deployment (see `HookLedger`).
     public var deploymentHooks: String { prefix + "deployment-hooks" }
     /// The build `color` runs; its instances read it at boot.
-    public func version(of color: Color) -> String { prefix + "\(color.rawValue)/version" }
+    public func version(of color: Color) -> String { build(color.rawValue) ?? prefix + "\(color.rawValue)/version" }
+
+    /// The S3 object of `slot` (a colour, or `current`), when builds live in S3.
+    func build(_ slot: String) -> String? {
+        guard case .s3(let bucket, let pattern) = builds else { return nil }
+        let key = pattern.replacingOccurrences(of: "{env}", with: environment).replacingOccurrences(of: "{color}", with: slot)
+        return "s3://\(bucket)/\(key)"
+    }
 }
 
 /// How a new colour proves it is healthy before it gets traffic.

@@ -21,6 +21,8 @@ public struct CloudPorts: Sendable {
     public var smoke: any SmokeProber = UnavailableSmokeProber()
     /// Where `ce` publishes its own metrics when `metricsNamespace` is configured (CloudWatch).
     public var deployMetrics: any DeployMetricsPublisher = UnavailableDeployMetrics()
+    /// The values a build name held (`builds list`).
+    public var buildHistory: any BuildHistoryReader = UnavailableBuildHistory()
 
     public init(
         loadBalancer: any LoadBalancerReader, scalingGroups: any ScalingGroupReader, parameters: any ParameterReader,

@@ -34,6 +34,7 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
             case .rule: return "ELBv2 ModifyRule RuleArn=\(route.arn) Actions=\(text)"
             }
         case .putParameter(let name, let value):
+            if let (bucket, key) = BuildStore.s3Object(name) { return "S3 PutObject Bucket=\(bucket) Key=\(key) Body=\(value)" }
             return "SSM PutParameter Name=\(name) Value=\(value) Type=String Overwrite=true"
         case .resizeGroup(let name, let min, let desired, let max):
             var parts = ["AutoScalingGroupName=\(name)"]
