@@ -33,7 +33,7 @@ public struct S3: Sendable {
     public func putObject(bucket: String, key: String, body: Data, contentType: String = "text/plain") async throws -> String? {
         let response = try await client.send(
             .s3, operation: "PutObject",
-            RESTRequest(method: "PUT", bucket: bucket, key: key, headers: [("Content-Type", contentType), ("Content-Length", String(body.count))], body: body))
+            RESTRequest(method: "PUT", bucket: bucket, key: key, headers: [("Content-Type", contentType)], body: body))
         return response.header("x-amz-version-id")
     }
 

@@ -72,7 +72,10 @@ struct EnvironmentTestBlueGreenCommand: GlobalOptionsCommand {
                     ).run(request, watch: watch, say: { line in display.finishLine(); Console.say("test: \(line)") }, progress: display.show)
                 }
                 Self.render(result, environment: environment)
-                if !result.passed { throw ExitStatus.failed }
+                let missed = result.checks.filter { !$0.passed }.map(\.name)
+                if !missed.isEmpty {
+                    throw CommandError("the design document's success criteria not met: \(missed.joined(separator: ", ")) (see the table above).")
+                }
             }
         }
     }

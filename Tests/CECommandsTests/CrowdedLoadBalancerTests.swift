@@ -246,6 +246,7 @@ struct CrowdedLoadBalancerTests {
         let bad = try ce(w, ["--env", "beta", "environment", "test-blue-green", "--version", "v3", "--bake", "0", "--url", "http://127.0.0.1:\(failing.port)/healthcheck"])
         #expect(bad.status == 1, "\(bad.all)")
         #expect(bad.stdout.contains("  FAIL 5xx errors ") && bad.stdout.contains("1 criterion missed."), "\(bad.stdout)")
+        #expect(bad.stderr.contains("error: the design document's success criteria not met: 5xx errors (see the table above)."), "\(bad.stderr)")
         let missing = try ce(w, ["--env", "beta", "environment", "test-blue-green"])
         #expect(missing.status == 64 && missing.stderr.contains("--url is needed on AWS"), "\(missing.all)")
     }

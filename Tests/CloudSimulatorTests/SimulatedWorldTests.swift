@@ -108,7 +108,9 @@ struct SimulatedWorldTests {
         #expect(try await cloud.create(name: "/x/lock", value: "a"))
         #expect(try await cloud.create(name: "/x/lock", value: "b") == false)
         try await cloud.overwrite(name: "/x/lock", value: "c")
-        #expect(cloud.read { $0.parameters["/x/lock"] } == .init(value: "c", version: 2))
+        let lock = try #require(cloud.read { $0.parameters["/x/lock"] })
+        #expect(lock.value == "c" && lock.version == 2)
+        #expect(lock.history?.map(\.value) == ["a", "c"], "what it held, for builds list")
         try await cloud.delete(name: "/x/lock")
         #expect(try await cloud.read(name: "/x/lock") == nil)
     }
