@@ -49,7 +49,11 @@ public struct IAMPolicy: Encodable, Sendable {
     ]
     /// `builds: s3://…`: the objects naming the builds (read, written, their versions listed by `builds list`).
     public static let buildObjectActions = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
-    public static let buildBucketActions = ["s3:GetBucketVersioning", "s3:ListBucketVersions"]
+    public static let buildBucketActions = ["s3:GetBucketVersioning", "s3:ListBucket", "s3:ListBucketVersions"]
+    /// Granted though ce sends no operation of that name: S3 answers a GetObject of a missing key with 404
+    /// `NoSuchKey` only to a caller allowed to list the bucket, and with 403 `AccessDenied` to anyone else — so
+    /// without it an unset build would read as a permissions problem.
+    public static let impliedActions = ["s3:ListBucket"]
     /// `metricsNamespace`: ce's own metrics (granted on `*`, held to the configured namespaces by a condition).
     public static let metricActions = ["cloudwatch:PutMetricData"]
     /// Called with a profile's source credentials to take its `role_arn` — granted to that source identity, not in

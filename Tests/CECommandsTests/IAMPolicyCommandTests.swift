@@ -44,7 +44,7 @@ struct IAMPolicyCommandTests {
         #expect(objects["Action"] as? [String] == ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"])
         #expect(objects["Resource"] as? [String] == ["arn:aws:s3:::ce-builds/beta/*"])
         let buckets = try #require(s3Statements.first { $0["Sid"] as? String == "BuildBuckets" })
-        #expect(buckets["Action"] as? [String] == ["s3:GetBucketVersioning", "s3:ListBucketVersions"] && buckets["Resource"] as? [String] == ["arn:aws:s3:::ce-builds"])
+        #expect(buckets["Action"] as? [String] == ["s3:GetBucketVersioning", "s3:ListBucket", "s3:ListBucketVersions"] && buckets["Resource"] as? [String] == ["arn:aws:s3:::ce-builds"])
     }
 
     @Test func badInputIsNamed() throws {
