@@ -20,16 +20,20 @@ struct HookScenarioTests {
         }
         let cloud: SimulatedCloud
         let exits: [String: Int32]
+        /// Hooks that end as killed because ce was asked to stop (Ctrl-C while they ran).
+        let stopped: Set<String>
         let runs = Mutex<[Run]>([])
 
-        init(_ cloud: SimulatedCloud, exits: [String: Int32] = [:]) {
+        init(_ cloud: SimulatedCloud, exits: [String: Int32] = [:], stopped: Set<String> = []) {
             self.cloud = cloud
             self.exits = exits
+            self.stopped = stopped
         }
 
         func run(_ hook: Hook, point: HookPoint, context: HookContext, interruption: Interruption) async -> HookResult {
             let calls = cloud.calls
             runs.withLock { $0.append(Run(point: point, name: hook.name, variables: context.variables(point: point), callsBefore: calls)) }
+            if stopped.contains(hook.name) { return HookResult(ending: .interrupted, seconds: 0.1) }
             return HookResult(ending: .exited(exits[hook.name] ?? 0), seconds: 0.1)
         }
 
@@ -216,5 +220,23 @@ struct HookScenarioTests {
         #expect(HookLedger.decode(text, deployment: "d-1") == ledger)
         #expect(HookLedger.decode(text, deployment: "d-2").ran == [], "another deployment's ledger counts for nothing")
         #expect(HookLedger.decode("{", deployment: "d-1").ran == [])
+    }
+
+    /// A hook killed because ce was asked to stop ends the deploy as interrupted (journal `interrupted`), not as a
+    /// failing hook: blue-green and instance switching undo it as for any stop before the switch.
+    @Test(arguments: ["blue-green", "instances"])
+    func aHookKilledByAStopEndsTheDeployAsInterrupted(strategy: String) async throws {
+        let configuration = Self.configuration(strategy: strategy)
+        let cloud = try world(configuration)
+        let hooks = ScriptedHooks(cloud, stopped: ["pre-switch"])
+        do {
+            _ = try await deploy(cloud, configuration, hooks: hooks)
+            Issue.record("expected the stop to end the deploy")
+        } catch let failure as DeployFailure {
+            #expect(failure.kind == .interrupted && failure.cause.contains("the preSwitch hook failed: pre-switch: killed: ce was asked to stop"), "\(failure)")
+        }
+        #expect(journal(cloud)?.status == .interrupted)
+        #expect(cloud.read { $0.servingColor("prod") } == "blue")
+        #expect(cloud.checkEnd() == [] && cloud.violations == [])
     }
 }

@@ -4,8 +4,9 @@ public enum DeployEvent: Sendable, Equatable {
     case snapshot(EnvironmentSnapshot)
     case recorded
     case recordFailed(String)
-    /// In place of `recorded`: the journal was written, but a hook the step reached failed (`HookPoint.decides`).
-    case hookFailed(HookPoint, String)
+    /// In place of `recorded`: the journal was written, but a hook the step reached failed (`HookPoint.decides`);
+    /// `interrupted`: it was killed because `ce` was asked to stop (the deploy then ends as interrupted).
+    case hookFailed(HookPoint, String, interrupted: Bool)
     case applied
     case applyFailed(String)
     case health(inService: Int, healthy: Int)

@@ -37,6 +37,7 @@ extension DeployRunner {
         let context = await hookContext(journal, strategy: strategy)
         for point in pending {
             var failure: String?
+            var stopped = false
             for hook in environment.hooks[point] {
                 let result: HookResult
                 if let smoke = hook.smoke {
@@ -52,13 +53,14 @@ extension DeployRunner {
                     continue
                 }
                 failure = "\(hook.commandLine): \(result)"
+                stopped = result.ending == .interrupted
                 break
             }
             // Ran (whether it passed or not): a resumed deploy does not run it again.
             ledger.ran.append(point)
             try? await ports.documents.overwrite(name: ledgerName, value: ledger.json())
             guard let failure else { continue }
-            if point.decides && journal.status == .inProgress { return .hookFailed(point, failure) }
+            if point.decides && journal.status == .inProgress { return .hookFailed(point, failure, interrupted: stopped) }
             run.reported.append("The \(point.rawValue) hook failed: \(failure)")
             if point == .postDeploy { run.postDeployFailure = failure }
         }

@@ -231,8 +231,9 @@ extension BlueGreenMachine {
                         return pending
                     }
                     return fail("could not write the journal \(environment.parameters.deployment): \(cause)")
-                case .hookFailed(let point, let cause):
+                case .hookFailed(let point, let cause, let interrupted):
                     afterRecord = nil
+                    let kind: DeployFailure.Kind = interrupted ? .interrupted : .failed
                     // After the switch, the old colour (still warm) takes the traffic back; before it, the deploy is undone.
                     if point == .postSwitch && (phase == .bake || phase == .finalize) {
                         finishPhase(now, "not started: the postSwitch hook failed")
@@ -241,10 +242,10 @@ extension BlueGreenMachine {
                     if point == .preDeploy {
                         // Before the first change: nothing to undo.
                         finishPhase(now, "not started: the preDeploy hook failed")
-                        failure = (phase.rawValue, "the preDeploy hook failed: \(cause)", .failed)
+                        failure = (phase.rawValue, "the preDeploy hook failed: \(cause)", kind)
                         return .undo([])
                     }
-                    return fail("the \(point.rawValue) hook failed: \(cause)")
+                    return fail("the \(point.rawValue) hook failed: \(cause)", kind: kind)
                 default:
                     return fail("unexpected \(event) while writing the journal")
                 }

@@ -121,17 +121,17 @@ public struct InstanceSwitchMachine: DeployMachine {
 
         case (.recording(let running), .recorded):
             return firstAction(running, now: now)
-        case (.recording(var running), .hookFailed(let point, let cause)):
+        case (.recording(var running), .hookFailed(let point, let cause, let interrupted)):
             let text = "the \(point.rawValue) hook failed: \(cause)"
             switch running.step {
             case .protect:
                 state = .ended
-                return .failed(.init(step: running.journal.step, cause: text, state: "Nothing changed.", report: running.report))
+                return .failed(.init(step: running.journal.step, cause: text, state: "Nothing changed.", report: running.report, kind: interrupted ? .interrupted : .failed))
             case .bake, .finalize:
                 running.report.add(running.journal.step, seconds: 0, "not started: the postSwitch hook failed")
                 return beginRollback(running, text, now: now)
             case .deploy, .scale, .launch, .approval, .register, .healthGate, .deregister, .drain, .rollback:
-                return undo(running, text)
+                return undo(running, text, kind: interrupted ? .interrupted : nil)
             }
         case (.recording(let running), .recordFailed(let cause)):
             let text = "could not write the journal \(environment.parameters.deployment): \(cause)"

@@ -71,7 +71,7 @@ public struct RollingMachine: DeployMachine {
 
         case (.recording(let running, let adopt), .recorded):
             return firstAction(running, adopt: adopt, now: now)
-        case (.recording(let running, _), .hookFailed(let point, let cause)):
+        case (.recording(let running, _), .hookFailed(let point, let cause, _)):
             let text = "the \(point.rawValue) hook failed: \(cause)"
             if running.journal.step == "start" {
                 state = .undoing(running, cause: text)
