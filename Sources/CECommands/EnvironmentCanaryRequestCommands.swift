@@ -20,7 +20,7 @@ enum CanaryRequest {
                     case .promote:
                         Console.say("\(environment.name): approved \(journal.id); it goes on at its next poll (within seconds) and moves traffic to \(journal.to.rawValue).")
                     case .abort:
-                        Console.say("\(environment.name): asked \(journal.id) to abort; at its next poll it \(journal.trafficStep ?? 0 > 0 ? "sends all traffic back to \(journal.from.rawValue)" : "undoes the deploy (\(journal.from.rawValue) keeps serving)") and exits 3.")
+                        Console.say("\(environment.name): asked \(journal.id) to abort; at its next poll it \(journal.percentBeforeStep > 0 ? "sends all traffic back to \(journal.from.rawValue)" : "undoes the deploy (\(journal.from.rawValue) keeps serving)") and exits 3.")
                     }
                     return
                 }

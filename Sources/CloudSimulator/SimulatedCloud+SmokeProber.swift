@@ -25,9 +25,6 @@ extension SimulatedWorld {
         guard let name = targetGroupName(arn: arn) else { return 503 }
         let candidates = candidates(name)
         guard !candidates.isEmpty else { return 503 }
-        let id = pickTarget(candidates, in: name)
-        guard appIsUp(id, at: now) else { return 502 }
-        if let instance = instances[id], random.chance(behaviour(of: instance).errorRate) { return 500 }
-        return 200
+        return answer(from: name, among: candidates).status
     }
 }

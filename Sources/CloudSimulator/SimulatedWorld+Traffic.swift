@@ -138,7 +138,7 @@ extension SimulatedWorld {
             checkStaleRouteHasCapacity(env, targetGroup: name, arn: arn)
             return record(env, color: color, version: nil, status: 503, arn: arn)
         }
-        let id = pickTarget(candidates, in: name)
+        let (id, status) = answer(from: name, among: candidates)
         let instance = instances[id]
         let version = instance?.version
         // Both colours share the group (instance switching): the instance tells the colour.
@@ -149,17 +149,18 @@ extension SimulatedWorld {
             owner?.color = own
             owner?.recorded = parameters[shared.buildName(own)]?.value
         }
-        let status: Int
-        if !appIsUp(id, at: now) {
-            status = 502
-        } else if let instance, random.chance(behaviour(of: instance).errorRate) {
-            status = 500
-        } else {
-            status = 200
-        }
         record(env, color: color, version: version, status: status, arn: arn, user: user)
         checkServedVersion(env, version: version, instance: instance)
         if let owner { checkRecordedBuild(owner.record, color: owner.color, recorded: owner.recorded, version: version, instance: instance) }
+    }
+
+    /// The target of `group` (among `candidates`, not empty) a request reaches, and its answer: 502 while its
+    /// application is down, 500 as often as its build errs, else 200.
+    mutating func answer(from group: String, among candidates: [String]) -> (id: String, status: Int) {
+        let id = pickTarget(candidates, in: group)
+        guard appIsUp(id, at: now) else { return (id, 502) }
+        if let instance = instances[id], random.chance(behaviour(of: instance).errorRate) { return (id, 500) }
+        return (id, 200)
     }
 
     /// A target of `group` among `candidates`: uniformly, or by share while some are in slow start.

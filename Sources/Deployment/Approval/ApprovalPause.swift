@@ -5,7 +5,8 @@ import Foundation
 public struct ApprovalPause: Sendable, Equatable {
     public var since: Date
     public var deadline: Date
-    public var autoPromote: Bool
+    public var settings: ApprovalSettings
+    public var autoPromote: Bool { settings.autoPromote }
 
     /// What to do after a reading.
     public enum Verdict: Sendable, Equatable {
@@ -21,7 +22,18 @@ public struct ApprovalPause: Sendable, Equatable {
     public init(settings: ApprovalSettings, now: Date, recordedDeadline: String? = nil) {
         since = now
         deadline = recordedDeadline.flatMap(DeployLock.parse) ?? now.addingTimeInterval(Double(settings.timeoutSeconds))
-        autoPromote = settings.autoPromote
+        self.settings = settings
+    }
+
+    /// What the pause shows while it waits: `color` has `percent` of the traffic meanwhile, and who may answer.
+    public func progress(color: Color, percent: Int, wanted: Int, environment: EnvironmentConfiguration, now: Date) -> DeployProgress {
+        var progress = DeployProgress(
+            stage: .approval, color: color, inService: 0, healthy: 0, wanted: wanted, elapsedSeconds: now.timeIntervalSince(since),
+            limitSeconds: deadline.timeIntervalSince(since), stableSeconds: nil, neededStableSeconds: 0, percent: percent)
+        progress.approval = .init(
+            promote: environment.answerCommand("environment promote"), abort: environment.answerCommand("environment abort"),
+            answers: environment.approvalAnswers(), deadline: DeploymentJournal.timestamp(deadline), atTimeout: settings.atTimeout)
+        return progress
     }
 
     /// How often the request is read while waiting.

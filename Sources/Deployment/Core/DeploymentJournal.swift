@@ -117,6 +117,13 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
         return traffic.percentages[trafficStep]
     }
 
+    /// The new colour's share before the step `trafficStep` moves it (0 before a canary's first step, and for a
+    /// deploy that does not split traffic): what it has while the deploy waits for approval of that step.
+    public var percentBeforeStep: Int {
+        guard let traffic, let trafficStep, trafficStep > 0, traffic.percentages.indices.contains(trafficStep - 1) else { return 0 }
+        return traffic.percentages[trafficStep - 1]
+    }
+
     public func originalGroup(_ color: Color) -> GroupSettings? { original[color.rawValue] }
 
     /// The version parameters a deploy to `color` overwrites (`{color}/version`, and `version` when it sets it), with

@@ -139,10 +139,8 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
         guard let journal = deployment, journal.isUnfinished, journal.step == DeploymentRequest.approvalStep,
             let deadline = journal.approvalDeadline
         else { return nil }
-        let index = journal.trafficStep ?? 0
-        let percent = index > 0 ? journal.traffic?.percentages[index - 1] ?? 0 : 0
         return .init(
-            deployment: journal.id, strategy: journal.strategy, by: journal.by, to: journal.to, percent: percent, since: journal.updatedAt,
+            deployment: journal.id, strategy: journal.strategy, by: journal.by, to: journal.to, percent: journal.percentBeforeStep, since: journal.updatedAt,
             deadline: deadline, atTimeout: journal.approval?.atTimeout ?? "abort", waiting: lock != nil)
     }
 

@@ -29,6 +29,22 @@ public protocol Strategy {
     ) throws -> Recovery.Plan
 }
 
+extension Strategy {
+    /// The unfinished deploy of `strategy` recorded in `snapshot` that `--resume` continues — or why not (none, or the
+    /// world no longer fits it: `resumeProblem`).
+    static func journalToResume(
+        _ snapshot: EnvironmentSnapshot, strategy: DeployStrategy, in environment: EnvironmentConfiguration
+    ) -> Result<DeploymentJournal, Refusal> {
+        guard let journal = snapshot.status.deployment, journal.isUnfinished, DeployStrategy(journal: journal) == strategy else {
+            return .failure(Refusal("No unfinished deployment with strategy \(strategy.rawValue) to resume in \(environment.parameters.deployment). Nothing changed."))
+        }
+        if let problem = resumeProblem(journal, snapshot: snapshot) {
+            return .failure(Refusal("Cannot resume \(journal.id) at \(journal.step): \(problem). Nothing changed; run '\(environment.command("environment recover"))'."))
+        }
+        return .success(journal)
+    }
+}
+
 /// Blue-green, canary and linear: deploy to the idle colour, gate on health, move the serving routes (at once, or
 /// in weighted steps), bake, finalize.
 public enum BlueGreenStrategy: Strategy {

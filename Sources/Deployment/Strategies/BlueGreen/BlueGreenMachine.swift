@@ -610,21 +610,19 @@ extension BlueGreenMachine {
                 guard let percent = journal.recordedPercent, let to = snapshot.targetGroups[env.targetGroupNames[journal.to]]?.arn else {
                     return "the journal does not record the canary's step"
                 }
-                let index = journal.trafficStep ?? 0
-                let previous = index > 0 ? journal.traffic?.percentages[index - 1] ?? 0 : 0
-                let allowed: Set<Int> = step == .shift ? [previous, percent] : [percent]
+                let allowed: Set<Int> = step == .shift ? [journal.percentBeforeStep, percent] : [percent]
                 let shares = Set(snapshot.routes.map { TrafficShift.percent(of: to, in: $0) })
                 if !shares.isSubset(of: allowed) || shares.count > 1 {
                     return "the journal expects \(journal.to.rawValue) at \(allowed.sorted().map { "\($0)%" }.joined(separator: " or ")) of every route, but the routes give it \(shares.sorted().map { "\($0)%" }.joined(separator: ", "))"
                 }
             case .approval:
                 // Before the first step all traffic is on the old colour; later, the routes carry the last step's share.
-                let index = journal.trafficStep ?? 0
-                guard index > 0 else {
+                let percent = journal.percentBeforeStep
+                guard percent > 0 else {
                     if serving != journal.from { return "the journal expects all traffic on \(journal.from.rawValue), but \(serving.map { "it is on \($0.rawValue)" } ?? "the routes are split")" }
                     return nil
                 }
-                guard let percent = journal.traffic?.percentages[index - 1], let to = snapshot.targetGroups[env.targetGroupNames[journal.to]]?.arn else {
+                guard let to = snapshot.targetGroups[env.targetGroupNames[journal.to]]?.arn else {
                     return "the journal does not record the canary's step"
                 }
                 let shares = Set(snapshot.routes.map { TrafficShift.percent(of: to, in: $0) })
@@ -644,16 +642,15 @@ extension BlueGreenMachine {
             phase = next
             phaseStarted = now
             phaseReported = false
-            let action = firstAction(next, now)
-            var journal = self.journal
             journal.step = next.rawValue
             journal.updatedAt = DeploymentJournal.timestamp(now)
             if journal.traffic != nil {
                 journal.trafficStep = trafficStep
                 journal.stepStartedAt = next == .stepBake ? DeploymentJournal.timestamp(now) : nil
             }
+            // (The step's first action sees the journal of the step; a pause sets its deadline.)
+            let action = firstAction(next, now)
             journal.approvalDeadline = next == .approval ? pause.map { DeploymentJournal.timestamp($0.deadline) } : nil
-            self.journal = journal
             afterRecord = action
             return .record(journal)
         }
@@ -714,16 +711,9 @@ extension BlueGreenMachine {
             begin(options.approval == nil ? nextTrafficPhase : .approval, now)
         }
 
-        /// What the pause shows while it waits: the share the new colour has now, and how long is left.
+        /// What the pause shows while it waits (the journal holds the step about to move traffic).
         func approvalProgress(_ pause: ApprovalPause, now: Date) -> DeployProgress {
-            var progress = DeployProgress(
-                stage: .approval, color: plan.target, inService: 0, healthy: 0, wanted: plan.capacity,
-                elapsedSeconds: now.timeIntervalSince(pause.since), limitSeconds: pause.deadline.timeIntervalSince(pause.since),
-                stableSeconds: nil, neededStableSeconds: 0, percent: trafficStep > 0 ? options.traffic?.percentages[trafficStep - 1] : 0)
-            progress.approval = .init(
-                promote: environment.answerCommand("environment promote"), abort: environment.answerCommand("environment abort"), answers: environment.approvalAnswers(),
-                deadline: DeploymentJournal.timestamp(pause.deadline), atTimeout: pause.autoPromote ? "promote" : "abort")
-            return progress
+            pause.progress(color: plan.target, percent: journal.percentBeforeStep, wanted: plan.capacity, environment: environment, now: now)
         }
 
         func checkStep() -> DeployAction {

@@ -384,15 +384,9 @@ public struct InstanceSwitchMachine: DeployMachine {
         }
     }
 
+    /// Nothing is registered while it waits: the new colour has none of the traffic.
     func approvalProgress(_ running: Running, _ pause: ApprovalPause, now: Date) -> DeployProgress {
-        var progress = DeployProgress(
-            stage: .approval, color: running.journal.to, inService: running.journal.capacity, healthy: 0, wanted: running.journal.capacity,
-            elapsedSeconds: now.timeIntervalSince(pause.since), limitSeconds: pause.deadline.timeIntervalSince(pause.since), stableSeconds: nil,
-            neededStableSeconds: 0, percent: 0)
-        progress.approval = .init(
-            promote: environment.answerCommand("environment promote"), abort: environment.answerCommand("environment abort"), answers: environment.approvalAnswers(),
-            deadline: DeploymentJournal.timestamp(pause.deadline), atTimeout: pause.autoPromote ? "promote" : "abort")
-        return progress
+        pause.progress(color: running.journal.to, percent: 0, wanted: running.journal.capacity, environment: environment, now: now)
     }
 
     func batches(_ count: Int) -> Int { (count + Mutation.targetsPerCall - 1) / Mutation.targetsPerCall }
@@ -456,11 +450,10 @@ public struct InstanceSwitchMachine: DeployMachine {
 
     mutating func resume(_ snapshot: EnvironmentSnapshot, now: Date) -> DeployAction {
         state = .ended
-        guard var journal = snapshot.status.deployment, journal.isUnfinished, DeployStrategy(journal: journal) == .instances else {
-            return .refused(Refusal("No unfinished instance-switching deployment to resume in \(environment.parameters.deployment). Nothing changed."))
-        }
-        if let problem = InstanceSwitchStrategy.resumeProblem(journal, snapshot: snapshot) {
-            return .refused(Refusal("Cannot resume \(journal.id) at \(journal.step): \(problem). Nothing changed; run '\(environment.command("environment recover"))'."))
+        var journal: DeploymentJournal
+        switch InstanceSwitchStrategy.journalToResume(snapshot, strategy: .instances, in: environment) {
+        case .success(let found): journal = found
+        case .failure(let refusal): return .refused(refusal)
         }
         let env = environment
         let liveGroup = env.autoScalingGroupNames[journal.from]

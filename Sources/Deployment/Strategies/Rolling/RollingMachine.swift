@@ -196,11 +196,10 @@ public struct RollingMachine: DeployMachine {
 
     mutating func resume(_ snapshot: EnvironmentSnapshot, now: Date) -> DeployAction {
         state = .ended
-        guard var journal = snapshot.status.deployment, journal.isUnfinished, DeployStrategy(journal: journal) == .rolling else {
-            return .refused(Refusal("No unfinished rolling deployment to resume in \(environment.parameters.deployment). Nothing changed."))
-        }
-        if let problem = RollingStrategy.resumeProblem(journal, snapshot: snapshot) {
-            return .refused(Refusal("Cannot resume \(journal.id) at \(journal.step): \(problem). Nothing changed; run '\(environment.command("environment recover"))'."))
+        var journal: DeploymentJournal
+        switch RollingStrategy.journalToResume(snapshot, strategy: .rolling, in: environment) {
+        case .success(let found): journal = found
+        case .failure(let refusal): return .refused(refusal)
         }
         guard let group = journal.originalGroup(journal.from)?.name else {
             return .refused(Refusal("The journal \(journal.id) does not name the group. Nothing changed; run '\(environment.command("environment recover"))'."))
