@@ -70,14 +70,15 @@ let package = Package(
             name: "AWSServices",
             dependencies: ["AWSCore"]
         ),
-        .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner"], exclude: ["Vectors", "botocore_signer.py"]),
-        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "CETestSupport"], exclude: ["fake_metadata_server.py"]),
-        .target(name: "CETestSupport", dependencies: ["AWSServices"], path: "Tests/CETestSupport"),
-        .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator"]),
-        .testTarget(name: "CloudSimulatorTests", dependencies: ["CloudSimulator", "Deployment", "Timekeeping"]),
-        .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport"]),
-        .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport", "Deployment", "DeploymentAWS", "AWSServices", "CloudSimulator"]),
+        .testTarget(name: "AWSSignerTests", dependencies: ["AWSSigner", "TestPredicates"], exclude: ["Vectors", "botocore_signer.py"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "AWSServices", "CETestSupport", "TestPredicates"], exclude: ["fake_metadata_server.py"]),
+        .target(name: "CETestSupport", dependencies: ["AWSServices", "TestPredicates"], path: "Tests/CETestSupport"),
+        .target(name: "TestPredicates", path: "Tests/TestPredicates"),
+        .testTarget(name: "AWSServicesTests", dependencies: ["AWSServices", "CETestSupport", "TestPredicates"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["Deployment", "CloudSimulator", "TestPredicates"]),
+        .testTarget(name: "CloudSimulatorTests", dependencies: ["CloudSimulator", "Deployment", "Timekeeping", "TestPredicates"]),
+        .testTarget(name: "DeploymentAWSTests", dependencies: ["DeploymentAWS", "Deployment", "AWSServices", "CETestSupport", "TestPredicates"]),
+        .testTarget(name: "CECommandsTests", dependencies: ["CECommands", "CETestSupport", "Deployment", "DeploymentAWS", "AWSServices", "CloudSimulator", "TestPredicates"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,8 +33,9 @@ extension AWSClient {
         let round = countCall(service: service, operation: operation)
         defer { answered(round) }
         let endpoint = try endpoints.endpoint(for: service, region: region)
+        var decision = retryDecision(for: endpoint.url)
         return try await retryPolicy.run(
-            clock: clock, random: random, isRetryable: RetryPolicy.isRetryable,
+            clock: clock, random: random, isRetryable: { decision.isRetryable($0) },
             retrying: { error, attempt, delay in
                 logger.debug("retrying after failure", metadata: ["operation": "\(operation)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(error)"])
             }
@@ -79,6 +80,7 @@ extension AWSClient {
         } catch let error as HTTPTransportError {
             throw AWSClientError.transport(service: service.name, operation: operation, endpoint: base.absoluteString, reason: error.reason)
         }
+        reached(base)
         let milliseconds = Int((clock.now().timeIntervalSince(started) * 1000).rounded())
         logger.debug("\(service.name) \(operation) \(response.status) \(milliseconds) ms (round \(round))")
         guard (200..<300).contains(response.status) else {

@@ -23,6 +23,38 @@ public final class AWSClient: Sendable {
     private final class Shared: Sendable {
         let signers = Mutex<[String: SigV4Signer]>([:])
         let counters = Mutex<CallCounters>(CallCounters())
+        /// The endpoints (scheme, host and port) that have answered at least once in this process.
+        let reached = Mutex<Set<String>>([])
+    }
+
+    /// How many attempts a call gets when its endpoint has never answered in this process and refuses the connection:
+    /// nothing listens there (a wrong `--endpoint-url`, a service not running), which patience does not fix — a
+    /// refusal from an endpoint that has answered before is retried as any connection failure is.
+    static let firstContactAttempts = 3
+
+    static func endpointKey(_ url: URL) -> String { "\(url.scheme ?? "")://\(url.host ?? ""):\(url.port ?? 0)" }
+
+    /// Notes that `url`'s endpoint answered.
+    func reached(_ url: URL) { _ = shared.reached.withLock { $0.insert(Self.endpointKey(url)) } }
+
+    /// As `RetryPolicy.isRetryable`, for one call to `url`: an endpoint never reached that refuses the connection gets
+    /// `firstContactAttempts` in all. (A value per call: it counts that call's refusals.)
+    func retryDecision(for url: URL) -> RetryDecision {
+        RetryDecision(known: shared.reached.withLock { $0.contains(Self.endpointKey(url)) })
+    }
+
+    /// Whether one call's failure is worth another attempt (see `retryDecision(for:)`).
+    struct RetryDecision {
+        let known: Bool
+        var refusals = 0
+
+        mutating func isRetryable(_ error: any Error) -> Bool {
+            if !known, case .transport(_, _, _, let reason)? = error as? AWSClientError, reason == "connection refused" {
+                refusals += 1
+                return refusals < AWSClient.firstContactAttempts
+            }
+            return RetryPolicy.isRetryable(error)
+        }
     }
 
     /// Calls and HTTP attempts made so far, for benchmarks and call-count tests.
@@ -85,8 +117,9 @@ public final class AWSClient: Sendable {
         defer { answered(round) }
         let endpoint = try endpoints.endpoint(for: operation.service, region: region)
         let (body, headers) = try encode(operation, input)
+        var decision = retryDecision(for: endpoint.url)
         return try await retryPolicy.run(
-            clock: clock, random: random, isRetryable: RetryPolicy.isRetryable,
+            clock: clock, random: random, isRetryable: { decision.isRetryable($0) },
             retrying: { error, attempt, delay in
                 logger.debug(
                     "retrying after failure",
@@ -194,6 +227,7 @@ public final class AWSClient: Sendable {
                 service: operation.service.name, operation: operation.name, endpoint: endpoint.absoluteString,
                 reason: error.reason)
         }
+        reached(endpoint)
         // "ELBv2 DescribeRules 200 12 ms (round 2)": service, operation, status, time; never headers or bodies.
         let milliseconds = Int((clock.now().timeIntervalSince(started) * 1000).rounded())
         logger.debug("\(operation.service.name) \(operation.name) \(response.status) \(milliseconds) ms (round \(round))")

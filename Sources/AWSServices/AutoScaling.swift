@@ -239,11 +239,17 @@ public struct StartInstanceRefreshInput: Encodable, Sendable {
 
     public struct Preferences: Encodable, Sendable {
         public var minHealthyPercentage: Int?
+        /// 100–200, at most `minHealthyPercentage` + 100; above 100 new instances are launched before old ones go.
+        public var maxHealthyPercentage: Int?
         public var instanceWarmup: Int?
         public var skipMatching: Bool?
         public var autoRollback: Bool?
-        public init(minHealthyPercentage: Int? = nil, instanceWarmup: Int? = nil, skipMatching: Bool? = nil, autoRollback: Bool? = nil) {
+        public init(
+            minHealthyPercentage: Int? = nil, maxHealthyPercentage: Int? = nil, instanceWarmup: Int? = nil, skipMatching: Bool? = nil,
+            autoRollback: Bool? = nil
+        ) {
             self.minHealthyPercentage = minHealthyPercentage
+            self.maxHealthyPercentage = maxHealthyPercentage
             self.instanceWarmup = instanceWarmup
             self.skipMatching = skipMatching
             self.autoRollback = autoRollback

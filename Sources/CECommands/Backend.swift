@@ -44,6 +44,10 @@ final class Backend: Sendable {
             var merged = options
             try merged.validate()
             let sandbox = try Sandbox()
+            // --verbose logs the simulated calls as it logs AWS's (service, operation, outcome; never contents).
+            if options.verbose {
+                sandbox.cloud.observeCalls { line in FileHandle.standardError.write(Data("sandbox: \(line)\n".utf8)) }
+            }
             var persistent = sandbox.cloud.patientPorts
             persistent.hooks = ProcessHookRunner(sandbox: true)
             return Backend(ports: sandbox.cloud.ports, persistentPorts: persistent, keepAlive: nil, sandbox: sandbox)

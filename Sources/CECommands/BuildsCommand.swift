@@ -131,7 +131,7 @@ struct BuildsSetCurrentCommand<Spelling: SetCurrentSpelling>: GlobalOptionsComma
             try Mutating.confirm(environment: environment.name, action: "Set the next build of \(environment.name) to \(version)", yes: options.yes)
             try await Backend.with(options) { backend in
                 try await Mutating.locked(environment, backend: backend) { _ in
-                    try await backend.persistentPorts.applier.apply(plan[0])
+                    try await backend.persistentPorts.applier(for: environment).apply(plan[0])
                     Console.say("\(environment.name): the next deploy installs \(version) (\(environment.parameters.version)).")
                 }
             }

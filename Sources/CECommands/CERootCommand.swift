@@ -32,10 +32,43 @@ public struct CERootCommand: AsyncParsableCommand {
             return
         }
         if let suggestion = subcommandSuggestion(arguments) {
+            badArgumentsDocument(arguments, error: suggestion)
             FileHandle.standardError.write(Data("Error: \(suggestion)\n  See 'ce --help' for the commands.\n".utf8))
             Foundation.exit(64)
         }
-        await main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Under --output json a command ends with its result document, a bad-arguments exit (64) too.
+            if exitCode(for: error).rawValue == 64 { badArgumentsDocument(arguments, error: message(for: error)) }
+            exit(withError: error)
+        }
+    }
+
+    /// The result document of a bad-arguments exit (`outcome: bad arguments`, exit 64) on standard output, when the
+    /// arguments ask for `--output json` or `ndjson`.
+    static func badArgumentsDocument(_ arguments: [String], error: String) {
+        guard let format = requestedFormat(arguments), format.isMachine else { return }
+        Console.begin(format: format)
+        Console.finish(exitCode: 64, error: error)
+    }
+
+    /// The `--output` / `-o` the arguments give (the last one wins), if a valid one.
+    static func requestedFormat(_ arguments: [String]) -> OutputFormat? {
+        var format: OutputFormat?
+        for (index, word) in arguments.enumerated() {
+            if (word == "--output" || word == "-o"), index + 1 < arguments.count, let value = OutputFormat(rawValue: arguments[index + 1]) {
+                format = value
+            } else if word.hasPrefix("--output="), let value = OutputFormat(rawValue: String(word.dropFirst("--output=".count))) {
+                format = value
+            }
+        }
+        return format
     }
 
     /// The global options that take a value (their value is not a subcommand name).

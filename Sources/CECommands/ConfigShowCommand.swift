@@ -123,11 +123,33 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                     print("  hooks:")
                     for point in HookPoint.allCases {
                         for hook in e.hooks[point.rawValue] ?? [] {
-                            print("    \(point.rawValue): {run: [\(hook.run.joined(separator: ", "))], timeout: \(hook.timeout)\(hook.onFailure.map { ", onFailure: \($0)" } ?? "")}")
+                            print("    \(point.rawValue): {run: [\(hook.run.map(Self.yamlScalar).joined(separator: ", "))], timeout: \(hook.timeout)\(hook.onFailure.map { ", onFailure: \($0)" } ?? "")}")
                         }
                     }
                 }
             }
         }
+    }
+}
+
+extension ConfigShowCommand {
+    /// A string as a YAML flow scalar that reads back as the same string: plain when it holds nothing YAML would read
+    /// otherwise, else double-quoted with escapes — so that what `config show` prints can be pasted into a config.
+    static func yamlScalar(_ value: String) -> String {
+        let plain = !value.isEmpty && value.allSatisfy { $0.isLetter || $0.isNumber || "-_./@%+=".contains($0) }
+            && !["true", "false", "yes", "no", "on", "off", "null", "~"].contains(value.lowercased()) && Double(value) == nil
+        if plain { return value }
+        var escaped = ""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": escaped += "\\\""
+            case "\\": escaped += "\\\\"
+            case "\n": escaped += "\\n"
+            case "\t": escaped += "\\t"
+            default:
+                if scalar.value < 0x20 { escaped += String(format: "\\x%02X", scalar.value) } else { escaped.unicodeScalars.append(scalar) }
+            }
+        }
+        return "\"\(escaped)\""
     }
 }

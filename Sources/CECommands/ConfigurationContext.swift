@@ -13,6 +13,11 @@ extension GlobalOptions {
         // The sandbox's world is the design document's layout: its own configuration, unless a file is named — and
         // it says so when a file would have been used without --sandbox, rather than ignoring it silently.
         if sandbox && config == nil {
+            // A sandbox laid out from a file (`ce --config FILE sandbox reset`) keeps using that file.
+            if let remembered = Sandbox.rememberedConfiguration() {
+                SandboxNote.once("sandbox: using \(remembered), which laid this sandbox out ('sandbox reset --config'); 'ce sandbox reset' goes back to Compiler Explorer's layout.")
+                return try ConfigurationLoader.load(path: remembered)
+            }
             if let path {
                 SandboxNote.once("sandbox: using the sandbox's own configuration (Compiler Explorer's nine environments, alarms \(Sandbox.alarmPattern)), not \(path); pass --config \(Invocation.quoted(path)) to use that file.")
             }

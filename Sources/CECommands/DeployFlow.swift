@@ -28,10 +28,27 @@ enum DeployFlow {
         }
         try await Mutating.locked(environment, backend: backend, takeOver: resume) { interruption in
             let display = ProgressDisplay(clock: backend.ports.clock)
-            try await display.following(done: "\(environment.name): \(isSwitch ? "switch" : strategy.operation) done.") {
-                try await Deploy.run(
-                    request, environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(),
-                    interruption: interruption, progress: display.show)
+            // Where the world can tell (the sandbox's users), what the requests got meanwhile: a deploy is never
+            // reported done over failed requests it could see.
+            let watcher = try? await backend.sandbox?.cloud.start(environment)
+            let operation = isSwitch ? "switch" : strategy.operation
+            try await display.following(done: "\(environment.name): \(operation) done.") {
+                let report: StepReport
+                do {
+                    report = try await Deploy.run(
+                        request, environment: environment, ports: backend.persistentPorts, identity: Mutating.lockIdentity(),
+                        interruption: interruption, progress: display.show)
+                } catch var failure as DeployFailure {
+                    if let failed = await watcher?.stop().failedText(environment.name) { failure.state += " Meanwhile \(failed)." }
+                    throw failure
+                }
+                if let failed = await watcher?.stop().failedText(environment.name) {
+                    throw DeployFailure(
+                        step: "traffic", cause: "\(failed) while it ran",
+                        state: "The \(operation) itself is done: the new build serves. Find what failed them before the next deploy (the sandbox's summary says which colour and build answered).",
+                        report: report, operation: operation)
+                }
+                return report
             }
         }
     }

@@ -12,7 +12,9 @@ enum CanaryRequest {
             try await Backend.with(options) { backend in
                 let ports = backend.persistentPorts
                 let snapshot = try await ports.statusReader(for: environment).snapshot()
-                let request = try DeploymentRequest.make(kind, snapshot: snapshot, by: Mutating.lockIdentity().holder, now: ports.clock.now())
+                let now = ports.clock.now()
+                let stopped = Mutating.lockHolderStopped(snapshot.status.lock, sandbox: options.sandbox, now: now)
+                let request = try DeploymentRequest.make(kind, snapshot: snapshot, by: Mutating.lockIdentity().holder, now: now, holderStopped: stopped)
                 try await ports.documents.overwrite(name: environment.parameters.deploymentRequest, value: request.json())
                 let journal = snapshot.status.deployment!
                 if journal.step == DeploymentRequest.approvalStep {

@@ -25,9 +25,15 @@ struct EnvironmentCleanupCommand: GlobalOptionsCommand {
                     return .nothingToDo("nothing to do yet: \(warm.description); '\(snapshot.environment.command("environment cleanup --expired"))' scales it down after that.")
                 }
                 if !dryRun {
-                    try Mutating.confirm(
-                        environment: snapshot.environment.name, action: "Scale \(warm.color.rawValue) down now, although \(warm.description),", yes: yes,
-                        everyEnvironment: true)
+                    let env = snapshot.environment
+                    do {
+                        try Mutating.confirm(
+                            environment: env.name, action: "Scale \(warm.color.rawValue) down now, although \(warm.description),", yes: yes,
+                            everyEnvironment: true)
+                    } catch let refusal as Refusal where env.invocation.isSandbox {
+                        // In the sandbox the keepOldFor ends only when virtual time gets there: say how.
+                        throw Refusal("\(refusal) Or let the keepOldFor end: \(env.retry("environment cleanup", at: warm.until, now: now)).")
+                    }
                 }
             }
             guard let proof = CleanupProof(snapshot: snapshot, now: now) else { return .proven("no single colour serves") }

@@ -49,6 +49,8 @@ struct EnvironmentHistoryCommand: GlobalOptionsCommand {
                 var line = "\(record.at)  \(record.operation.padding(toLength: width, withPad: " ", startingAt: 0)) \(record.outcome.padding(toLength: 11, withPad: " ", startingAt: 0)) \(DurationText.of(record.seconds).padding(toLength: 7, withPad: " ", startingAt: 0))"
                 if let strategy = record.strategy, let from = record.from, let to = record.to {
                     line += " \(strategy) \(from) → \(to) \(record.build ?? "")"
+                } else if let build = record.build {
+                    line += " next build \(build)"
                 } else if let serving = record.serving {
                     line += " \(serving) serves"
                 }

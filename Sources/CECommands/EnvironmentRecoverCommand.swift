@@ -8,11 +8,12 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
         commandName: "recover",
         abstract: "Bring the environment back to its last consistent state after a deploy stopped half-way.",
         discussion: """
-            With an unfinished deployment in the journal ({prefix}deployment): if the new colour serves every route, \
-            the deploy is finished (SSM, sizes); if the old colour does, the recorded original settings are restored \
-            and the half-deployed colour scaled back down; if traffic is split, every route goes back to the old \
-            colour first. Without one, SSM is reconciled with the load balancer; a journal that cannot be read is \
-            removed. A lock left by a process of yours on this host that is gone is taken over and released, also \
+            With an unfinished deployment in the journal ({prefix}deployment): if the new colour serves every route \
+            and its bake had passed, the deploy is finished (SSM, sizes); otherwise — the old colour serves, traffic is \
+            split, or the new build was never proven by its bake — every route goes back to the old colour (when it can \
+            serve), the recorded original settings are restored and the half-deployed colour scaled back down. An \
+            instance switch goes back by its own way back (the old instances registered and gated first). Without a \
+            journal, SSM is reconciled with the load balancer; a journal that cannot be read is removed. A lock left by a process of yours on this host that is gone is taken over and released, also \
             when there is nothing else to recover.
             """
     )
@@ -39,6 +40,10 @@ struct EnvironmentRecoverCommand: GlobalOptionsCommand {
                     Mutating.printDryRun(plan.mutations)
                     if let journal = plan.journal { Console.say("  SSM PutParameter Name=\(environment.parameters.deployment) Value={journal \(journal.id): recovered} Type=String Overwrite=true") }
                     if plan.removesUnreadableJournal { Console.say("  SSM DeleteParameter Name=\(environment.parameters.deployment)") }
+                    if let back = plan.continuation {
+                        Console.say("  SSM PutParameter Name=\(environment.parameters.deployment) Value={journal \(back.id): step '\(back.step)'} Type=String Overwrite=true")
+                        Console.say("  then the deploy's own way back from '\(back.step)', as '\(environment.command("environment refresh --resume"))' runs it")
+                    }
                     if let lock { Console.say("and \(lock) would be taken over and released if that process is gone from this host") }
                     return
                 }

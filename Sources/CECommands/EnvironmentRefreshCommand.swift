@@ -17,32 +17,32 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
 
     @Option(help: "blue-green, canary, linear, instances or rolling (default: the environment's configured strategy, else blue-green).")
     var strategy: DeployStrategy?
-    @Option(help: "Canary: the shares of traffic on the new colour, e.g. 10,50,100 (default from the config, else 10,100).")
+    @Option(parsing: .unconditional, help: "Canary: the shares of traffic on the new colour, e.g. 10,50,100 (default from the config, else 10,100).")
     var steps: String?
-    @Option(help: "Linear: the share of traffic added at each step, in percent (default from the config, else 20).") var step: Int?
-    @Option(name: .customLong("step-bake"), help: "Canary/linear: watch each step this long (e.g. 2m; default from the config, else 5m).")
+    @Option(parsing: .unconditional, help: "Linear: the share of traffic added at each step, in percent (default from the config, else 20).") var step: Int?
+    @Option(name: .customLong("step-bake"), parsing: .unconditional, help: "Canary/linear: watch each step's traffic this long (e.g. 2m; default from the config, else 5m); with alarms each step lasts alarmDelay longer.")
     var stepBake: String?
-    @Option(help: "Canary/linear: target-group stickiness while traffic is split (1s–7d, e.g. 1h), so a user stays on one build.")
+    @Option(parsing: .unconditional, help: "Canary/linear: target-group stickiness while traffic is split (1s–7d, e.g. 1h), so a user stays on one build.")
     var stickiness: String?
-    @Option(help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
+    @Option(parsing: .unconditional, help: "Instances for the new colour (default: the live colour's desired, at least the live floor).") var capacity: Int?
     @Option(help: "Build to deploy (default: the environment's version parameter, see 'builds set-current').") var version: String?
     @Option(
         name: [.customLong("target"), .customLong("to")], help: "The colour to deploy to (optional; must be the inactive one; --to is the same).",
         completion: .list(["blue", "green"]))
     var target: String?
-    @Option(help: "Watch the new colour this long after the switch (e.g. 90s, 5m; 0 turns it off); default from the config (1m).")
+    @Option(parsing: .unconditional, help: "Watch the new colour's traffic this long after the switch (e.g. 90s, 5m; 0 turns it off; default from the config, 1m); with alarms the bake lasts alarmDelay longer.")
     var bake: String?
     @Flag(help: "Continue the unfinished deploy recorded in the journal, from its step.") var resume = false
     @Flag(help: "Deploy even if the inactive colour has capacity or SSM and the load balancer disagree.") var force = false
     @Flag(name: .customLong("keep-failed"), help: "On failure, leave the new colour running for inspection.")
     var keepFailed = false
-    @Option(name: .customLong("keep-old-for"), help: "Keep the old colour warm for rollback this long after the deploy (e.g. 2h; default from the config, else 1h).")
+    @Option(name: .customLong("keep-old-for"), parsing: .unconditional, help: "Keep the old colour warm for rollback this long after the deploy (e.g. 2h; default from the config, else 1h).")
     var keepOldFor: String?
-    @Option(name: .customLong("min-healthy-percent"), help: "Rolling strategy: the share of instances kept in service.")
+    @Option(name: .customLong("min-healthy-percent"), parsing: .unconditional, help: "Rolling strategy: the share of instances kept in service.")
     var minHealthyPercent = 75
     @Flag(help: "Pause once the new colour has passed the health gate, before traffic moves (and before each later canary/linear step), until 'environment promote' or 'environment abort'.")
     var approve = false
-    @Option(name: .customLong("approve-timeout"), help: "With --approve: how long each pause waits for an answer (e.g. 30m; default 1h); then the deploy is undone, or goes on with --auto-promote.")
+    @Option(name: .customLong("approve-timeout"), parsing: .unconditional, help: "With --approve: how long each pause waits for an answer (e.g. 30m; default 1h); then the deploy is undone, or goes on with --auto-promote.")
     var approveTimeout: String?
     @Flag(name: .customLong("auto-promote"), help: "With --approve: go on when a pause times out instead of undoing the deploy.")
     var autoPromote = false
@@ -51,7 +51,11 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
     @ParentCommand var root: CERootCommand
 
     func validate() throws {
-        if let capacity, !(1...1000).contains(capacity) { throw ValidationError("--capacity must be between 1 and 1000.") }
+        if let capacity, !(1...1000).contains(capacity) { throw ValidationError("--capacity must be between 1 and 1000, not \(capacity).") }
+        for (name, value) in [("--bake", bake), ("--keep-old-for", keepOldFor), ("--approve-timeout", approveTimeout), ("--step-bake", stepBake), ("--stickiness", stickiness)] {
+            if let value, value.hasPrefix("-") { throw ValidationError("\(name) cannot be negative ('\(value)'): give a duration such as 0, 90s, 5m or 1h.") }
+        }
+        if let target, (try? Color.parse(target)) == nil { throw ValidationError("--to must be blue or green, not '\(target)'.") }
         guard (0...100).contains(minHealthyPercent) else { throw ValidationError("--min-healthy-percent must be between 0 and 100.") }
         if let version, let problem = BuildName.problem(version) {
             throw ValidationError("--version \(BuildName.quoted(version)) cannot be used: \(problem). A build name is \(BuildName.rule).")
@@ -74,8 +78,11 @@ struct EnvironmentRefreshCommand: GlobalOptionsCommand {
         if resume && (version != nil || capacity != nil || target != nil || bake != nil || force || keepFailed || strategy != nil || trafficOptionGiven) {
             throw ValidationError("--resume continues the recorded deploy with its own settings: drop --version, --capacity, --target, --bake, --force, --keep-failed, --strategy, --steps, --step, --step-bake and --stickiness.")
         }
-        if let steps, parsedSteps(steps) == nil {
-            throw ValidationError("--steps must be percentages separated by commas, increasing, e.g. 10,50,100, not '\(steps)'.")
+        if let steps {
+            guard let parsed = parsedSteps(steps) else {
+                throw ValidationError("--steps must be percentages separated by commas, increasing, e.g. 10,50,100, not '\(steps)'.")
+            }
+            if let problem = TrafficSteps.problem(parsed.last == 100 ? parsed : parsed + [100]) { throw ValidationError("--steps \(steps): \(problem).") }
         }
         if let step, !(1...99).contains(step) { throw ValidationError("--step must be a percentage from 1 to 99, not \(step).") }
         if let stepBake, ConfigurationLoader.seconds(stepBake).map({ $0 <= 86400 }) != true {

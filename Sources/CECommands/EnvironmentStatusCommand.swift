@@ -16,13 +16,14 @@ struct EnvironmentStatusCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        let status: EnvironmentStatus
+        var status: EnvironmentStatus
         let now: Date
         do {
             let environment = try options.environmentConfiguration()
             (status, now) = try await Backend.with(options) { backend in
                 (try await backend.ports.statusReader(for: environment).read(), backend.ports.clock.now())
             }
+            status.holderStopped = Mutating.lockHolderStopped(status.lock, sandbox: options.sandbox, now: now)
         } catch let error as ValidationError {
             throw error
         } catch {

@@ -29,6 +29,11 @@ struct EnvironmentSwitchCommand: GlobalOptionsCommand {
     @OptionGroup var localGlobal: GlobalOptions
     @ParentCommand var root: CERootCommand
 
+    func validate() throws {
+        if (try? Color.parse(to)) == nil { throw ValidationError("--to must be blue or green, not '\(to)'.") }
+        if let from, (try? Color.parse(from)) == nil { throw ValidationError("--from must be blue or green, not '\(from)'.") }
+    }
+
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
@@ -166,9 +171,7 @@ struct PlanFlow: Sendable {
                 before(backend, environment)
                 var report = StepReport()
                 if let proof { report.add("proof", seconds: ports.clock.now().timeIntervalSince(started), proof) }
-                report.steps += try await SwitchRunner(
-                    environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock
-                ).runAllOrNothing(plan).steps
+                report.steps += try await SwitchRunner(environment: environment, ports: ports).runAllOrNothing(plan).steps
                 Console.say("\(environment.name): \(action) done.")
                 Mutating.printReport(report)
             }

@@ -57,7 +57,7 @@ struct EnvironmentTestBlueGreenCommand: GlobalOptionsCommand {
             let environment = try options.environmentConfiguration()
             try await Backend.with(options) { backend in
                 let watch = try backend.trafficWatch(url: url.flatMap(URL.init(string:)), requestsPerSecond: rate)
-                var deploy = DeployOptions(version: version, bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), strategyName: DeployStrategy.blueGreen.rawValue)
+                let deploy = DeployOptions(version: version, bakeSeconds: bake.flatMap(ConfigurationLoader.seconds), strategyName: DeployStrategy.blueGreen.rawValue)
                 let request = deploy
                 if Mutating.needsConfirmation(environment: environment.name, yes: options.yes) {
                     try Mutating.confirm(

@@ -12,21 +12,26 @@ extension Mutating {
         let (code, outcome) = outcome(of: error)
         // A refusal changed nothing, and leaves nothing (not even a record).
         guard code != ExitStatus.refused.rawValue else { return }
+        // A process killed (the sandbox's simulated crash) writes nothing more.
+        if backend.sandbox?.cloud.isCrashed == true { return }
         var steps = Console.shownSteps
         if let failure = error as? DeployFailure { steps = failure.report.steps }
         // The deployment this command wrote, if it wrote one (the journal changed since it started).
         // (One read for both.)
         let names = environment.parameters
-        let values = (try? await ports.parameters.values(names: [names.deployment, names.activeColor])) ?? [:]
+        let values = (try? await ports.parameters.values(names: [names.deployment, names.activeColor, names.version])) ?? [:]
         let journal = values[names.deployment].flatMap(DeploymentJournal.decode)
         // (A deployment's id ends with the pid of the process that started it.)
         let ours = journal?.id.hasSuffix("-\(identity.pid)") ?? false
         let serving = values[names.activeColor]
+        let operation = operation()
+        // `builds set-current` writes no journal: its build is the one it set.
+        let build = ours ? journal?.version : operation.hasPrefix("builds set") && code == 0 ? values[names.version] : nil
         let record = HistoryRecord(
-            at: DeployLock.format(started), by: identity.holder, identity: await backend.callerArn(), operation: operation(),
+            at: DeployLock.format(started), by: identity.holder, identity: await backend.callerArn(), operation: operation,
             environment: environment.name, outcome: outcome, exitCode: code, seconds: ports.clock.now().timeIntervalSince(started),
             deployment: ours ? journal?.id : nil, strategy: ours ? journal?.strategy : nil, from: ours ? journal?.from.rawValue : nil,
-            to: ours ? journal?.to.rawValue : nil, build: ours ? journal?.version : nil, serving: serving,
+            to: ours ? journal?.to.rawValue : nil, build: build, serving: serving,
             steps: steps.map { .init(name: $0.name, seconds: $0.seconds) },
             error: error.map { String(String(describing: $0).split(separator: "\n").first ?? "") })
         do {

@@ -25,7 +25,9 @@ enum Mutating {
     static func confirm(environment: String, action: String, details: [String] = [], yes: Bool, everyEnvironment: Bool = false) throws {
         guard needsConfirmation(environment: environment, yes: yes, everyEnvironment: everyEnvironment) else { return }
         guard isatty(STDIN_FILENO) == 1 else {
-            throw Refusal("\(action) on \(environment) needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
+            let base = action.hasSuffix(",") ? String(action.dropLast()) : action
+            let what = base.contains(" \(environment) ") || base.hasSuffix(" \(environment)") ? base : "\(base) on \(environment)"
+            throw Refusal("\(what) needs confirmation, and there is no terminal to ask: pass --yes. Nothing changed.")
         }
         let lines = details.isEmpty ? "\(action) on \(environment)." : "\(action):\n" + details.map { "  \($0)\n" }.joined()
         FileHandle.standardError.write(Data("\(lines)\(details.isEmpty ? " " : "")Type the environment name to continue: ".utf8))
@@ -140,6 +142,17 @@ extension Mutating {
         return kill(pid_t(lock.pid), 0) != 0 && errno == ESRCH
     }
 
+    /// Whether the command holding the lock `value` provably runs no more: no lock, a lock no longer extended (past
+    /// its expiry), one left by a process of ours on this host that is gone, or — in the sandbox, where one command runs
+    /// at a time — any lock at all. An unreadable lock counts as held.
+    static func lockHolderStopped(_ value: String?, sandbox: Bool, now: Date) -> Bool {
+        guard let value else { return true }
+        if sandbox { return true }
+        guard let lock = DeployLock.decode(value) else { return false }
+        if let expires = lock.expires, expires < now { return true }
+        return holderIsGone(lock, ours: lockIdentity())
+    }
+
     /// Runs `body` holding the environment's deploy lock (`{prefix}deploy-lock`), with SIGINT, SIGTERM and SIGHUP
     /// trapped: the first asks `body` to stop (its `Interruption`), the lock is released, and the command then
     /// exits 128 + the signal. A dry run needs neither. `takeOver`: a lock left by a process that is gone is
@@ -170,6 +183,8 @@ extension Mutating {
             }
         } catch {
             if let code = trap.exitCode { throw StoppedBySignal(code: code, error: error) }
+            // A simulated crash: one message, what status says, instead of the failures the dead process would not see.
+            if let crash = backend.sandbox?.crash(of: environment) { throw crash }
             throw error
         }
         if let code = trap.exitCode { throw StoppedBySignal(code: code, error: nil) }

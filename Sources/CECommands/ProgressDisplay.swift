@@ -172,15 +172,30 @@ final class ProgressDisplay: Sendable {
     }
 
     private let redrawing = Mutex(false)
+    /// In a log: the last reading written (without its counters of seconds), and when.
+    private let lastLogged = Mutex<(state: String, at: Date)?>(nil)
 
-    /// A progress reading: redrawn in place on a terminal, a timestamped line otherwise.
+    /// A progress reading: redrawn in place on a terminal. In a log (not a terminal) a timestamped line when something
+    /// changes — a count, a state, what an instance waits for — and otherwise once a minute, not one per poll.
     func write(_ text: String) {
         if isTerminal {
             redrawing.withLock { $0 = true }
             Console.progress.write(Data("\r\u{1B}[K\(text)".utf8))
-        } else {
-            Console.progress.write(Data("\(DeployLock.format(clock.now())) \(text)\n".utf8))
+            return
         }
+        let now = clock.now()
+        let state = Self.withoutCounters(text)
+        let due = lastLogged.withLock { last -> Bool in
+            guard last == nil || last!.state != state || now.timeIntervalSince(last!.at) >= 60 else { return false }
+            last = (state, now)
+            return true
+        }
+        if due { Console.progress.write(Data("\(DeployLock.format(now)) \(text)\n".utf8)) }
+    }
+
+    /// A reading without the seconds it counts ("stable 5/10 s", "35 s of 600 s"), which change at every poll.
+    static func withoutCounters(_ text: String) -> String {
+        text.replacingOccurrences(of: #"(stable )?\d+(/\d+)? s( of \d+ s)?"#, with: "", options: .regularExpression)
     }
 
     /// A line that stays.

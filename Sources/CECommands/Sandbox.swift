@@ -76,7 +76,8 @@ final class Sandbox: @unchecked Sendable {
         let cloud = try SimulatedCloud.designDocument(
             environments: environments, configuration: configuration, seed: seed,
             liveInstances: prodInstances.map { ["prod": $0] } ?? [:], requestsPerSecond: requestsPerSecond, alarms: alarms,
-            neighbours: true)
+            // Compiler Explorer's own other services only on its own load balancer; previews for every layout.
+            neighbours: given == nil, previews: true)
         cloud.setBootSeconds(45...75)
         // As AWS behaves: rule changes propagate for seconds, Describe calls share a token bucket, alarms lag.
         cloud.setCalibration(.aws)
@@ -90,6 +91,37 @@ final class Sandbox: @unchecked Sendable {
         for name in configuration.environments.keys { configuration.environments[name]!.alarms = [alarmPattern] }
         configuration.source = "built-in defaults (sandbox: alarms \(alarmPattern))"
         return configuration
+    }
+
+    /// After a simulated crash (`sandbox faults --crash-at`): what the "killed" process left, as `status` says it —
+    /// the step its journal stopped at and the two ways on — or `nil` when the tool did not crash.
+    func crash(of environment: EnvironmentConfiguration) -> SandboxCrash? {
+        guard cloud.isCrashed else { return nil }
+        let journal = cloud.parameter(environment.parameters.deployment).flatMap(DeploymentJournal.decode)
+        return SandboxCrash(environment: environment, journal: journal?.isUnfinished == true ? journal : nil)
+    }
+
+    /// The file that names the configuration a sandbox was laid out from (`ce --config FILE sandbox reset`).
+    static func configurationRecord(_ directory: String = Sandbox.directory()) -> String { directory + "/configuration-path" }
+
+    /// The configuration file the sandbox in `directory` was laid out from, if it was laid out from one that still exists.
+    static func rememberedConfiguration(_ directory: String = Sandbox.directory()) -> String? {
+        guard let data = FileManager.default.contents(atPath: configurationRecord(directory)),
+            case let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), !path.isEmpty,
+            FileManager.default.fileExists(atPath: path)
+        else { return nil }
+        return path
+    }
+
+    /// Remembers the file the sandbox was laid out from (`nil`: Compiler Explorer's layout, nothing to remember).
+    static func remember(configuration path: String?, in directory: String = Sandbox.directory()) throws {
+        let record = configurationRecord(directory)
+        guard let path else {
+            try? FileManager.default.removeItem(atPath: record)
+            return
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        try Data((absolute + "\n").utf8).write(to: URL(fileURLWithPath: record))
     }
 
     /// Saves the world; keeps the event log short.
@@ -125,5 +157,19 @@ final class Sandbox: @unchecked Sendable {
         lines.append(new.isEmpty ? "  invariants: all held" : "  INVARIANTS VIOLATED:")
         lines += new.map { "    \($0)" }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The sandbox's tool "crashed" (`sandbox faults --crash-at STEP`): the lock and the journal are left as a killed
+/// process leaves them, and the next operator finishes or undoes the deploy.
+struct SandboxCrash: Error, CustomStringConvertible {
+    var environment: EnvironmentConfiguration
+    var journal: DeploymentJournal?
+
+    var description: String {
+        guard let journal else {
+            return "the tool crashed (simulated, 'sandbox faults --crash-at'); its lock is left as a killed process leaves it. Run '\(environment.command("environment recover"))' to release it."
+        }
+        return "the tool crashed (simulated, 'sandbox faults --crash-at') right after journalling step '\(journal.step)' of \(journal.id); the lock and the journal are left as a killed process leaves them. Run '\(environment.command("environment refresh --resume"))' to finish it, or '\(environment.command("environment recover"))' to undo it."
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CloudSimulator
 import Deployment
 import Foundation
+import Synchronization
 
 /// `ce sandbox …`: shape the simulated cloud that `ce --sandbox` commands run against, and soak-test ce on it.
 struct SandboxCommand: AsyncParsableCommand {
@@ -36,7 +37,7 @@ struct SandboxResetCommand: ParsableCommand {
         abstract: "Start afresh: Compiler Explorer's load balancer (prod and eight path environments, other services' and preview rules), blue live at v1, no faults.")
 
     @Option(help: "Seed of the simulated world (boot times, traffic, faults).") var seed: UInt64 = Sandbox.defaultSeed
-    @Option(name: .customLong("requests-per-second"), help: "Traffic sent to each environment (default 5).") var requestsPerSecond: Double = 5
+    @Option(name: .customLong("requests-per-second"), help: "Traffic sent to each environment, requests per second.") var requestsPerSecond: Double = 5
     @Option(name: .customLong("prod-instances"), help: "Instances of prod's live colour (default 2).") var prodInstances: Int?
 
     func validate() throws {
@@ -61,6 +62,7 @@ struct SandboxResetCommand: ParsableCommand {
             throw CommandFailure.report(error)
         }
         try SandboxEdit.run(fresh: world) { _ in
+            try Sandbox.remember(configuration: configuration == nil ? nil : path, in: directory)
             guard let configuration, let path else {
                 return "sandbox reset in \(directory): prod (\(prodInstances ?? 2) instances) and beta, staging, gpu, wintest, winstaging, winprod, aarch64prod, aarch64staging behind GccExplorerApp with other services' and preview rules; blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each)."
             }
@@ -68,7 +70,7 @@ struct SandboxResetCommand: ParsableCommand {
                 let env = configuration.environments[name]!
                 return "\(name) (\(env.strategy.rawValue)\(env.sharesOneTargetGroup ? ", one target group \(env.targetGroupNames.blue)" : ""))"
             }
-            return "sandbox reset in \(directory) as \(path) lays it out: \(names.joined(separator: ", ")); blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each). Run commands with --config \(Invocation.quoted(path)) too."
+            return "sandbox reset in \(directory) as \(path) lays it out: \(names.joined(separator: ", ")); blue live at v1 (seed \(seed), \(requestsPerSecond) requests/s each). Later commands on this sandbox use that file (with --config or without)."
         }
     }
 }
@@ -84,6 +86,10 @@ struct SandboxAppCommand: ParsableCommand {
     @Option(help: "UP:DOWN seconds: it flaps forever.") var flapping: String?
 
     func validate() throws {
+        // The build a deploy may name: the same rules as `--version` and `builds set-current`.
+        if let problem = BuildName.problem(version) {
+            throw ValidationError("The build \(BuildName.quoted(version)) cannot be used: \(problem). A build name is \(BuildName.rule).")
+        }
         guard start >= 0, (0...100).contains(errors) else { throw ValidationError("--start must be at least 0 and --errors between 0 and 100.") }
         if let flapping, parseFlapping(flapping) == nil { throw ValidationError("--flapping takes UP:DOWN seconds, e.g. 8:8.") }
         if neverHealthy && flapping != nil { throw ValidationError("--never-healthy and --flapping exclude each other.") }
@@ -127,7 +133,7 @@ struct SandboxFaultsCommand: ParsableCommand {
     @Option(help: "Percent of API attempts throttled.") var throttle: Double?
     @Option(help: "Percent of API attempts answered 5xx.") var errors: Double?
     @Option(help: "Milliseconds each API call takes.") var latency: Double?
-    @Option(name: .customLong("crash-at"), help: ArgumentHelp("The next deploy dies right after journalling this step (\(DeployStrategy.allCases.map { "\($0.rawValue): \($0.journalledSteps.map(Self.dashed).joined(separator: ", "))" }.joined(separator: "; ")); a canary's later splits: shift-2, step-bake-2).", valueName: "step"))
+    @Option(name: .customLong("crash-at"), help: ArgumentHelp("The next deploy dies right after journalling this step (\(DeployStrategy.allCases.map { "\($0.rawValue): \($0.journalledSteps.map(Self.dashed).joined(separator: ", "))" }.joined(separator: "; ")); a canary's later splits: shift-2, step-bake-2; with --approve: approval).", valueName: "step"))
     var crashAt: String?
     @Option(help: "Answer this call AccessDenied (repeatable): OPERATION or 'OPERATION SUBJECT', e.g. 'SSM DeleteParameter' or 'SSM PutParameter /compiler-explorer/prod/active-target-group-arn'.")
     var deny: [String] = []
@@ -240,55 +246,51 @@ struct SandboxSoakCommand: AsyncParsableCommand {
     @Option(help: "The first scenario's seed; the others follow.") var seed: UInt64 = 1
     @Option(help: "Instances in the live colour (default: 1–5, drawn per scenario).") var instances: Int?
     @Flag(help: "Print every scenario's event log.") var events = false
+    @Option(help: "Seconds of wall time one scenario may take before the soak calls it a hang and stops (exit 1).")
+    var scenarioTimeout = 60
 
     func validate() throws {
         guard (1...1_000_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000000.") }
         if let instances, !(1...5000).contains(instances) { throw ValidationError("--instances must be between 1 and 5000.") }
+        guard (1...3600).contains(scenarioTimeout) else { throw ValidationError("--scenario-timeout must be between 1 and 3600 (seconds).") }
     }
 
     func run() async throws {
         let started = ContinuousClock.now
-        let scenarios = (0..<UInt64(runs)).map { SoakScenario.random(seed: seed + $0, liveInstances: instances) }
-        if runs == 1 { FileHandle.standardOutput.write(Data("\(scenarios[0])\n".utf8)) }
-        let parallel = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let soak = SoakRun(
+            firstSeed: seed, runs: runs, liveInstances: instances, parallel: ProcessInfo.processInfo.activeProcessorCount,
+            keepEvents: events || runs == 1)
+        if runs == 1 { FileHandle.standardOutput.write(Data("\(SoakScenario.random(seed: seed, liveInstances: instances))\n".utf8)) }
         let progress = SoakProgress(started: started)
-        var outcomes: [SoakOutcome] = []
-        for chunk in stride(from: 0, to: scenarios.count, by: parallel) {
-            let batch = Array(scenarios[chunk..<min(chunk + parallel, scenarios.count)])
-            let results = await withTaskGroup(of: SoakOutcome.self) { group in
-                for scenario in batch { group.addTask { await Soak.run(scenario) } }
-                return await group.reduce(into: [SoakOutcome]()) { $0.append($1) }
-            }
-            outcomes += results.sorted { $0.scenario.seed < $1.scenario.seed }
-            progress.show(done: outcomes.count, of: runs, violating: outcomes.filter { !$0.violations.isEmpty }.count)
-        }
+        let watchdog = SoakWatchdog(limit: .seconds(scenarioTimeout))
+        let summary = await soak.run(
+            starting: { watchdog.started($0.seed) },
+            finished: { outcome, summary in
+                watchdog.ended(outcome.scenario.seed)
+                progress.show(done: summary.scenarios, of: runs, violating: summary.failing.count)
+            })
+        watchdog.stop()
         progress.finish()
         let elapsed = ContinuousClock.now - started
-        var byResult: [String: Int] = [:]
-        for outcome in outcomes {
-            let kind = outcome.result.replacingOccurrences(of: #" at (health gate|[a-z]+)"#, with: "", options: .regularExpression)
-            byResult[kind, default: 0] += 1
-            if events || runs == 1 {
-                print(runs == 1 ? "  → \(outcome.result)" : "\(outcome.scenario)\n  → \(outcome.result)")
-                if events { outcome.events.forEach { print("    \($0)") } }
-            }
+        for outcome in summary.outcomes where events || runs == 1 {
+            print(runs == 1 ? "  → \(outcome.result)" : "\(outcome.scenario)\n  → \(outcome.result)")
+            if events { outcome.events.forEach { print("    \($0)") } }
         }
-        let failing = outcomes.filter { !$0.violations.isEmpty }
-        let virtual = outcomes.reduce(0) { $0 + $1.virtualSeconds }
-        let requests = outcomes.reduce(0) { $0 + $1.requests }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("soak: \(runs) scenario(s) from seed \(seed) in \(String(format: "%.2f", seconds)) s wall (\(String(format: "%.1f", seconds * 1000 / Double(runs))) ms each), \(Int(virtual / 3600)) h of virtual time, \(requests) requests")
+        let seconds = elapsed.timeInterval
+        print("soak: \(runs) scenario(s) from seed \(seed) in \(String(format: "%.2f", seconds)) s wall (\(String(format: "%.1f", seconds * 1000 / Double(runs))) ms each), \(Int(summary.virtualSeconds / 3600)) h of virtual time, \(summary.requests) requests")
         let strategies = DeployStrategy.allCases.compactMap { strategy -> String? in
-            let count = outcomes.filter { $0.scenario.strategy == strategy }.count
+            let count = summary.byStrategy[strategy] ?? 0
             return count > 0 ? "\(count) \(strategy.rawValue)" : nil
         }
         print("  strategies: \(strategies.joined(separator: ", "))")
-        for (kind, count) in byResult.sorted(by: { $0.value > $1.value }) { print("  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(kind)") }
-        if failing.isEmpty {
+        for (kind, count) in summary.byResult.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            print("  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(kind)")
+        }
+        if summary.failing.isEmpty {
             print("invariants: all held in every scenario")
         } else {
-            print("INVARIANTS VIOLATED in \(failing.count) scenario(s):")
-            for outcome in failing {
+            print("INVARIANTS VIOLATED in \(summary.failing.count) scenario(s):")
+            for outcome in summary.failing {
                 print("  \(outcome.scenario)\n    → \(outcome.result)")
                 outcome.violations.forEach { print("    ! \($0)") }
             }
@@ -299,28 +301,36 @@ struct SandboxSoakCommand: AsyncParsableCommand {
 
 /// A long soak's progress on standard error (the results stay on standard output): a redrawn line on a terminal,
 /// a line every ten seconds otherwise; nothing for a run of a few seconds.
-final class SoakProgress {
+final class SoakProgress: Sendable {
+    struct State {
+        var lastShown: ContinuousClock.Instant
+        var shown = false
+    }
+
     let started: ContinuousClock.Instant
     let isTerminal = isatty(STDERR_FILENO) == 1
-    var lastShown: ContinuousClock.Instant
-    var shown = false
+    let state: Mutex<State>
 
     init(started: ContinuousClock.Instant) {
         self.started = started
-        lastShown = started
+        state = Mutex(State(lastShown: started))
     }
 
     func show(done: Int, of total: Int, violating: Int) {
         let now = ContinuousClock.now
-        guard done < total, now - lastShown >= (isTerminal ? .milliseconds(500) : .seconds(10)) else { return }
-        lastShown = now
-        shown = true
+        let due = state.withLock { state -> Bool in
+            guard done < total, now - state.lastShown >= (isTerminal ? .milliseconds(500) : .seconds(10)) else { return false }
+            state.lastShown = now
+            state.shown = true
+            return true
+        }
+        guard due else { return }
         let elapsed = (now - started).components.seconds
         let text = "soak: \(done)/\(total) scenarios, \(elapsed) s, \(violating == 0 ? "every invariant held so far" : "\(violating) violating")"
         FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K\(text)" : text + "\n").utf8))
     }
 
     func finish() {
-        if isTerminal && shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if isTerminal && state.withLock({ $0.shown }) { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

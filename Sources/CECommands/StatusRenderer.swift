@@ -28,10 +28,14 @@ enum StatusRenderer {
             let what = "\(journal.id): \(journal.version), \(journal.from.rawValue) → \(journal.to.rawValue), by \(journal.by)"
             if journal.isUnfinished {
                 lines.append("UNFINISHED   deployment \(what) stopped at step '\(journal.step)' (last written \(journal.updatedAt))\(journal.note.map { ": \($0)" } ?? "")")
-                if let strategy = DeployStrategy(journal: journal), case let left = strategy.stepsLeft(journal), !left.isEmpty {
-                    lines.append("             \(strategy.rawValue) steps left: \(left.joined(separator: " → "))")
+                if journal.undoIncomplete == true {
+                    lines.append("             it failed and putting everything back did not finish: run '\(ce("environment recover"))' to finish that")
+                } else {
+                    if let strategy = DeployStrategy(journal: journal), case let left = strategy.stepsLeft(journal), !left.isEmpty {
+                        lines.append("             \(strategy.rawValue) steps left: \(left.joined(separator: " → "))")
+                    }
+                    lines.append("             run '\(ce("environment refresh --resume"))' to finish it, or '\(ce("environment recover"))' to undo it")
                 }
-                lines.append("             run '\(ce("environment refresh --resume"))' to finish it, or '\(ce("environment recover"))' to undo it")
             } else {
                 lines.append("last deploy  \(what): \(journal.status.rawValue) at \(journal.updatedAt)\(journal.note.map { " (\($0))" } ?? "")")
             }
@@ -50,7 +54,7 @@ enum StatusRenderer {
                 lines.append("APPROVAL     \(approval.deployment) by \(approval.by) waits since \(approval.since)\(share); at \(approval.deadline) it will \(approval.atTimeout)")
                 lines.append("             run '\(ce("environment promote"))' to go on, or '\(ce("environment abort"))' to undo it")
             } else {
-                lines.append("APPROVAL     \(approval.deployment) stopped while waiting for approval (no command holds \(status.environment)); '--resume' waits again until \(approval.deadline)")
+                lines.append("APPROVAL     \(approval.deployment) stopped while waiting for approval (no command runs it); '\(ce("environment refresh --resume"))' waits again until \(approval.deadline), '\(ce("environment recover"))' undoes it")
             }
         }
         if let canary = status.canary {
@@ -58,8 +62,12 @@ enum StatusRenderer {
             if canary.step == "step bake", let started = canary.stepStartedAt.flatMap(DeployLock.parse), let now {
                 left = ", step bake \(DurationText.of(Double(canary.stepBakeSeconds) - now.timeIntervalSince(started))) left of \(DurationText.of(Double(canary.stepBakeSeconds)))"
             }
-            lines.append("\(canary.strategy.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0)) \(canary.to.rawValue) \(canary.percent)%, \(canary.from.rawValue) \(100 - canary.percent)% (split \(canary.split) of \(canary.splits): \(canary.percentages.map { "\($0)%" }.joined(separator: " → ")); at '\(canary.step)'\(left))")
-            lines.append("             '\(ce("environment promote"))' skips the remaining step bakes; '\(ce("environment abort"))' sends all traffic back to \(canary.from.rawValue)")
+            lines.append("\(canary.strategy.uppercased().padding(toLength: 12, withPad: " ", startingAt: 0)) \(canary.to.rawValue) \(canary.percent)%, \(canary.from.rawValue) \(100 - canary.percent)% (split \(canary.split) of \(canary.splits): \(canary.percentages.map { "\($0)%" }.joined(separator: " → ")); at '\(canary.step)'\(status.holderStopped ? "" : left))")
+            if status.holderStopped {
+                lines.append("             stopped: no command runs it, so nothing would take a promote or abort; '\(ce("environment refresh --resume"))' continues it, '\(ce("environment recover"))' sends all traffic back to \(canary.from.rawValue)")
+            } else {
+                lines.append("             '\(ce("environment promote"))' skips the remaining step bakes; '\(ce("environment abort"))' sends all traffic back to \(canary.from.rawValue)")
+            }
         }
         if !status.alarms.isEmpty {
             lines.append("alarms       " + status.alarms.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

@@ -15,11 +15,13 @@ extension SimulatedCloud {
     /// delay; groups replacing unhealthy instances after 240 s. Instances of every version are healthy unless told
     /// otherwise. Watching begins with every environment up.
     ///
-    /// With `neighbours`, the load balancer is as crowded as a real one: other services' rules (`/api/status`, a
-    /// host-header rule, a host redirect, the router's paths), a fixed response, a rule sharing `/beta*` but with a
-    /// host condition that forwards to another service, per-colour preview rules for every environment (its
-    /// conditions plus `X-Deployment-Color: blue|green`), and staging's rule authenticating (Cognito) before a
-    /// sticky forward.
+    /// With `neighbours`, the load balancer is as crowded as Compiler Explorer's: other services' rules (`/api/status`,
+    /// a host-header rule, a host redirect, the router's paths), a fixed response, a rule sharing `/beta*` but with a
+    /// host condition that forwards to another service, and staging's rule authenticating (Cognito) before a sticky
+    /// forward. With `previews` (default: as `neighbours`), per-colour preview rules for every environment (its
+    /// conditions plus `X-Deployment-Color: blue|green`), each at a priority evaluated before its serving rule, as a
+    /// preview must be to be reached at all. An environment of no Compiler Explorer priority gets its rules from 201
+    /// on, ten apart: its previews, then its serving rule.
     ///
     /// - Parameters:
     ///   - liveInstances: instances of each environment's live colour (default: its live floor).
@@ -31,8 +33,9 @@ extension SimulatedCloud {
     public static func designDocument(
         environments: [String] = ["prod", "beta", "staging"], version: String = "v1",
         configuration: DeploymentConfiguration = .builtIn, seed: UInt64 = 1, liveInstances: [String: Int] = [:],
-        requestsPerSecond: Double = 1, alarms: String? = nil, neighbours: Bool = false
+        requestsPerSecond: Double = 1, alarms: String? = nil, neighbours: Bool = false, previews: Bool? = nil
     ) throws -> SimulatedCloud {
+        let previews = previews ?? neighbours
         let balancers = Set(try environments.map { try configuration.environment($0).loadBalancerName })
         guard balancers.count <= 1 else {
             throw DeploymentError.configuration(
@@ -59,8 +62,8 @@ extension SimulatedCloud {
             case .listenerDefault:
                 defaultActions = [.forward(to: arns[.blue]!)]
             case .rule:
-                let priority = compilerExplorerPriorities[name] ?? nextPriority
-                if compilerExplorerPriorities[name] == nil { nextPriority += 10 }
+                // (Two below for the previews, which come first.)
+                let priority = compilerExplorerPriorities[name] ?? nextPriority + 2
                 let ports = env.routing.listenerPorts.isEmpty ? [443] : env.routing.listenerPorts.filter { listeners[$0] != nil }
                 for port in ports {
                     var actions: [RouteAction] = [.forward(to: arns[.blue]!)]
@@ -77,8 +80,9 @@ extension SimulatedCloud {
                     rule(port == 443 ? name : "\(name)-\(port)", priority, port: port, servingConditions, actions)
                 }
             }
-            if neighbours && !env.sharesOneTargetGroup {
-                let base = compilerExplorerPriorities[name].map { $0 - 2 } ?? (name == "prod" ? 990 : nextPriority + 2)
+            if previews && !env.sharesOneTargetGroup {
+                // Before the serving rule (the listener's default action comes after every rule anyway).
+                let base = compilerExplorerPriorities[name].map { $0 - 2 } ?? (env.routing.match == .listenerDefault ? 990 : nextPriority)
                 for (offset, color) in Color.allCases.enumerated() {
                     rule(
                         "\(name)-preview-\(color.rawValue)", base + offset,
@@ -86,6 +90,7 @@ extension SimulatedCloud {
                         [.forward(to: arns[color]!)])
                 }
             }
+            if env.routing.match != .listenerDefault && compilerExplorerPriorities[name] == nil { nextPriority += 10 }
             let names = env.parameters
             for (parameter, value) in [
                 (names.activeColor, "blue"), (names.activeTargetGroupArn, arns[.blue]!), (names.version, version),

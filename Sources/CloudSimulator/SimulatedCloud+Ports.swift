@@ -35,6 +35,7 @@ extension SimulatedWorld {
         while true {
             calls.append(operation)
             if crashed { throw SimulatedCrash() }
+            try checkToolBound()
             advance(to: now.addingTimeInterval(faults.latencySeconds))
             if changes { faults.changesSeen += 1 }
             if faults.denied.contains(operation) || faults.denied.contains("\(operation) \(subject)")
@@ -105,10 +106,12 @@ extension SimulatedWorld {
             guard ids.count <= Mutation.targetsPerCall else {
                 throw SimulatedAPIError(operation: "RegisterTargets", code: "ValidationError", message: "at most \(Mutation.targetsPerCall) targets per call", isTransient: false)
             }
+            let groupHealthy = targetGroups[name]!.targets.values.contains { $0.state == "healthy" }
             for id in ids {
                 guard let instance = instances[id], instance.terminatingAt == nil else {
                     throw SimulatedAPIError(operation: "RegisterTargets", code: "InvalidTarget", message: "The following targets are not in a running state and cannot be registered: '\(id)'", isTransient: false)
                 }
+                checkRegistration(instance, into: name, groupHealthy: groupHealthy)
                 register(id, in: name)
             }
         case .deregisterTargets(let arn, let ids):
@@ -182,7 +185,14 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
     HealthProber, InstanceRefresher, AlarmReader, DocumentStore
 {
     func call<T>(_ operation: String, subject: String = "", changes: Bool = false, _ body: (inout SimulatedWorld) throws -> T) throws -> T {
-        try change { try $0.toolCall(operation, subject: subject, changes: changes, policy: retryPolicy, body) }
+        do {
+            let result = try change { try $0.toolCall(operation, subject: subject, changes: changes, policy: retryPolicy, body) }
+            observed("\(operation) 200 (simulated, \(String(format: "%.1f", now.timeIntervalSince(read { $0.start }))) s)")
+            return result
+        } catch let error as SimulatedAPIError {
+            observed("\(operation) \(error.code) (simulated, \(String(format: "%.1f", now.timeIntervalSince(read { $0.start }))) s)")
+            throw error
+        }
     }
 
     public func routes(loadBalancerName: String) async throws -> LoadBalancerRoutes? {
@@ -284,7 +294,7 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
         }
     }
 
-    public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
+    public func startRefresh(group: String, minHealthyPercentage: Int, maxHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
         try call("AutoScaling StartInstanceRefresh", subject: group, changes: true) { world in
             guard let target = world.groups[group] else {
                 throw SimulatedAPIError(operation: "StartInstanceRefresh", code: "ValidationError", message: "no group \(group)", isTransient: false)
@@ -296,7 +306,9 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
             }
             let id = "refresh-\(world.nextRefresh)"
             world.nextRefresh += 1
-            world.refreshes[id] = .init(id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instanceIds.count, warmupSeconds: Double(instanceWarmupSeconds))
+            world.refreshes[id] = .init(
+                id: id, group: group, minHealthyPercentage: minHealthyPercentage, total: target.instanceIds.count,
+                warmupSeconds: Double(instanceWarmupSeconds), maxHealthyPercentage: maxHealthyPercentage)
             world.log("tool: instance refresh \(id) of \(group) started")
             world.advanceRefreshes()
             return id

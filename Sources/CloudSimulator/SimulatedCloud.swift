@@ -15,7 +15,19 @@ public final class SimulatedCloud: Sendable {
     /// The world, shared by every connection to it (`retrying(with:)`).
     private final class Storage: Sendable {
         let world: Mutex<SimulatedWorld>
+        /// Told of each call the tool makes, as `--verbose` logs AWS calls.
+        let observer = Mutex<(@Sendable (String) -> Void)?>(nil)
         init(_ world: SimulatedWorld) { self.world = Mutex(world) }
+    }
+
+    /// Has `body` told of each call the tool makes, once it has ended — `ELBv2 DescribeRules 200 (simulated, 12.0 s)`:
+    /// service, operation, outcome and the virtual time, as `--verbose` logs the calls on AWS; never their contents.
+    public func observeCalls(_ body: @escaping @Sendable (String) -> Void) { storage.observer.withLock { $0 = body } }
+
+    /// Says `line` to the observer of calls, if any.
+    func observed(_ line: @autoclosure () -> String) {
+        guard let observer = storage.observer.withLock({ $0 }) else { return }
+        observer(line())
     }
 
     public convenience init(
@@ -146,6 +158,11 @@ public final class SimulatedCloud: Sendable {
     /// The tool was restarted after a crash: its calls reach the cloud again.
     public func restartTool() { change { $0.crashed = false } }
 
+    /// Holds the tool's next command to `seconds` of virtual time from now (`ToolBound`); `nil` lifts the bound.
+    public func bindTool(_ command: String?, seconds: Double = 0) {
+        change { world in world.toolBound = command.map { ToolBound(command: $0, seconds: seconds, from: world.now) } }
+    }
+
     /// Launches and boots every group to its desired size at once, healthy (for seeding a world already running).
     public func settle() {
         change { world in
@@ -212,7 +229,9 @@ public struct SimulatedClock: WallClock {
         try Task.checkCancellation()
         try cloud.change { world in
             if world.crashed { throw SimulatedCrash() }
-            world.advance(to: world.now.addingTimeInterval(duration.timeInterval))
+            let target = world.now.addingTimeInterval(duration.timeInterval)
+            try world.checkToolBound(sleepingUntil: target)
+            world.advance(to: target)
         }
     }
 }

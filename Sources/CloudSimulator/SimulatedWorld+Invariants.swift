@@ -170,14 +170,24 @@ extension SimulatedWorld {
         }
     }
 
-    /// Invariant 3, for each request served.
-    mutating func checkServedVersion(_ env: EnvironmentRecord, version: String?, instance: Instance?) {
-        guard let version, let instance else { return }
+    /// Invariant 3, for each request served. A request the load balancer sent to a target only because its group had
+    /// no healthy target left (it fails open) is not one the tool sent there: the tool never registers a failing build
+    /// into a group without a healthy target (`checkRegistration`), and takes a build not yet proven out of a group that
+    /// has lost its healthy targets at its next reading; what the group lost it lost by another hand (a lost instance).
+    mutating func checkServedVersion(_ env: EnvironmentRecord, version: String?, instance: Instance?, failedOpen: Bool = false) {
+        guard let version, let instance, !(failedOpen && env.sharedTargetGroupArn != nil) else { return }
         if behaviour(of: instance).isBroken {
             violate("a request to \(env.name) was served by \(version), a build that never passes its health check")
         } else if invariants.gateFailed.contains("\(env.name)|\(version)") {
             violate("a request to \(env.name) was served by \(version), whose health gate failed")
         }
+    }
+
+    /// Invariant 3, for each target the tool registers: a build that never passes its health check is never registered
+    /// into a target group with no healthy target, where the load balancer would fail open and send it every request.
+    mutating func checkRegistration(_ instance: Instance, into group: String, groupHealthy: Bool) {
+        guard !groupHealthy, behaviour(of: instance).isBroken else { return }
+        violate("the tool registered \(instance.id), running \(instance.version ?? "no build") that never passes its health check, into \(group), which had no healthy target: the load balancer fails open to it")
     }
 
     /// Invariant 5, for each request served by `instance` of `color` in `env`, whose recorded build is `recorded`.

@@ -150,7 +150,8 @@ extension SimulatedWorld {
             owner?.recorded = parameters[shared.buildName(own)]?.value
         }
         record(env, color: color, version: version, status: status, arn: arn, user: user)
-        checkServedVersion(env, version: version, instance: instance)
+        let failedOpen = !candidates.contains { targetGroups[name]!.targets[$0]?.state == "healthy" }
+        checkServedVersion(env, version: version, instance: instance, failedOpen: failedOpen)
         if let owner { checkRecordedBuild(owner.record, color: owner.color, recorded: owner.recorded, version: version, instance: instance) }
     }
 
@@ -205,32 +206,6 @@ extension SimulatedWorld {
         }
     }
 
-    /// ALB wildcard patterns: `*` any characters, `?` one character, case-sensitive.
-    static func matches(pattern: String, path: String) -> Bool {
-        // The common shapes without the general matcher: no wildcard, or one trailing `*` (`/beta*`).
-        let wildcards = pattern.utf8.filter { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }.count
-        if wildcards == 0 { return pattern == path }
-        if wildcards == 1, pattern.hasSuffix("*") { return path.hasPrefix(pattern.dropLast()) }
-        let p = Array(pattern)
-        let s = Array(path)
-        var dp = [Bool](repeating: false, count: s.count + 1)
-        dp[0] = true
-        for char in p {
-            var next = [Bool](repeating: false, count: s.count + 1)
-            if char == "*" {
-                var seen = false
-                for i in 0...s.count {
-                    seen = seen || dp[i]
-                    next[i] = seen
-                }
-            } else {
-                for i in 0..<s.count where dp[i] && (char == "?" || char == s[i]) { next[i + 1] = true }
-            }
-            dp = next
-        }
-        return dp[s.count]
-    }
-
     /// Requests by environment, colour, version and status since the counts were last cleared.
     public var trafficSummary: [(environment: String, color: String, version: String, status: Int, count: Int)] {
         trafficCounts.keys.sorted().map { key in
@@ -240,42 +215,8 @@ extension SimulatedWorld {
     }
 }
 
-/// A request of the simulated traffic, as the load balancer's rules see it.
-struct SimulatedRequest {
-    var path: String
-    var host: String
-    var method = "GET"
-    var headers: [String: String] = [:]
-    var query: [String: String] = [:]
-    var sourceIP = "203.0.113.7"
-
-    /// Whether `condition` matches, as an ALB decides: paths case-sensitively, host names, header names and header
-    /// values without case, `*` and `?` wildcards.
-    func matches(_ condition: RouteCondition) -> Bool {
-        switch condition {
-        case .pathPattern(let patterns):
-            return patterns.contains { SimulatedWorld.matches(pattern: $0, path: path) }
-        case .hostHeader(let patterns):
-            return patterns.contains { SimulatedWorld.matches(pattern: $0.lowercased(), path: host.lowercased()) }
-        case .httpHeader(let name, let patterns):
-            guard let value = headers.first(where: { $0.key.lowercased() == name.lowercased() })?.value else { return false }
-            return patterns.contains { SimulatedWorld.matches(pattern: $0.lowercased(), path: value.lowercased()) }
-        case .httpRequestMethod(let methods):
-            return methods.contains(method)
-        case .queryString(let pairs):
-            return pairs.contains { pair in
-                query.contains { name, value in
-                    (pair.key.map { SimulatedWorld.matches(pattern: $0, path: name) } ?? true)
-                        && SimulatedWorld.matches(pattern: pair.value, path: value)
-                }
-            }
-        case .sourceIP(let blocks):
-            return blocks.contains { $0 == sourceIP + "/32" }
-        case .unrecognized:
-            return false
-        }
-    }
-}
+/// A request of the simulated traffic: as the tool's own model sees it (`LoadBalancerRequest`).
+typealias SimulatedRequest = LoadBalancerRequest
 
 extension SimulatedWorld {
     /// Closes the timeline's second: its requests (counted as they were served), the serving capacity and the

@@ -36,6 +36,9 @@ public struct SimulatedWorld: Codable, Sendable {
         public var healthCheckGraceSeconds: Double
         /// Instances in launch order.
         public var instanceIds: [String] = []
+        /// Instances an instance refresh launches above the desired size before it terminates the ones they replace
+        /// (its `MaxHealthyPercentage` above 100). Optional so that an older saved world loads.
+        public var surge: Int?
     }
 
     public struct Target: Codable, Sendable, Equatable {
@@ -155,7 +158,9 @@ public struct SimulatedWorld: Codable, Sendable {
         public var at: Date
     }
 
-    /// An instance refresh: replaces the group's instances in batches of (100 - minHealthy)% of the group.
+    /// An instance refresh: replaces the group's instances in batches of (100 - minHealthy)% of the group, each old
+    /// instance terminated with its replacement launched — or, with a `maxHealthyPercentage` above 100, in batches of
+    /// (maxHealthy - 100)% launched first, the ones they replace terminated once they are ready.
     struct Refresh: Codable, Sendable, Equatable {
         var id: String
         var group: String
@@ -168,6 +173,8 @@ public struct SimulatedWorld: Codable, Sendable {
         var batchStarted: Date?
         /// Seconds a new instance warms up once in service before the refresh counts it (`nil`: a world saved before).
         var warmupSeconds: Double?
+        /// `nil`: a world saved before, or 100 — terminate then launch.
+        var maxHealthyPercentage: Int?
     }
 
     /// The host name of the simulated public traffic.
@@ -201,6 +208,9 @@ public struct SimulatedWorld: Codable, Sendable {
     var describeTokensAt: Date?
     /// Set when the tool "crashed" (see `Faults.crashAtStep`): every call fails until `restartTool`.
     public var crashed = false
+    /// The bound of the tool's command in progress (the soak's): see `ToolBound`. Optional, as every later field, so
+    /// that a world saved before it existed still loads.
+    public var toolBound: ToolBound?
     var nextInstance = 1
     var refreshes: [String: Refresh] = [:]
     var nextRefresh = 1
@@ -318,7 +328,7 @@ public struct SimulatedWorld: Codable, Sendable {
     mutating func reconcileGroups() {
         for name in groups.keys.sorted() {
             while groups[name]!.instanceIds.count < groups[name]!.desiredCapacity { launch(into: name) }
-            while groups[name]!.instanceIds.count > groups[name]!.desiredCapacity {
+            while groups[name]!.instanceIds.count > groups[name]!.desiredCapacity + (groups[name]!.surge ?? 0) {
                 terminate(groups[name]!.instanceIds.last!, reason: "scale-in to \(groups[name]!.desiredCapacity)")
             }
         }
@@ -447,27 +457,47 @@ public struct SimulatedWorld: Codable, Sendable {
                     if let started = refresh.batchStarted, now.timeIntervalSince(started) > bootSeconds.upperBound + 300 {
                         refresh.status = "Failed"
                         refresh.reason = "replacement instances did not pass health checks"
+                        // The group goes back to its size: the replacements launched first leave.
+                        groups[refresh.group]?.surge = nil
                         log("instance refresh \(id) failed")
                     }
                     refreshes[id] = refresh
                     continue
                 }
             }
-            let old = group.instanceIds.filter { !refresh.replaced.contains($0) }
+            var old = group.instanceIds.filter { !refresh.replaced.contains($0) }
+            if let surge = group.surge, surge > 0 {
+                // Launch before terminate: the batch is ready, so the instances it replaces go now.
+                for leaving in old.prefix(surge) { terminate(leaving, reason: "instance refresh \(id)") }
+                groups[refresh.group]?.surge = nil
+                old = Array(old.dropFirst(surge))
+            }
             if old.isEmpty {
                 refresh.status = "Successful"
+                refresh.batch = []
                 refreshes[id] = refresh
                 log("instance refresh \(id) successful")
                 continue
             }
-            let size = max(1, refresh.total * (100 - refresh.minHealthyPercentage) / 100)
             refresh.batch = []
-            for leaving in old.prefix(size) {
-                terminate(leaving, reason: "instance refresh \(id)")
-                launch(into: refresh.group)
-                let newId = groups[refresh.group]!.instanceIds.last!
-                refresh.batch.append(newId)
-                refresh.replaced.insert(newId)
+            if let maximum = refresh.maxHealthyPercentage, maximum > 100 {
+                let size = min(old.count, max(1, refresh.total * (maximum - 100) / 100))
+                groups[refresh.group]?.surge = size
+                for _ in 0..<size {
+                    launch(into: refresh.group)
+                    let newId = groups[refresh.group]!.instanceIds.last!
+                    refresh.batch.append(newId)
+                    refresh.replaced.insert(newId)
+                }
+            } else {
+                let size = max(1, refresh.total * (100 - refresh.minHealthyPercentage) / 100)
+                for leaving in old.prefix(size) {
+                    terminate(leaving, reason: "instance refresh \(id)")
+                    launch(into: refresh.group)
+                    let newId = groups[refresh.group]!.instanceIds.last!
+                    refresh.batch.append(newId)
+                    refresh.replaced.insert(newId)
+                }
             }
             refresh.batchStarted = now
             refreshes[id] = refresh

@@ -207,9 +207,12 @@ public enum Soak {
 
     /// The scenario's world, before anything runs (for watching a run from a test).
     public static func makeCloud(_ scenario: SoakScenario) -> SimulatedCloud {
-        try! SimulatedCloud.designDocument(
+        let cloud = try! SimulatedCloud.designDocument(
             environments: ["prod", "beta"], configuration: configuration(for: scenario), seed: scenario.seed,
             liveInstances: [scenario.environment: scenario.liveInstances], requestsPerSecond: 2, alarms: "{env}-{color}-5xx")
+        // The invariants are checked as each request is served; keeping every request would only grow the memory.
+        cloud.change { $0.keepRequests = false }
+        return cloud
     }
 
     public static func run(_ scenario: SoakScenario, on cloud: SimulatedCloud) async -> SoakOutcome {
@@ -252,13 +255,13 @@ public enum Soak {
             if let t = scenario.interruptAfter, cloud.now.timeIntervalSince(start) >= t { interruption.request("SIGINT") }
             if scenario.alarmDuringBake, progress.stage == .bake || progress.stage == .step { cloud.forceAlarm(alarm, "ALARM") }
         }
+        let request = Deploy.Request.fresh(
+            scenario.strategy, .init(version: version, force: scenario.staleTarget, traffic: scenario.traffic, strategyName: scenario.strategy.rawValue))
         var result = await attempt(
-            "deploy", cloud: cloud, environment: environment, identity: first, takeOver: false,
-            ports: ports
+            "deploy", cloud: cloud, environment: environment, identity: first, takeOver: false, ports: ports,
+            bound: bound(request, environment)
         ) {
-            try await Deploy.run(
-                .fresh(scenario.strategy, .init(version: version, force: scenario.staleTarget, traffic: scenario.traffic, strategyName: scenario.strategy.rawValue)),
-                environment: environment, ports: ports, identity: first, interruption: interruption, progress: progress)
+            try await Deploy.run(request, environment: environment, ports: ports, identity: first, interruption: interruption, progress: progress)
         }
 
         // Whatever is left unfinished, the next operator finishes: `--resume` or `recover` as the scenario says,
@@ -271,14 +274,16 @@ public enum Soak {
             let outcome: String
             switch mode {
             case .resume:
-                outcome = await attempt("resume", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports) {
-                    guard let journal = cloud.parameter(environment.parameters.deployment).flatMap(DeploymentJournal.decode) else {
-                        throw Refusal("no journal to resume")
-                    }
+                let journal = cloud.parameter(environment.parameters.deployment).flatMap(DeploymentJournal.decode)
+                let seconds = journal.map { bound(.resume($0), environment) } ?? recoverBound(environment)
+                outcome = await attempt("resume", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports, bound: seconds) {
+                    guard let journal else { throw Refusal("no journal to resume") }
                     return try await Deploy.run(.resume(journal), environment: environment, ports: ports, identity: identity)
                 }
             case .recover:
-                outcome = await attempt("recover", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports) {
+                outcome = await attempt(
+                    "recover", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports, bound: recoverBound(environment)
+                ) {
                     _ = try await Recovery(environment: environment, ports: ports).run(by: identity.holder)
                     return StepReport()
                 }
@@ -299,16 +304,32 @@ public enum Soak {
         }
     }
 
+    /// The virtual time a deploy may take in a scenario (`Deploy.longestRun`, the design document's 20 s drain), and
+    /// the lock's own calls.
+    static func bound(_ request: Deploy.Request, _ environment: EnvironmentConfiguration) -> Double {
+        ((try? Deploy.longestRun(request, environment: environment, drainSeconds: SimulatedCloud.designDocumentTargetGroup.deregistrationDelaySeconds)) ?? 0)
+            + recoverBound(environment)
+    }
+
+    /// The virtual time a recovery (or a refused command) may take: a propagation wait, and a score of calls each
+    /// retried as long as the patient policy lets one call retry (the lock, the reads, the changes, the journal).
+    static func recoverBound(_ environment: EnvironmentConfiguration) -> Double {
+        Double(environment.propagationSeconds) + 20 * RetryPolicy.patient.longestWait.timeInterval
+    }
+
     static func isUnfinished(_ cloud: SimulatedCloud, _ environment: EnvironmentConfiguration) -> Bool {
         cloud.parameter(environment.parameters.deployment).flatMap(DeploymentJournal.decode)?.isUnfinished == true
             || cloud.parameter(environment.parameters.deployLock) != nil
     }
 
-    /// Runs `body` under the lock and says how it ended.
+    /// Runs `body` under the lock and says how it ended; past `bound` seconds of virtual time the tool is stopped and
+    /// the scenario violates an invariant (`ToolBound`).
     static func attempt(
         _ name: String, cloud: SimulatedCloud, environment: EnvironmentConfiguration, identity: LockIdentity,
-        takeOver: Bool, ports: CloudPorts, _ body: @escaping @Sendable () async throws -> StepReport
+        takeOver: Bool, ports: CloudPorts, bound: Double, _ body: @escaping @Sendable () async throws -> StepReport
     ) async -> String {
+        cloud.bindTool(name, seconds: bound)
+        defer { cloud.bindTool(nil) }
         var manager = LockManager(environment: environment, store: ports.documents, clock: ports.clock)
         // Every earlier operator process of the scenario is gone by the time a later one runs.
         manager.holderIsGone = { $0.pid < identity.pid }

@@ -9,11 +9,11 @@ public struct AWSInstanceRefresher: InstanceRefresher {
         self.autoScaling = autoScaling
     }
 
-    public func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
+    public func startRefresh(group: String, minHealthyPercentage: Int, maxHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String {
         try await autoScaling.startInstanceRefresh(
             .init(
                 autoScalingGroupName: group,
-                preferences: .init(minHealthyPercentage: minHealthyPercentage, instanceWarmup: instanceWarmupSeconds)))
+                preferences: .init(minHealthyPercentage: minHealthyPercentage, maxHealthyPercentage: maxHealthyPercentage, instanceWarmup: instanceWarmupSeconds)))
     }
 
     public func activeRefresh(group: String) async throws -> InstanceRefreshStatus? {

@@ -22,6 +22,12 @@ public struct RetryPolicy: Sendable, Equatable {
     /// growing to 15 s) before giving up.
     public static let patient = RetryPolicy(maxAttempts: 12, baseDelay: .milliseconds(200), maxDelay: .seconds(15))
 
+    /// The longest one call can spend waiting between its attempts (every retry drawing its ceiling): about 85 s for
+    /// `patient`. What a deploy's bound (`Deploy.longestRun`) allows each of its calls.
+    public var longestWait: Duration {
+        .nanoseconds(Int64((1..<maxAttempts).reduce(0.0) { $0 + delay(beforeRetry: $1, unit: 1).timeInterval } * 1e9))
+    }
+
     /// The wait before retry number `retry` (1 for the first retry): uniformly random in
     /// `0 ... min(maxDelay, baseDelay · 2^(retry-1))`, with `unit` in `0..<1` supplying the randomness.
     public func delay(beforeRetry retry: Int, unit: Double) -> Duration {

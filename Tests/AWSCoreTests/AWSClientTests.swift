@@ -57,6 +57,57 @@ struct AWSClientTests {
         #expect(transport.requests.count == 3)
     }
 
+    /// Nothing listens at an endpoint that has never answered (a wrong --endpoint-url): a refused connection there is
+    /// given up on after three attempts — under a second — not after the patient policy's minute and a half.
+    @Test func anEndpointThatNeverAnsweredAndRefusesIsGivenUpOnQuickly() async throws {
+        let refused = ScriptedTransport([], fallback: .fail(HTTPTransportError(.connect, "connection refused")))
+        let clock = ManualClock()
+        let client = scriptedClient(refused, clock: clock, retry: .patient)
+        await #expect(throws: AWSClientError.self) { _ = try await ELBv2(client: client).describeTargetGroups(.init()) }
+        #expect(refused.requests.count == AWSClient.firstContactAttempts)
+        #expect(clock.sleeps.reduce(Duration.zero, +) < .seconds(1))
+
+        // Once it has answered, a refusal is a blip like any connection failure: retried patiently.
+        let flaky = ScriptedTransport(
+            [ScriptedTransport.xml(200, Self.emptyGroups)], fallback: .fail(HTTPTransportError(.connect, "connection refused")))
+        let known = scriptedClient(flaky, clock: ManualClock(), retry: .patient)
+        _ = try await ELBv2(client: known).describeTargetGroups(.init())
+        await #expect(throws: AWSClientError.self) { _ = try await ELBv2(client: known).describeTargetGroups(.init()) }
+        #expect(flaky.requests.count == 1 + RetryPolicy.patient.maxAttempts)
+    }
+
+    @Test func scalingActivitiesAreDecodedAcrossPages() async throws {
+        func page(_ id: String, status: String, next: String?) -> ScriptedTransport.Step {
+            ScriptedTransport.xml(200, """
+                <DescribeScalingActivitiesResponse><DescribeScalingActivitiesResult><Activities><member>\
+                <ActivityId>\(id)</ActivityId><AutoScalingGroupName>prod-blue</AutoScalingGroupName>\
+                <Description>Launching a new EC2 instance: i-1</Description><Cause>desired capacity changed</Cause>\
+                <StatusCode>\(status)</StatusCode><Progress>100</Progress></member></Activities>\
+                \(next.map { "<NextToken>\($0)</NextToken>" } ?? "")</DescribeScalingActivitiesResult>\
+                <ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeScalingActivitiesResponse>
+                """)
+        }
+        let transport = ScriptedTransport([page("a-1", status: "Successful", next: "t2"), page("a-2", status: "Failed", next: nil)])
+        let activities = try await AutoScaling(client: scriptedClient(transport)).describeScalingActivities(.init(autoScalingGroupName: "prod-blue"))
+        #expect(activities.map(\.activityId) == ["a-1", "a-2"])
+        #expect(activities.map(\.statusCode) == ["Successful", "Failed"] && activities.first?.progress == 100)
+        #expect(transport.requests.count == 2)
+    }
+
+    /// A rolling deploy's instance refresh launches before it terminates: both healthy percentages are sent.
+    @Test func anInstanceRefreshCarriesBothHealthyPercentages() async throws {
+        let transport = ScriptedTransport([
+            ScriptedTransport.xml(200, "<StartInstanceRefreshResponse><StartInstanceRefreshResult><InstanceRefreshId>r-1</InstanceRefreshId></StartInstanceRefreshResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></StartInstanceRefreshResponse>")
+        ])
+        let id = try await AutoScaling(client: scriptedClient(transport)).startInstanceRefresh(
+            .init(autoScalingGroupName: "beta-blue", preferences: .init(minHealthyPercentage: 75, maxHealthyPercentage: 175, instanceWarmup: 60)))
+        #expect(id == "r-1")
+        let body = String(decoding: try #require(transport.requests.first).body, as: UTF8.self)
+        for part in ["Action=StartInstanceRefresh", "Preferences.MinHealthyPercentage=75", "Preferences.MaxHealthyPercentage=175", "Preferences.InstanceWarmup=60"] {
+            #expect(body.contains(part), "\(body)")
+        }
+    }
+
     @Test func delaysAreCappedAndRandomised() {
         let policy = RetryPolicy(maxAttempts: 10, baseDelay: .milliseconds(200), maxDelay: .seconds(2))
         #expect(policy.delay(beforeRetry: 1, unit: 0) == .zero)

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import AWSCore
+import TestPredicates
 
 /// A temporary HOME with `~/.aws/credentials` and `~/.aws/config`.
 struct TemporaryAWSHome {
@@ -242,8 +243,8 @@ struct CredentialsTests {
         #expect(await configuration.credentialChain.sourceDescription == "EC2 instance metadata")
 
         let log = try await server.log()
-        #expect(log.filter { $0.method == "PUT" }.allSatisfy { $0.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "21600" })
-        #expect(log.filter { $0.method == "GET" }.allSatisfy { $0.headers["x-aws-ec2-metadata-token"] == "imds-session-token" })
+        #expect(log.filter { $0.method == "PUT" }.isNonEmptyAndAll { $0.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "21600" })
+        #expect(log.filter { $0.method == "GET" }.isNonEmptyAndAll { $0.headers["x-aws-ec2-metadata-token"] == "imds-session-token" })
         #expect(log.contains { $0.path == "/latest/meta-data/iam/security-credentials/ce-admin-role" })
     }
 

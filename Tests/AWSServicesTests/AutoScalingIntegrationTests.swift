@@ -3,6 +3,7 @@ import AWSServices
 import CETestSupport
 import Foundation
 import Testing
+import TestPredicates
 
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct AutoScalingIntegrationTests {
@@ -19,7 +20,7 @@ struct AutoScalingIntegrationTests {
         #expect(blue.maxSize == 24)
         #expect(blue.desiredCapacity == 2)
         #expect(blue.instances.count == 2)
-        #expect(blue.instances.allSatisfy { $0.lifecycleState == "InService" && $0.healthStatus == "Healthy" })
+        #expect(blue.instances.isNonEmptyAndAll { $0.lifecycleState == "InService" && $0.healthStatus == "Healthy" })
         #expect(blue.targetGroupARNs == [layout.environments["prod"]!.targetGroups["blue"]!])
         #expect(blue.tag("Color") == "blue")
         #expect(blue.tag("Environment") == "prod")
@@ -91,8 +92,9 @@ struct AutoScalingIntegrationTests {
     @Test func describesScalingActivities() async throws {
         let layout = try Moto.layout("act", envs: ["beta"])
         let activities = try await asg.describeScalingActivities(.init(autoScalingGroupName: "\(layout.prefix)beta-blue"))
-        // moto records activities only in some versions; the call and its decoding must work either way.
-        #expect(activities.allSatisfy { !$0.activityId.isEmpty })
+        // moto 5.2.1 records no activities: the call and the decoding of its empty answer work (a canned answer with
+        // activities is decoded in AWSClientTests).
+        #expect(activities.isEmpty)
     }
 
     /// moto 5.2.1 does not implement instance refreshes (HTTP 500): the client must surface a clear typed error.

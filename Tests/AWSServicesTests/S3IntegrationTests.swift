@@ -3,6 +3,7 @@ import AWSServices
 import CETestSupport
 import Foundation
 import Testing
+import TestPredicates
 
 /// S3 over REST-XML against moto: path-style requests signed with the payload's SHA-256, objects written, read and
 /// listed by version, and S3's error shape (code, message, request id) kept.
@@ -27,7 +28,7 @@ struct S3IntegrationTests {
         #expect(try await s3.getObject(bucket: bucket, key: key) == Data("v3\n".utf8))
         #expect(try await s3.getObjectVersion(bucket: bucket, key: key, versionId: ids[0]) == Data("v1\n".utf8))
         let versions = try await s3.listObjectVersions(bucket: bucket, prefix: "beta/")
-        #expect(Set(versions.map(\.versionId)) == Set(ids) && versions.allSatisfy { $0.key == key })
+        #expect(Set(versions.map(\.versionId)) == Set(ids) && versions.isNonEmptyAndAll { $0.key == key })
         #expect(versions.filter(\.isLatest).map(\.versionId) == [ids[2]])
         #expect(try await s3.getObject(bucket: bucket, key: "beta/blue/version") == nil, "a missing key is no value, not an error")
     }

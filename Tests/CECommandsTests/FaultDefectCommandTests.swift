@@ -165,4 +165,35 @@ struct FaultDefectCommandTests {
             #expect(result.stderr.contains("Error: \(option) is empty: give a value"), "\(option): \(result.stderr)")
         }
     }
+
+    /// What the command line alone decides is exit 64, with a message naming the value and the rule (issue 19 §10),
+    /// and under `-o json` the result document says so (§9); a build name with no characters is one too (§11).
+    @Test func whatTheCommandLineAloneDecidesIsBadArgumentsWithItsDocument() throws {
+        let sandbox = try Sandbox()
+        let cases: [(String, String)] = [
+            ("--steps 50,10", "--steps 50,10: the shares must increase"),
+            ("--steps 0,100", "--steps 0,100: 0 is not a percentage from 1 to 100"),
+            ("--steps 10,,100", "--steps must be percentages separated by commas"),
+            ("--to purple", "--to must be blue or green, not 'purple'"),
+            ("--capacity -1", "--capacity must be between 1 and 1000, not -1"),
+            ("--capacity 0", "--capacity must be between 1 and 1000, not 0"),
+            ("--bake -5", "--bake cannot be negative ('-5')"),
+            ("--keep-old-for -1h", "--keep-old-for cannot be negative ('-1h')"),
+            ("--step 0", "--step must be a percentage from 1 to 99, not 0"),
+        ]
+        for (arguments, message) in cases {
+            let result = try sandbox.ce("--sandbox --env beta environment refresh \(arguments) --yes")
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.all)")
+        }
+        let json = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v 2", "-o", "json"])
+        #expect(json.status == 64)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.all)")
+        #expect(document["outcome"] as? String == "bad arguments" && document["exitCode"] as? Int == 64)
+        #expect((document["error"] as? String)?.contains("--version 'v 2' cannot be used: it contains a space") == true)
+        let switchJSON = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "switch", "--to", "purple", "-o", "ndjson"])
+        #expect(switchJSON.status == 64 && switchJSON.stdout.contains(#""event":"result""#) && switchJSON.stdout.contains(#""outcome":"bad arguments""#), "\(switchJSON.all)")
+        let empty = try sandbox.ce(["sandbox", "app", ""])
+        #expect(empty.status == 64 && empty.stderr.contains("cannot be used"), "\(empty.all)")
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).stdout.contains("next build   v1"), "nothing changed")
+    }
 }

@@ -1,6 +1,7 @@
 import DeploymentAWS
 import Foundation
 import Testing
+import TestPredicates
 
 /// `ce iam-policy` through the binary: a policy document IAM accepts the shape of, for the configuration's
 /// environments; bad input named.
@@ -15,7 +16,7 @@ struct IAMPolicyCommandTests {
         let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(document["Version"] as? String == "2012-10-17")
         let statements = try #require(document["Statement"] as? [[String: Any]])
-        #expect(statements.allSatisfy { Set($0.keys) == ["Sid", "Effect", "Action", "Resource"] && $0["Effect"] as? String == "Allow" }, "no Condition unless one is needed")
+        #expect(statements.isNonEmptyAndAll { Set($0.keys) == ["Sid", "Effect", "Action", "Resource"] && $0["Effect"] as? String == "Allow" }, "no Condition unless one is needed")
         let actions = Set(statements.flatMap { $0["Action"] as? [String] ?? [] })
         #expect(
             actions == IAMPolicy.actions.subtracting(IAMPolicy.metricActions + IAMPolicy.buildObjectActions + IAMPolicy.buildBucketActions),

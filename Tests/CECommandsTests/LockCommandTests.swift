@@ -2,6 +2,7 @@ import AWSServices
 import CETestSupport
 import Foundation
 import Testing
+import TestPredicates
 
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct LockCommandTests {
@@ -30,7 +31,7 @@ struct LockCommandTests {
         #expect(statuses.filter { $0 == 0 }.count == 1, "\(statuses) \(errors)")
         #expect(statuses.filter { $0 == 2 }.count == 4, "\(statuses) \(errors)")
         let refusals = errors.filter { !$0.isEmpty }
-        #expect(refusals.count == 4 && refusals.allSatisfy { $0.hasPrefix("refused: ") })
+        #expect(refusals.count == 4 && refusals.isNonEmptyAndAll { $0.hasPrefix("refused: ") })
         #expect(refusals.contains { $0.contains("prod is locked by ") && $0.contains("running 'ce --config") })
         let world = try await Moto.world(layout)
         #expect(world.contains("asg \(layout.prefix)prod-green 2/2/24"))

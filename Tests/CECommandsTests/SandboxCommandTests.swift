@@ -2,6 +2,7 @@ import CloudSimulator
 import Deployment
 import Foundation
 import Testing
+import TestPredicates
 
 /// `ce --sandbox` through the real binary: successive processes share one simulated world in a folder.
 struct SandboxCommandTests {
@@ -106,6 +107,57 @@ struct SandboxCommandTests {
         }
     }
 
+    /// After a simulated crash the deploy says what `status` says: the step it stopped at and the two ways on — and
+    /// each of them, pasted, works (issue 19 §6).
+    @Test func aSimulatedCrashSaysTheStepAndTheTwoWaysOn() throws {
+        let sandbox = try Sandbox()
+        for step in ["switch", "bake"] {
+            #expect(try sandbox.ce(["sandbox", "reset"]).status == 0)
+            #expect(try sandbox.ce(["sandbox", "faults", "--crash-at", step]).status == 0)
+            let crashed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2", "--yes"])
+            #expect(crashed.status == 1, "\(crashed.all)")
+            #expect(crashed.stderr.contains("right after journalling step '\(step)'"), "\(crashed.stderr)")
+            #expect(crashed.stderr.contains("'ce --sandbox --env beta environment refresh --resume'") && crashed.stderr.contains("'ce --sandbox --env beta environment recover'"))
+            #expect(!crashed.stderr.contains("unlock") && !crashed.stderr.contains("history record"), "one hint, no noise: \(crashed.stderr)")
+            let way = step == "switch" ? ["environment", "refresh", "--resume", "--yes"] : ["environment", "recover", "--yes"]
+            let next = try sandbox.ce(["--sandbox", "--env", "beta"] + way)
+            #expect([0, 3].contains(next.status) && next.stderr.contains("invariants: all held"), "\(next.all)")
+            #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).status == 0)
+        }
+    }
+
+    /// A canary whose process is gone takes no promote or abort: both are refused naming --resume and recover, and
+    /// status says it stopped instead of offering them (issue 19 §5).
+    @Test func aStoppedCanaryIsToldApartFromARunningOne() throws {
+        let sandbox = try Sandbox()
+        #expect(try sandbox.ce(["sandbox", "faults", "--crash-at", "step bake"]).status == 0)
+        _ = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--strategy", "canary", "--version", "v2", "--yes"])
+        for request in ["abort", "promote"] {
+            let answer = try sandbox.ce(["--sandbox", "--env", "beta", "environment", request])
+            #expect(answer.status == 2, "\(answer.all)")
+            #expect(answer.stderr.contains("stopped at 'step bake'") && answer.stderr.contains("nothing would take the \(request)"), "\(answer.stderr)")
+            #expect(answer.stderr.contains("'ce --sandbox --env beta environment refresh --resume'") && answer.stderr.contains("'ce --sandbox --env beta environment recover'"))
+        }
+        let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"]).stdout
+        #expect(status.contains("stopped: no command runs it") && !status.contains("'ce --sandbox --env beta environment promote'"), "\(status)")
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "recover", "--yes"]).status == 0)
+    }
+
+    /// In the sandbox a refusal that names a time to come names the `ce sandbox advance` that gets there; pasted, then
+    /// the command, it works (issue 19 §7).
+    @Test func aRefusalWaitingForTimeNamesTheSandboxAdvanceThatGetsThere() throws {
+        let sandbox = try Sandbox()
+        #expect(try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2", "--yes"]).status == 0)
+        let early = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        #expect(early.status == 2, "\(early.all)")
+        let hint = try #require(early.stderr.range(of: #"run 'ce sandbox advance (\d+)s'"#, options: .regularExpression).map { String(early.stderr[$0]) }, "\(early.stderr)")
+        let seconds = hint.filter(\.isNumber)
+        #expect(early.stderr.contains("then 'ce --sandbox --env beta environment cleanup'"))
+        #expect(try sandbox.ce(["sandbox", "advance", "\(seconds)s"]).status == 0)
+        let later = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "cleanup", "--yes"])
+        #expect(later.status == 0, "the hint, followed, works: \(later.all)")
+    }
+
     @Test func aBrokenBuildAndABuildServingErrorsNeverKeepTheTraffic() throws {
         let sandbox = try Sandbox()
         #expect(try sandbox.ce(["sandbox", "app", "v3", "--never-healthy"]).status == 0)
@@ -132,7 +184,7 @@ struct SandboxCommandTests {
         #expect(try sandbox.ce(["sandbox", "faults", "--crash-at", "switch"]).status == 0)
         let crashed = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2", "--yes"])
         #expect(crashed.status == 1, "\(crashed.all)")
-        #expect(crashed.stderr.contains("the tool crashed (simulated)"))
+        #expect(crashed.stderr.contains("the tool crashed (simulated, 'sandbox faults --crash-at') right after journalling step 'switch'"))
 
         let status = try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"])
         #expect(status.status == 1)
@@ -240,7 +292,7 @@ struct SandboxCommandTests {
         for line in [
             "Deploy to prod in the sandbox (the simulated cloud in \(sandbox.directory); no AWS account):",
             "  build      v1 → v2", "  colours    blue serves (2 instance(s)) → green (2 instance(s))",
-            "  strategy   canary: 10% → 100%, 5m00s each, then a 1m00s bake", "Type the environment name to continue:",
+            "  strategy   canary: 10% → 100%, 9m00s (5m00s of traffic, judged by the alarms up to 4m00s late) each, then a bake of 5m00s (1m00s of traffic, judged by the alarms up to 4m00s late)", "Type the environment name to continue:",
             "Not confirmed. Nothing changed.",
         ] {
             #expect(declined.stdout.contains(line), "\(line)\n\(declined.stdout)")
@@ -248,7 +300,7 @@ struct SandboxCommandTests {
         #expect(try sandbox.ce(["--sandbox", "--env", "prod", "environment", "status"]).stdout.contains("last deploy") == false, "nothing was journalled")
         let confirmed = try CLI.runInTerminal(["--sandbox", "--env", "prod", "environment", "refresh", "--version", "v2"], input: "prod\n", environment: environment)
         #expect(confirmed.status == 0, "\(confirmed.stdout)")
-        #expect(confirmed.stdout.contains("  strategy   blue-green: all traffic at once, then a 1m00s bake") && confirmed.stdout.contains("prod: refresh done."))
+        #expect(confirmed.stdout.contains("  strategy   blue-green: all traffic at once, then a bake of 5m00s (1m00s of traffic, judged by the alarms up to 4m00s late)") && confirmed.stdout.contains("prod: refresh done."))
     }
 
     /// The lock names a real holder even when USER and LOGNAME are unset: the account the process runs as.
@@ -362,7 +414,7 @@ struct SandboxCommandTests {
         #expect(deployed.status == 0)
         #expect(done["outcome"] as? String == "done" && done["exitCode"] as? Int == 0 && done["error"] is NSNull)
         let steps = try #require(done["steps"] as? [[String: Any]])
-        #expect(steps.compactMap { $0["name"] as? String }.contains("health gate") && steps.allSatisfy { $0["seconds"] is Double || $0["seconds"] is Int })
+        #expect(steps.compactMap { $0["name"] as? String }.contains("health gate") && steps.isNonEmptyAndAll { $0["seconds"] is Double || $0["seconds"] is Int })
         #expect(deployed.stderr.contains("health gate: green") && deployed.stderr.contains("beta: refresh done."), "progress and words on stderr")
         let (refused, again) = try document(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v3", "-o", "json"])
         #expect(refused.status == 2 && again["outcome"] as? String == "refused" && again["exitCode"] as? Int == 2)
@@ -610,7 +662,7 @@ struct SandboxCommandTests {
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(try sandbox.ce(["sandbox", "show", "-o", "json"]).stdout.utf8)) as? [String: Any])
         let metrics = try #require(shown["metrics"] as? [[String: Any]])
         #expect(metrics.map { $0["name"] as? String } == ["DeployDuration", "SwitchDuration", "SwitchDuration", "Rollbacks", "RollbackDuration"], "\(metrics)")
-        #expect(metrics.allSatisfy { $0["namespace"] as? String == "CompilerExplorer/Deploy" && ($0["dimensions"] as? [String: String]) == ["Environment": "beta", "Strategy": "blue-green"] })
+        #expect(metrics.isNonEmptyAndAll { $0["namespace"] as? String == "CompilerExplorer/Deploy" && ($0["dimensions"] as? [String: String]) == ["Environment": "beta", "Strategy": "blue-green"] })
         #expect((metrics.first?["value"] as? Double ?? 0) > 100, "the deploy took minutes of virtual time")
         let text = try sandbox.ce(["sandbox", "show"])
         #expect(text.stdout.contains("metrics published:") && text.stdout.contains("CompilerExplorer/Deploy DeployDuration"), "\(text.stdout)")
@@ -657,16 +709,18 @@ struct SandboxCommandTests {
         #expect(unanswered.stderr.contains("no approval within 300 s (--approve-timeout)") && unanswered.stderr.contains("Traffic was not touched (blue still serves)"))
 
         _ = try sandbox.ce(["sandbox", "faults", "--crash-at", "approval"])
-        let crashed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--approve", "--version", "b3", "--yes"])
+        let crashed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--approve", "--approve-timeout", "5m", "--auto-promote", "--version", "b3", "--yes"])
         #expect(crashed.status != 0)
+        // Its process is gone: status says it stopped, and nothing would take an answer now.
         let status = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status"])
-        #expect(status.stdout.contains("APPROVAL     d-") && status.stdout.contains("(no traffic on green yet); at "), "\(status.all)")
+        #expect(status.stdout.contains("APPROVAL     d-") && status.stdout.contains("stopped while waiting for approval (no command runs it)"), "\(status.all)")
         #expect(status.stdout.contains("blue-green steps left: approval → switch → bake → finalize"), "\(status.all)")
         let promote = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "promote"])
-        #expect(promote.status == 0 && promote.stdout.contains("approved d-"), "\(promote.all)")
+        #expect(promote.status == 2 && promote.stderr.contains("'ce --sandbox --env beta environment refresh --resume'"), "\(promote.all)")
+        // --resume waits again until the same deadline; nobody can answer in the sandbox, so --auto-promote goes on.
         let resumed = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--resume", "--yes"])
         #expect(resumed.status == 0, "\(resumed.all)")
-        #expect(resumed.stdout.contains("approval       0.00 s  approved by tester@"), "\(resumed.stdout)")
+        #expect(resumed.stdout.contains("approval ") && resumed.stdout.contains("no answer"), "\(resumed.stdout)")
         let after = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "status", "--output", "json"])
         let document = try #require(try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])
         #expect(document["approval"] is NSNull && document["albColor"] as? String == "green")

@@ -1,6 +1,7 @@
 import CETestSupport
 import Foundation
 import Testing
+import TestPredicates
 
 @Suite(.enabled(if: Moto.isAvailable, "CE_MOTO_ENDPOINT is not set"))
 struct SwitchCommandTests {
@@ -89,9 +90,9 @@ struct SwitchCommandTests {
         let changed = Set(after).subtracting(before).sorted()
         let betaGreen = f.layout.environments["beta"]!.targetGroups["green"]!
         #expect(changed.filter { $0.hasPrefix("rule") }.count == 1, "the one /beta* rule, on :443")
-        #expect(changed.filter { $0.hasPrefix("rule") }.allSatisfy { $0.contains("/beta*") && $0.contains(betaGreen) })
+        #expect(changed.filter { $0.hasPrefix("rule") }.isNonEmptyAndAll { $0.contains("/beta*") && $0.contains(betaGreen) })
         #expect(!changed.contains { $0.hasPrefix("listener") })
-        #expect(changed.filter { $0.hasPrefix("ssm") }.allSatisfy { $0.contains("/beta/active-") || $0.contains("/beta/history/") }, "beta's records and its history")
+        #expect(changed.filter { $0.hasPrefix("ssm") }.isNonEmptyAndAll { $0.contains("/beta/active-") || $0.contains("/beta/history/") }, "beta's records and its history")
     }
 
     @Test func buildsCurrentAndSetCurrent() async throws {

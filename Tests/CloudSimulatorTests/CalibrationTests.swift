@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import CloudSimulator
+import TestPredicates
 
 /// The simulated cloud's delays and limits, each as AWS documents it (`Calibration.aws`), and none of them when off.
 struct CalibrationTests {
@@ -31,15 +32,15 @@ struct CalibrationTests {
     @Test func aRouteChangeReachesTheNodesWithinThePropagationDelay() async throws {
         let cloud = try await prodWithGreenUp(Calibration(propagationSeconds: 5, loadBalancerNodes: 3))
         try await switchProdToGreen(cloud)
-        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.allSatisfy { $0.weights == ["arn:sim:targetgroup/Prod-Green": 1] },
+        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.isNonEmptyAndAll { $0.weights == ["arn:sim:targetgroup/Prod-Green": 1] },
             "Describe shows the change at once")
         try await advance(cloud, 5)
         let during = cloud.requests
         #expect(Set(during.compactMap(\.version)) == ["v1", "v2"], "for a few seconds some nodes still send prod to blue")
-        #expect(during.allSatisfy { $0.status == 200 })
+        #expect(during.isNonEmptyAndAll { $0.status == 200 })
         cloud.change { $0.requests = [] }
         try await advance(cloud, 10)
-        #expect(cloud.requests.allSatisfy { $0.version == "v2" } && cloud.requests.count == 200, "then every node has it")
+        #expect(cloud.requests.isNonEmptyAndAll { $0.version == "v2" } && cloud.requests.count == 200, "then every node has it")
         #expect(cloud.read { $0.nodeRoutes == nil && $0.propagating == nil })
         // Two changes of one route arrive at each node in order: back to blue right after, then it is blue everywhere.
         try await switchProdToGreen(cloud)
@@ -49,12 +50,12 @@ struct CalibrationTests {
         try await advance(cloud, 11)
         cloud.change { $0.requests = [] }
         try await advance(cloud, 5)
-        #expect(cloud.requests.allSatisfy { $0.version == "v1" })
+        #expect(cloud.requests.isNonEmptyAndAll { $0.version == "v1" })
 
         let instant = try await prodWithGreenUp(.instant)
         try await switchProdToGreen(instant)
         try await advance(instant, 1)
-        #expect(instant.requests.allSatisfy { $0.version == "v2" } && !instant.requests.isEmpty, "no delay: the next second is all green")
+        #expect(instant.requests.isNonEmptyAndAll { $0.version == "v2" } && !instant.requests.isEmpty, "no delay: the next second is all green")
     }
 
     @Test func elbDescribeCallsShareATokenBucketOfFortyRefilledTenASecond() async throws {
@@ -136,7 +137,7 @@ struct CalibrationTests {
         try await cloud.apply(.resizeGroup(name: "prod-green", minSize: 2, desiredCapacity: 2, maxSize: 2))
         try await advance(cloud, 120)
         let green = cloud.read { $0.targetGroups["Prod-Green"]!.targets }
-        #expect(green.count == 2 && green.values.allSatisfy { $0.state == "healthy" && $0.slowStart == nil })
+        #expect(green.count == 2 && green.values.isNonEmptyAndAll { $0.state == "healthy" && $0.slowStart == nil })
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 
 @testable import CloudSimulator
+import TestPredicates
 
 /// The simulated cloud behaves as AWS does where the deployment depends on it.
 struct SimulatedWorldTests {
@@ -84,7 +85,7 @@ struct SimulatedWorldTests {
         let prod = cloud.requests.filter { $0.environment == "prod" }
         let green = prod.filter { $0.color == "green" }.count
         #expect(prod.count == 2000 && green > 120 && green < 280, "about 10%: \(green)")
-        #expect(prod.allSatisfy { $0.status == 200 && $0.version == ($0.color == "green" ? "v2" : "v1") })
+        #expect(prod.isNonEmptyAndAll { $0.status == 200 && $0.version == ($0.color == "green" ? "v2" : "v1") })
         let beta = cloud.requests.filter { $0.environment == "beta" }
         let viaFirstRule = beta.filter { $0.version == "v1" && $0.color == "blue" && $0.status == 200 }
         #expect(viaFirstRule.count == beta.count)
@@ -99,8 +100,8 @@ struct SimulatedWorldTests {
             world.requests = []
         }
         try await advance(failOpen, 40)
-        #expect(try await failOpen.targetHealth(targetGroupArn: "arn:sim:targetgroup/Prod-Blue").allSatisfy { $0.state == "unhealthy" })
-        #expect(failOpen.requests.suffix(20).allSatisfy { $0.status == 502 && $0.color == "blue" })
+        #expect(try await failOpen.targetHealth(targetGroupArn: "arn:sim:targetgroup/Prod-Blue").isNonEmptyAndAll { $0.state == "unhealthy" })
+        #expect(failOpen.requests.suffix(20).isNonEmptyAndAll { $0.status == 502 && $0.color == "blue" })
     }
 
     @Test func parametersKeepVersionsAndCreateIsAtomic() async throws {

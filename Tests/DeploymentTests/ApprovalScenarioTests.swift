@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import Deployment
+import TestPredicates
 
 /// `--approve` on the simulated cloud: a deploy pauses once the new colour has passed the health gate (and before each
 /// later canary step) until `environment promote` or `environment abort` — written here as the command writes it, to
@@ -122,7 +123,7 @@ struct ApprovalScenarioTests {
         let report = try await deploy(cloud, traffic: CanaryScenarioTests.steps) { answer($0) }
         #expect(answer.seen.withLock { $0.map(\.shares) } == [[0, 0], [10, 10], [50, 50]], "paused before 10%, before 50% and before 100%")
         #expect(report.steps.map(\.name).filter { ["approval", "shift", "switch"].contains($0) } == ["approval", "shift", "approval", "shift", "approval", "switch"])
-        #expect(report.steps.filter { $0.name == "step bake" }.allSatisfy { $0.seconds >= 120 }, "approving a step does not shorten its bake")
+        #expect(report.steps.filter { $0.name == "step bake" }.isNonEmptyAndAll { $0.seconds >= 120 }, "approving a step does not shorten its bake")
         #expect(SimulatedProd.servingColor(cloud) == "green")
         #expect(cloud.checkEnd() == [] && cloud.violations == [])
     }
@@ -271,7 +272,7 @@ struct ApprovalScenarioTests {
         let registered = Seen()
         let report = try await instancesDeploy(cloud, progress: Self.answerBeta(cloud, .promote, registered: registered))
         let counts = registered.counts.withLock { $0 }
-        #expect(!counts.isEmpty && counts.allSatisfy { $0 == 0 }, "nothing registered while paused: \(counts)")
+        #expect(!counts.isEmpty && counts.isNonEmptyAndAll { $0 == 0 }, "nothing registered while paused: \(counts)")
         #expect(report.steps.map(\.name).filter { ["launch", "approval", "register"].contains($0) } == ["launch", "approval", "register"])
         #expect(cloud.read { $0.servingColor("beta") } == "green")
         #expect(cloud.checkEnd() == [] && cloud.violations == [])

@@ -120,7 +120,11 @@ struct BlueGreenMachineTests {
         for _ in 0..<3 { _ = next(&machine, .applied, journals: &journals) }
         var waits: [Duration] = []
         for _ in 0..<4 {
-            guard case .wait(let wait) = next(&machine, .healthReadFailed, journals: &journals) else { return }
+            let action = next(&machine, .healthReadFailed, journals: &journals)
+            guard case .wait(let wait) = action else {
+                Issue.record("a failed read waits, within the timeout: got \(action)")
+                return
+            }
             waits.append(wait)
             _ = next(&machine, .waited, journals: &journals)
         }
@@ -196,7 +200,7 @@ struct BlueGreenMachineTests {
         #expect(journals.last?.status == .rolledBack)
     }
 
-    @Test func aStopRequestBeforeTheSwitchUndoesAndDuringTheBakeFinishes() {
+    @Test func aStopRequestBeforeTheSwitchUndoesAndDuringTheBakeSendsTrafficBack() {
         var env = prod
         env.bakeSeconds = 60
         var before = BlueGreenMachine(environment: env, options: .init(), identity: alice)
@@ -218,10 +222,16 @@ struct BlueGreenMachineTests {
         _ = next(&during, .health(inService: 3, healthy: 3), journals: &journals)
         _ = next(&during, .switched(StepReport()), journals: &journals)
         #expect(during.phase == .bake && during.acceptsInterruption)
-        guard case .apply(let finalize) = next(&during, .interrupted("SIGTERM"), 20, journals: &journals) else { Issue.record("expected finalize"); return }
-        #expect(finalize.first == .resizeGroup(name: "prod-green", minSize: 2, desiredCapacity: nil, maxSize: 24))
-        guard case .failed(let stop) = next(&during, .applied, 21, journals: &journals) else { Issue.record("expected the stop"); return }
-        #expect(stop.kind == .interrupted && stop.state.contains("finalized"))
+        // The bake did not pass: the new build is not proven, the old colour (still warm) takes the traffic back.
+        let stopping = next(&during, .interrupted("SIGTERM"), 20, journals: &journals)
+        guard case .switchTraffic(.blue, checked: true, unsticky: false) = stopping else { Issue.record("expected the switch back, got \(stopping)"); return }
+        #expect(journals.last?.step == "rollback")
+        guard case .undo(let undo) = next(&during, .switched(StepReport()), 21, journals: &journals) else { Issue.record("expected the undo"); return }
+        #expect(undo.first == .resizeGroup(name: "prod-green", minSize: 0, desiredCapacity: 0, maxSize: 24))
+        guard case .failed(let stop) = next(&during, .undone(done: ["x"], failed: []), 22, journals: &journals) else { Issue.record("expected the stop"); return }
+        #expect(stop.kind == .interrupted && stop.cause == "interrupted by SIGTERM during the bake")
+        #expect(stop.state.contains("Traffic is back on blue"))
+        #expect(journals.last?.status == .interrupted)
     }
 
     @Test func resumeStartsAtTheRecordedStepOnlyIfTheWorldStillFits() {

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import Deployment
+import TestPredicates
 
 /// The blue-green deploy on the simulated cloud, on virtual time.
 struct BlueGreenRefreshTests {
@@ -39,7 +40,7 @@ struct BlueGreenRefreshTests {
         #expect(elapsed >= 160 && elapsed <= 170, "\(elapsed)")
         let gate = seen.withLock { $0 }.filter { $0.stage == .healthGate }
         #expect(gate.last?.healthy == 2 && gate.last?.stableSeconds == 10)
-        #expect(gate.allSatisfy { $0.wanted == 2 && $0.limitSeconds == 600 })
+        #expect(gate.isNonEmptyAndAll { $0.wanted == 2 && $0.limitSeconds == 600 })
         #expect(gate.count >= 20)
         #expect(seen.withLock { $0 }.filter { $0.stage == .bake }.count >= 12)
         let journal = try #require(cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode))
@@ -68,7 +69,7 @@ struct BlueGreenRefreshTests {
         #expect(cloud.parameter("/compiler-explorer/prod/green/version") == "v1", "the version parameter put back")
         #expect(!cloud.calls.contains { $0.hasPrefix("ELBv2 Modify") }, "no route was ever changed")
         #expect(cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode)?.status == .failed)
-        #expect(cloud.requests.allSatisfy { $0.version == "v1" }, "no request ever reached the bad build")
+        #expect(cloud.requests.isNonEmptyAndAll { $0.version == "v1" }, "no request ever reached the bad build")
         #expect(cloud.violations == [])
     }
 
@@ -121,8 +122,8 @@ struct BlueGreenRefreshTests {
         let report = try await refresh(cloud, env: "beta").run(options: .init(version: "b2", capacity: 1))
         #expect(report.steps.first { $0.name == "health gate" }?.detail.contains("HTTP /healthcheck") == true)
         let betaRules = cloud.routes().filter { $0.pathPatterns == ["/beta*"] }
-        #expect(betaRules.count == 1 && betaRules.allSatisfy { $0.weights == ["arn:sim:targetgroup/Beta-Green": 1] }, "one rule, on :443, as on Compiler Explorer's load balancer")
-        #expect(cloud.routes().filter { $0.pathPatterns == ["/staging*"] }.allSatisfy { $0.weights == ["arn:sim:targetgroup/Staging-Blue": 1] })
+        #expect(betaRules.count == 1 && betaRules.isNonEmptyAndAll { $0.weights == ["arn:sim:targetgroup/Beta-Green": 1] }, "one rule, on :443, as on Compiler Explorer's load balancer")
+        #expect(cloud.routes().filter { $0.pathPatterns == ["/staging*"] }.isNonEmptyAndAll { $0.weights == ["arn:sim:targetgroup/Staging-Blue": 1] })
         #expect(serving(cloud, "prod") == ["Prod-Blue"])
         #expect(cloud.groupSize("beta-green")! == (1, 1, 24))
     }
@@ -157,7 +158,7 @@ struct BlueGreenRefreshTests {
         #expect(serving(cloud, "prod") == ["Prod-Green"])
         #expect(cloud.instanceVersions("prod-green") == ["v2", "v2"])
         let afterSwitch = cloud.requests.filter { $0.environment == "prod" && $0.color == "green" }
-        #expect(!afterSwitch.isEmpty && afterSwitch.allSatisfy { $0.version == "v2" })
+        #expect(!afterSwitch.isEmpty && afterSwitch.isNonEmptyAndAll { $0.version == "v2" })
         #expect(cloud.violations == [])
     }
 

@@ -97,7 +97,7 @@ struct CalibratedDeployTests {
         let snapshot = try await FanOut.$sequential.withValue(true) { try await cloud.statusReader(for: prod).snapshot() }
         let plan = try TrafficSwitch(snapshot: snapshot).plan(to: .green, force: true)
         #expect(plan.contains { if case .resizeGroup("prod-green", _, 2?, _) = $0 { true } else { false } }, "the switch raises green to the floor: \(plan)")
-        let runner = SwitchRunner(environment: prod, applier: cloud, loadBalancer: cloud, clock: cloud.clock)
+        let runner = SwitchRunner(environment: prod, changes: cloud, loadBalancer: cloud, clock: cloud.clock)
         var started = cloud.now
         let report = try await FanOut.$sequential.withValue(true) { try await runner.run(plan) }
         #expect(cloud.now.timeIntervalSince(started) < 1, "no wait: only the colour traffic moved to grows")
@@ -116,10 +116,11 @@ struct CalibratedDeployTests {
 
     @Test func thePlanSaysWhenABakeIsLengthenedForTheAlarms() {
         var prod = SimulatedProd.prod
-        #expect(prod.watchSeconds(60) == 240 && prod.watchSeconds(300) == 300 && prod.watchSeconds(0) == 0)
-        #expect(prod.lengthenedNote(60) == "; 60 s lengthened to alarmDelay: the alarms see an error up to 240 s late")
-        #expect(prod.lengthenedNote(300) == "")
+        // The alarms judge the whole bake: an error in its last second reaches them alarmDelay later.
+        #expect(prod.watchSeconds(60) == 300 && prod.watchSeconds(300) == 540 && prod.watchSeconds(0) == 0)
+        #expect(prod.lengthenedNote(60) == "; 60 s of traffic + alarmDelay 240 s: the alarms see an error up to 240 s late")
+        #expect(prod.watchText(60) == "5m00s (1m00s of traffic, judged by the alarms up to 4m00s late)")
         prod.alarms = []
-        #expect(prod.watchSeconds(60) == 60 && prod.lengthenedNote(60) == "", "no alarms: nothing to wait for")
+        #expect(prod.watchSeconds(60) == 60 && prod.lengthenedNote(60) == "" && prod.watchText(60) == "1m00s", "no alarms: nothing to wait for")
     }
 }

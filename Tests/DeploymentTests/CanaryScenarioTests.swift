@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import Deployment
+import TestPredicates
 
 /// Canary and linear deploys on the simulated cloud: traffic moves in weighted steps, each watched; any failure, alarm,
 /// signal or `environment abort` sends all of it back; every run ends consistent with no invariant broken (among them
@@ -54,9 +55,9 @@ struct CanaryScenarioTests {
         #expect(seen.withLock { $0 } == [10: [10, 10], 50: [50, 50]], "every route carries the step's weights during its bake")
         #expect(report.steps.map(\.name).filter { $0 == "shift" || $0 == "step bake" } == ["shift", "step bake", "shift", "step bake"])
         let bakes = report.steps.filter { $0.name == "step bake" }.map(\.seconds)
-        #expect(bakes.allSatisfy { $0 >= 120 }, "each step is watched for its step bake")
+        #expect(bakes.isNonEmptyAndAll { $0 >= 120 }, "each step is watched for its step bake")
         #expect(servingColor(cloud) == "green")
-        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.allSatisfy { $0.forward?.usesForwardConfig == false || $0.forward?.targetGroups.count == 1 })
+        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.isNonEmptyAndAll { $0.forward?.usesForwardConfig == false || $0.forward?.targetGroups.count == 1 })
         #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "green")
         #expect(journal(cloud)?.status == .done && journal(cloud)?.strategy == "canary")
         #expect(cloud.groupSize("prod-green")! == (2, 2, 24))
@@ -144,7 +145,7 @@ struct CanaryScenarioTests {
             }
         }
         #expect(sticky.withLock { $0 } == [.init(enabled: true, durationSeconds: 3600), .init(enabled: true, durationSeconds: 3600)])
-        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.allSatisfy { $0.forward?.effectiveStickiness == nil })
+        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.isNonEmptyAndAll { $0.forward?.effectiveStickiness == nil })
         #expect(servingColor(cloud) == "green")
         #expect(cloud.violations == [])
     }
@@ -163,7 +164,7 @@ struct CanaryScenarioTests {
         }
         let sticky = try await buildsPerUser(sticky: 3600)
         #expect(sticky.count > 20, "many users came during the split")
-        #expect(sticky.values.allSatisfy { $0.count == 1 }, "\(sticky.filter { $0.value.count > 1 })")
+        #expect(sticky.values.isNonEmptyAndAll { $0.count == 1 }, "\(sticky.filter { $0.value.count > 1 })")
         #expect(Set(sticky.values.flatMap { $0 }) == ["v1", "v2"], "some users on each build")
         let loose = try await buildsPerUser(sticky: nil)
         #expect(loose.isEmpty, "without stickiness users are not even told apart")
@@ -261,11 +262,11 @@ struct CanaryScenarioTests {
         let (plan, _) = try await locked(cloud, second, takeOver: true) {
             try await Recovery(environment: prod, ports: cloud.patientPorts).run(by: "alice@admin")
         }
-        // Once the last step completed (all traffic on green) recover finishes; before, all weight goes back.
-        let finished = split.allSatisfy { $0 == 100 }
+        // Once the last step's bake has passed recover finishes; before, all weight goes back to the warm blue.
+        let finished = point == "finalize"
+        #expect(split.isNonEmptyAndAll { $0 == 100 } == ["bake", "finalize"].contains(point), "all traffic on green from the last step on")
         #expect(servingColor(cloud) == (finished ? "green" : "blue"), "\(point): \(plan.summary)")
-        #expect(["bake", "finalize"].contains(point) == finished)
-        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.allSatisfy { ($0.forward?.weights.count ?? 0) == 1 })
+        #expect(cloud.routes().filter { $0.kind == .listenerDefault }.isNonEmptyAndAll { ($0.forward?.weights.count ?? 0) == 1 })
         #expect(journal(cloud)?.status == .recovered)
         #expect(cloud.checkEnd() == [])
         #expect(cloud.violations == [])

@@ -100,7 +100,7 @@ struct FaultDefectTests {
         // When SSM cannot be put back either, the journal stays unfinished and recover reconciles it.
         let stuck = try world()
         var ports = stuck.patientPorts
-        ports.applier = DeniedAfterWriting(base: ports.applier, name: "/compiler-explorer/prod/active-color")
+        ports.interceptChanges { DeniedAfterWriting(base: $0, name: "/compiler-explorer/prod/active-color") }
         do {
             _ = try await deploy(stuck, ports: ports)
             Issue.record("expected the switch to fail")

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 
 @testable import Deployment
+import TestPredicates
 
 /// Hooks on the simulated cloud, for every strategy: where each point runs (before traffic moves, after it moved,
 /// after the outcome), what a failure at each does, the facts a hook gets, and that a resumed deploy runs no hook
@@ -105,7 +106,7 @@ struct HookScenarioTests {
         #expect(report.steps.last?.name == "hooks" && report.steps.last?.detail == "preDeploy pre-deploy exit 0; preSwitch pre-switch exit 0; postSwitch post-switch exit 0; postDeploy post-deploy exit 0")
         let runs = hooks.runs.withLock { $0 }
         let first = try #require(runs.first)
-        #expect(first.callsBefore.allSatisfy { !$0.contains("Update") && !$0.contains("Register") && !$0.hasPrefix("ELBv2 Modify") }, "preDeploy runs before any change")
+        #expect(first.callsBefore.isNonEmptyAndAll { !$0.contains("Update") && !$0.contains("Register") && !$0.hasPrefix("ELBv2 Modify") }, "preDeploy runs before any change")
         #expect(!trafficMoved(before: .preSwitch, hooks), "preSwitch runs before traffic moves")
         let preSwitchCalls = runs[1].callsBefore
         switch strategy {

@@ -39,7 +39,8 @@ struct RollingMachineTests {
         ]))
         guard case .record(let start) = machine.next(.applied, now: t0) else { Issue.record("expected the journal"); return }
         #expect(start.step == "start")
-        #expect(machine.next(.recorded, now: t0) == .startInstanceRefresh(group: "beta-blue", minHealthyPercentage: 50, adoptRunning: false))
+        #expect(machine.next(.recorded, now: t0) == .startInstanceRefresh(group: "beta-blue", preferences: .init(minHealthy: 50), adoptRunning: false))
+        #expect(RollingRefresh.Preferences(minHealthy: 50).maxHealthyPercentage == 150, "launch before terminate, as far as AWS allows")
         guard case .record(let wait) = machine.next(.refreshStarted(id: "r-1"), now: t0) else { Issue.record("expected the journal"); return }
         #expect(wait.step == "wait" && wait.refreshId == "r-1")
         #expect(!machine.acceptsInterruption, "not while the journal is written")

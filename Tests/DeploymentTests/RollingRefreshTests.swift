@@ -14,21 +14,48 @@ struct RollingRefreshTests {
         cloud.parameter("/compiler-explorer/prod/deployment").flatMap(DeploymentJournal.decode)
     }
 
-    @Test func replacesTheLiveColourInBatchesWithoutSwitching() async throws {
+    @Test func replacesTheLiveColourLaunchingBeforeTerminatingWithoutSwitching() async throws {
         let cloud = try SimulatedCloud.designDocument()
-        let seen = Mutex<[Int]>([])
-        let report = try await rolling(cloud).run(options: .init(version: "v2", minHealthyPercentage: 50)) { status in
-            seen.withLock { $0.append(status.refresh?.percentComplete ?? -1) }
-        }
+        let report = try await rolling(cloud).run(options: .init(version: "v2", minHealthyPercentage: 100))
         #expect(report.steps.map(\.name) == ["preflight", "deploy", "start", "wait"])
+        #expect(report.steps.first?.detail.contains("at least 2 of 2 in service (MinHealthyPercentage 100, MaxHealthyPercentage 200") == true)
         #expect(cloud.instanceVersions("prod-blue") == ["v2", "v2"])
         #expect(cloud.parameter("/compiler-explorer/prod/blue/version") == "v2")
         #expect(cloud.parameter("/compiler-explorer/prod/version") == "v2")
         #expect(cloud.parameter("/compiler-explorer/prod/active-color") == "blue", "no switch")
-        #expect(seen.withLock { $0 }.contains(50), "one instance at a time: half-way the versions were mixed")
+        // The replacements were launched before the instances they replace went: no user saw an error.
+        let prod = cloud.requests.filter { $0.environment == "prod" }
+        #expect(prod.count > 100 && !prod.contains { $0.status >= 500 })
+        #expect(prod.contains { $0.version == "v1" } && prod.contains { $0.version == "v2" }, "rolling serves both builds meanwhile")
+        #expect(cloud.groupSize("prod-blue")?.desired == 2 && cloud.read { $0.groups["prod-blue"]!.surge } == nil)
         let recorded = try #require(journal(cloud))
         #expect(recorded.strategy == "rolling" && recorded.status == .done && recorded.step == "wait" && recorded.refreshId == "refresh-1")
-        #expect(recorded.minHealthyPercentage == 50 && recorded.from == .blue && recorded.to == .blue)
+        #expect(recorded.minHealthyPercentage == 100 && recorded.from == .blue && recorded.to == .blue)
+    }
+
+    /// Found by a newcomer's trial (issue 19 §3): beta at one instance, "at least 75% healthy", had its only instance
+    /// terminated at once — 350 of 675 requests failed, and the deploy said "done". Replacements now come first.
+    @Test func aOneInstanceEnvironmentKeepsServingThroughARollingRefresh() async throws {
+        let cloud = try SimulatedCloud.designDocument(environments: ["prod", "beta"], requestsPerSecond: 5)
+        _ = try await rolling(cloud, env: "beta").run(options: .init(version: "v2"))
+        let beta = cloud.requests.filter { $0.environment == "beta" }
+        #expect(beta.count > 300 && !beta.contains { $0.status >= 500 }, "\(beta.filter { $0.status >= 500 }.count) failed")
+        #expect(cloud.instanceVersions("beta-blue") == ["v2"])
+        #expect(cloud.violations == [])
+    }
+
+    @Test func preferencesThatCannotKeepTheFloorAreRefusedUnlessForced() async throws {
+        let cloud = try SimulatedCloud.designDocument()
+        do {
+            _ = try await rolling(cloud).run(options: .init(version: "v2", minHealthyPercentage: 50))
+            Issue.record("expected a refusal")
+        } catch let refusal as Refusal {
+            #expect(refusal.reason.contains("keeps 1 of its 2 instance(s) in service, below prod's live floor of 2"), "\(refusal)")
+            #expect(refusal.reason.contains("pass --min-healthy-percent 100 (or more), or --force"))
+        }
+        #expect(journal(cloud) == nil && cloud.parameter("/compiler-explorer/prod/blue/version") == "v1", "nothing changed")
+        let forced = try await rolling(cloud).run(options: .init(version: "v2", minHealthyPercentage: 50, force: true))
+        #expect(forced.steps.last?.name == "wait")
     }
 
     @Test(arguments: ["deploy", "start", "wait"])
@@ -85,7 +112,7 @@ struct RollingRefreshTests {
 
     @Test func aRefreshThatCannotStartPutsTheVersionBack() async throws {
         let cloud = try SimulatedCloud.designDocument()
-        _ = try await cloud.startRefresh(group: "prod-blue", minHealthyPercentage: 90, instanceWarmupSeconds: 60)
+        _ = try await cloud.startRefresh(group: "prod-blue", minHealthyPercentage: 90, maxHealthyPercentage: 190, instanceWarmupSeconds: 60)
         do {
             _ = try await rolling(cloud).run(options: .init(version: "v2"))
             Issue.record("expected a failure")

@@ -1,6 +1,7 @@
 import CloudSimulator
 import Foundation
 import Testing
+import TestPredicates
 
 @testable import Deployment
 
@@ -67,6 +68,33 @@ struct SmokeHookTests {
         }
         #expect(cloud.read { $0.servingColor("prod") } == "blue")
         #expect(!cloud.requests.contains { $0.environment == "prod" && $0.version == "v2" }, "no user ever reached the failing build")
+        #expect(cloud.checkEnd() == [] && cloud.violations == [])
+    }
+
+    /// Found by a newcomer's trial (issue 19 §2): previews after the serving rule (a higher priority number) are never
+    /// reached — the serving rule matches their requests first — so a build answering 100% 5xx "passed" through them.
+    /// The check routes its requests as the load balancer does and fails, naming the rule that takes them.
+    @Test func aPreviewBehindTheServingRuleIsNeverReachedAndTheSmokeFails() async throws {
+        let configuration = Self.configuration(paths: "[/beta/, /beta/api/compilers]")
+        let cloud = try world(configuration)
+        cloud.change { world in
+            for index in world.routes.indices where world.routes[index].arn.hasPrefix("arn:sim:rule/443/beta-preview-") {
+                world.routes[index].priority = world.routes[index].arn.hasSuffix("blue") ? "223" : "224"
+            }
+        }
+        cloud.setBehaviour(version: "v2", .erroring(1.0, startSeconds: 20))
+        let beta = try configuration.environment("beta")
+        let status = try await FanOut.$sequential.withValue(true) { try await cloud.statusReader(for: beta).read() }
+        #expect(status.previews.count == 2 && status.previews.isNonEmptyAndAll { $0.note?.contains("never reached: rule 101 on :443 (path /beta*) takes its requests first") == true }, "\(status.previews)")
+        let snapshot = try await FanOut.$sequential.withValue(true) { try await cloud.statusReader(for: beta).snapshot() }
+        #expect(EnvironmentValidator.checks(snapshot).filter { $0.name.hasPrefix("preview") }.isNonEmptyAndAll { $0.outcome == .fail }, "a smoke hook relies on them")
+        do {
+            _ = try await deploy(cloud, configuration, env: "beta")
+            Issue.record("expected the smoke hook to fail")
+        } catch let failure as DeployFailure {
+            #expect(failure.cause.contains("GET https://compiler-explorer.com/beta/ with 'X-Deployment-Color: green' is taken by rule 101 on :443 (path /beta*), not by a preview rule of green"), "\(failure.cause)")
+        }
+        #expect(cloud.read { $0.servingColor("beta") } == "blue")
         #expect(cloud.checkEnd() == [] && cloud.violations == [])
     }
 

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Deployment
+import TestPredicates
 
 struct ValidatorAndCapacityTests {
     let beta = try! DeploymentConfiguration.builtIn.environment("beta")
@@ -16,8 +17,8 @@ struct ValidatorAndCapacityTests {
             .init(kind: .listenerDefault, arn: "l443", listenerPort: 443, weights: ["arn:prod": 1]),
         ]
         let betaRoutes = routes ?? [
-            .init(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1]),
-            .init(kind: .rule, arn: "r443", listenerPort: 443, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:blue": 1]),
+            .init(kind: .rule, arn: "r80", listenerPort: 80, priority: "101", pathPatterns: ["/beta*"], weights: ["arn:blue": 1]),
+            .init(kind: .rule, arn: "r443", listenerPort: 443, priority: "101", pathPatterns: ["/beta*"], weights: ["arn:blue": 1]),
         ]
         var groups: [String: TargetGroupSnapshot] = [
             "Beta-Blue": .init(name: "Beta-Blue", arn: "arn:blue", healthCheckPath: "/healthcheck", healthCheckPort: nil, loadBalancerArns: [])
@@ -46,7 +47,7 @@ struct ValidatorAndCapacityTests {
 
     @Test func aGoodLayoutValidates() {
         let checks = EnvironmentValidator.checks(snapshot())
-        #expect(checks.allSatisfy { $0.outcome == .pass }, "\(checks.filter { $0.outcome != .pass })")
+        #expect(checks.isNonEmptyAndAll { $0.outcome == .pass }, "\(checks.filter { $0.outcome != .pass })")
         #expect(checks.count > 15)
     }
 
@@ -97,6 +98,17 @@ struct ValidatorAndCapacityTests {
         #expect(checks.first { $0.name == "preview blue" }?.outcome == .info)
         #expect(checks.first { $0.name == "preview green" }?.outcome == .warn, "it forwards to blue's group")
         #expect(snapshot.status.previews[1].note == "forwards to blue, not to green's target group")
+        #expect(snapshot.status.previews[0].note == nil, "before the serving rule (99 < 101): reached")
+
+        // Behind the serving rule (a higher priority number) a preview is never reached: noted, and a smoke hook that
+        // relies on it fails validate.
+        var behind = others
+        behind[0].priority = "120"
+        var hooked = self.snapshot(others: behind)
+        #expect(hooked.status.previews[0].note == "never reached: rule 101 on :443 (path /beta*) takes its requests first; give it a lower priority number than rule 101 on :443")
+        #expect(EnvironmentValidator.checks(hooked).first { $0.name == "preview blue" }?.outcome == .warn)
+        hooked.environment.hooks = HookSettings([.preSwitch: [Hook(smoke: SmokeCheck(url: "https://example.com", paths: ["/beta/"]))]])
+        #expect(EnvironmentValidator.checks(hooked).first { $0.name == "preview blue" }?.outcome == .fail)
         #expect(!snapshot.status.drift, "\(snapshot.status.driftReasons)")
     }
 
@@ -115,7 +127,7 @@ struct ValidatorAndCapacityTests {
         #expect(throws: Refusal.self) { try CapacityPlanner(snapshot: snapshot(routes: split)).cleanup() }
         // SSM says blue, but the load balancer serves green: the idle colour is blue.
         let green = [Route(kind: .rule, arn: "r80", listenerPort: 80, priority: "1", pathPatterns: ["/beta*"], weights: ["arn:green": 1])]
-        #expect(try CapacityPlanner(snapshot: snapshot(routes: green, blue: (1, 1), green: (1, 1))).cleanup().allSatisfy {
+        #expect(try CapacityPlanner(snapshot: snapshot(routes: green, blue: (1, 1), green: (1, 1))).cleanup().isNonEmptyAndAll {
             if case .resizeGroup(let name, _, _, _) = $0 { name == "beta-blue" } else { false }
         })
     }

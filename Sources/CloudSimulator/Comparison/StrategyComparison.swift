@@ -94,9 +94,12 @@ public struct StrategyComparison: Sendable {
         let identity = LockIdentity(holder: "compare@sim", command: "ce --env \(env.name) environment refresh --strategy \(strategy.rawValue)", pid: 1)
         let options = DeployOptions(
             version: Self.newBuild, traffic: try? env.canary.steps(for: strategy), strategyName: strategy.rawValue)
+        let request = Deploy.Request.fresh(strategy, options)
         let outcome = await FanOut.$sequential.withValue(true) {
-            await Soak.attempt("deploy", cloud: cloud, environment: env, identity: identity, takeOver: false, ports: ports) {
-                try await Deploy.run(.fresh(strategy, options), environment: env, ports: ports, identity: identity)
+            await Soak.attempt(
+                "deploy", cloud: cloud, environment: env, identity: identity, takeOver: false, ports: ports, bound: Soak.bound(request, env)
+            ) {
+                try await Deploy.run(request, environment: env, ports: ports, identity: identity)
             }
         }
         let ended = cloud.now

@@ -127,7 +127,8 @@ public enum ConfigurationLoader {
                 let name = try string(keyNode, key: key)
                 let path = key == "(top level)" ? name : "\(key).\(name)"
                 guard allowed.contains(name) else {
-                    throw error(keyNode, path, "unknown key; expected one of \(allowed.sorted().joined(separator: ", "))")
+                    let meant = DeploymentError.closest(to: name, in: allowed.sorted()).map { "did you mean '\($0)'? " } ?? ""
+                    throw error(keyNode, path, "unknown key; \(meant)expected one of \(allowed.sorted().joined(separator: ", "))")
                 }
                 result[name] = value
             }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything `ce` needs to know about one environment: where its traffic comes from and which resources serve it.
 public struct EnvironmentConfiguration: Sendable, Equatable {
     public var name: String
@@ -32,7 +34,8 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     public var propagationSeconds = 10
     /// How long after an error the `alarms` can show it: CloudWatch's load balancer metrics come in 60 s periods and
     /// are seen about two minutes late, so an alarm sees an error up to lag + two periods after it. A bake or step
-    /// bake watched by alarms lasts at least this long (`watchSeconds`); 0 when the alarms see errors at once.
+    /// bake watched by alarms lasts this much longer than asked (`watchSeconds`), so that the alarms have judged all
+    /// of it; 0 when the alarms see errors at once.
     public var alarmDelaySeconds = 240
     /// How the operator ran `ce`, for the commands the tool tells them to run (see `command(_:)`).
     public var invocation = Invocation.plain
@@ -61,6 +64,14 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     /// A command on this environment as the operator should type it: `ce [their options] --env NAME rest`.
     public func command(_ rest: String) -> String { invocation.command(environment: name, rest) }
 
+    /// "run 'ce … REST' after T" — in the sandbox, where virtual time moves only while a command waits, the
+    /// `ce sandbox advance` that gets there first.
+    public func retry(_ rest: String, at ready: Date, now: Date) -> String {
+        guard invocation.isSandbox else { return "run '\(command(rest))' after \(DeploymentJournal.timestamp(ready))" }
+        let seconds = max(1, Int(ready.timeIntervalSince(now).rounded(.up)))
+        return "run 'ce sandbox advance \(seconds)s' (virtual time moves only while a command waits), then '\(command(rest))'"
+    }
+
     /// The SSM parameter names of the contract (other systems read them; keep them exact).
     public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix, builds: builds, environment: name) }
     /// Where the builds' names live (config `builds:`).
@@ -70,14 +81,22 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     /// instances are registered in it, not where the routes forward.
     public var sharesOneTargetGroup: Bool { targetGroupNames.blue == targetGroupNames.green }
 
-    /// How long a bake (or step bake) of `seconds` really lasts: with alarms to watch, at least `alarmDelaySeconds`,
-    /// or the alarms could not see the new build's errors before the deploy counts as done. 0 stays off.
-    public func watchSeconds(_ seconds: Int) -> Int { seconds > 0 && !alarms.isEmpty ? max(seconds, alarmDelaySeconds) : seconds }
+    /// How long a bake (or step bake) of `seconds` really lasts: with alarms to watch, `alarmDelaySeconds` longer, so
+    /// that an error in its last second has reached the alarms before the deploy counts it as passed. 0 stays off.
+    public func watchSeconds(_ seconds: Int) -> Int { seconds > 0 && !alarms.isEmpty ? seconds + alarmDelaySeconds : seconds }
 
-    /// What the plan adds when a bake of `seconds` is lengthened: "; 60 s lengthened to alarmDelay: the alarms see
+    /// A bake of `seconds` as it will run: "5m00s (1m00s of traffic, judged by the alarms 4m00s late)", or "1m00s"
+    /// without alarms.
+    public func watchText(_ seconds: Int) -> String {
+        let watched = watchSeconds(seconds)
+        guard watched != seconds else { return DurationText.of(Double(seconds)) }
+        return "\(DurationText.of(Double(watched))) (\(DurationText.of(Double(seconds))) of traffic, judged by the alarms up to \(DurationText.of(Double(alarmDelaySeconds))) late)"
+    }
+
+    /// What the plan adds when a bake of `seconds` is lengthened: "; 60 s of traffic + alarmDelay 240 s: the alarms see
     /// an error up to 240 s late" (empty when it is not).
     public func lengthenedNote(_ seconds: Int) -> String {
-        watchSeconds(seconds) == seconds ? "" : "; \(seconds) s lengthened to alarmDelay: the alarms see an error up to \(alarmDelaySeconds) s late"
+        watchSeconds(seconds) == seconds ? "" : "; \(seconds) s of traffic + alarmDelay \(alarmDelaySeconds) s: the alarms see an error up to \(alarmDelaySeconds) s late"
     }
 
     /// The smallest live colour a deploy leaves behind.

@@ -5,7 +5,11 @@ public struct CloudPorts: Sendable {
     public var loadBalancer: any LoadBalancerReader
     public var scalingGroups: any ScalingGroupReader
     public var parameters: any ParameterReader
-    public var applier: any MutationApplier
+    /// The cloud's own applier: reached only through `applier(for:)`, which holds every change to the propagation
+    /// rule (`PropagationGuard`).
+    var changes: any MutationApplier
+    /// The process's propagation rule: shared by every copy of these ports.
+    public let propagation: PropagationGuard
     public var documents: any DocumentStore
     public var alarms: any AlarmReader
     public var instances: any InstanceDirectory
@@ -32,7 +36,8 @@ public struct CloudPorts: Sendable {
         self.loadBalancer = loadBalancer
         self.scalingGroups = scalingGroups
         self.parameters = parameters
-        self.applier = applier
+        self.changes = applier
+        self.propagation = PropagationGuard()
         self.documents = documents
         self.alarms = alarms
         self.instances = instances
@@ -40,6 +45,16 @@ public struct CloudPorts: Sendable {
         self.refresher = refresher
         self.clock = clock
         self.random = random
+    }
+
+    /// The one way to change `environment`: every mutation through the propagation rule (`GuardedApplier`).
+    public func applier(for environment: EnvironmentConfiguration) -> GuardedApplier {
+        GuardedApplier(environment: environment, base: changes, propagation: propagation, clock: clock)
+    }
+
+    /// Wraps the cloud's applier (a test's fault on one call); changes still go through `applier(for:)`.
+    public mutating func interceptChanges(_ wrap: (any MutationApplier) -> any MutationApplier) {
+        changes = wrap(changes)
     }
 
     /// Reads `environment` (its alarms included) through these ports.

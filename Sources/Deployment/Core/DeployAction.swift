@@ -32,9 +32,9 @@ public enum DeployAction: Sendable, Equatable {
     case shiftTraffic(live: Color, target: Color, percent: Int, stickinessSeconds: Int?)
     /// Best-effort: apply each, collecting failures.
     case undo([Mutation])
-    /// Start an instance refresh of `group` — or, when `adoptRunning`, follow the one already running (started by a
-    /// process that died before journalling its id).
-    case startInstanceRefresh(group: String, minHealthyPercentage: Int, adoptRunning: Bool)
+    /// Start an instance refresh of `group` (its preferences: `RollingRefresh.Preferences`) — or, when `adoptRunning`,
+    /// follow the one already running (started by a process that died before journalling its id).
+    case startInstanceRefresh(group: String, preferences: RollingRefresh.Preferences, adoptRunning: Bool)
     /// Read the instance refresh `id` of `group` once.
     case readInstanceRefresh(group: String, id: String)
     case finished(StepReport)

@@ -32,17 +32,10 @@ public struct DeployRunner: Sendable {
         var addresses: [String: String] = [:]
         var waiting: [String] = []
         var lastAction = DeployAction.readSnapshot
-        // When this run last moved traffic: capacity behind a route it moved away from goes only once every load
-        // balancer node has the change.
-        var routesMovedAt: Date?
-        var trafficLeft: Set<Color> = []
         var hookRun = HookRun()
-        let environment = self.environment
-        func settle(before mutations: [Mutation]) async throws {
-            guard let moved = routesMovedAt, mutations.contains(where: { $0.mayRemoveCapacity(from: trafficLeft, of: environment) }) else { return }
-            let left = Double(environment.propagationSeconds) - clock.now().timeIntervalSince(moved)
-            if left > 0 { try await clock.sleep(for: .milliseconds(Int64(left * 1000))) }
-        }
+        // Every change through the propagation rule: capacity behind a route that just moved goes only once every load
+        // balancer node has the change, whichever path (undo, abort, rollback) removes it.
+        let applier = ports.applier(for: environment)
         while true {
             let action = machine.next(event, now: clock.now())
             defer { lastAction = action }
@@ -78,19 +71,16 @@ public struct DeployRunner: Sendable {
                 }
                 if event == .recorded, let failed = await runHooks(at: journal, &hookRun) { event = failed }
             case .apply(let mutations):
-                try await settle(before: mutations)
                 event = .applied
                 for mutation in mutations {
                     do {
-                        try await ports.applier.apply(mutation)
+                        try await applier.apply(mutation)
                     } catch {
                         event = .applyFailed("\(mutation): \(error)")
                         break
                     }
                 }
             case .applyConcurrently(let mutations):
-                try await settle(before: mutations)
-                let applier = ports.applier
                 let failures = await FanOut.map(mutations) { mutation -> String? in
                     do {
                         try await applier.apply(mutation)
@@ -133,21 +123,24 @@ public struct DeployRunner: Sendable {
                     event = .bakeReadFailed
                 }
             case .wait(let duration):
-                let completed = try await interruption.sleep(on: clock, for: duration)
-                if !completed && !interruptionDelivered && machine.acceptsInterruption {
-                    interruptionDelivered = true
-                    event = .interrupted(interruption.reason ?? "a stop request")
+                // A stop request cuts short only a wait the machine takes it for. Every other wait — a drain, a poll
+                // after the request was delivered, the way back — lasts its whole duration: a wait that returned at
+                // once would let no time pass, and the machine would poll without end (found by the soak, seed 5359).
+                if !interruptionDelivered && machine.acceptsInterruption {
+                    if try await interruption.sleep(on: clock, for: duration) {
+                        event = .waited
+                    } else {
+                        interruptionDelivered = true
+                        event = .interrupted(interruption.reason ?? "a stop request")
+                    }
                 } else {
+                    try await clock.sleep(for: duration)
                     event = .waited
                 }
             case .switchTraffic(let target, let checked, let unsticky):
                 event = await switchTraffic(to: target, checked: checked, unsticky: unsticky)
-                routesMovedAt = clock.now()
-                trafficLeft.insert(target.other)
             case .shiftTraffic(let live, let target, let percent, let stickiness):
                 event = await shiftTraffic(live: live, target: target, percent: percent, stickinessSeconds: stickiness)
-                routesMovedAt = clock.now()
-                trafficLeft.insert(live)
             case .checkStep(let arn, let alarms, let deployment):
                 if let reading = try? await readBake(targetGroupArn: arn, alarms: alarms) {
                     event = .step(reading, request: await takeRequest(for: deployment)?.kind)
@@ -157,24 +150,25 @@ public struct DeployRunner: Sendable {
             case .awaitApproval(let deployment):
                 event = .approval(await takeRequest(for: deployment))
             case .undo(let mutations):
-                try await settle(before: mutations)
                 var done: [String] = []
                 var failed: [String] = []
                 for mutation in mutations {
                     do {
-                        try await ports.applier.apply(mutation)
+                        try await applier.apply(mutation)
                         done.append(SwitchRunner.short(mutation))
                     } catch {
                         failed.append("\(SwitchRunner.short(mutation)) (\(error))")
                     }
                 }
                 event = .undone(done: done, failed: failed)
-            case .startInstanceRefresh(let group, let minHealthy, let adoptRunning):
+            case .startInstanceRefresh(let group, let preferences, let adoptRunning):
                 do {
                     if adoptRunning, let running = try await ports.refresher.activeRefresh(group: group) {
                         event = .refreshStarted(id: running.id)
                     } else {
-                        event = .refreshStarted(id: try await ports.refresher.startRefresh(group: group, minHealthyPercentage: minHealthy, instanceWarmupSeconds: 60))
+                        event = .refreshStarted(id: try await ports.refresher.startRefresh(
+                            group: group, minHealthyPercentage: preferences.minHealthyPercentage, maxHealthyPercentage: preferences.maxHealthyPercentage,
+                            instanceWarmupSeconds: 60))
                     }
                 } catch {
                     event = .refreshStartFailed(String(describing: error))
@@ -207,7 +201,7 @@ public struct DeployRunner: Sendable {
     /// routes it moved (judged against the read it planned from: a route already on `target` was not moved by it) and
     /// the SSM values it wrote — so that the machine knows whether any traffic (or record) was left on `target`.
     func switchTraffic(to target: Color, checked: Bool, unsticky: Bool = false) async -> DeployEvent {
-        let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
+        let runner = SwitchRunner(environment: environment, ports: ports)
         var before: EnvironmentSnapshot?
         do {
             let fresh = try await reader.snapshot()
@@ -226,6 +220,14 @@ public struct DeployRunner: Sendable {
             // Send the moved routes back to the other colour, so that no traffic is left on a colour being undone.
             guard let back = after.targetGroups[environment.targetGroupNames[target.other]]?.arn else {
                 return .switchFailed(cause, trafficMoved: !moved.isEmpty)
+            }
+            // Traffic goes back only to a colour that can take it: when the old colour has lost its healthy capacity and
+            // the new one (through its gate) has it, the moved routes stay where they are, for `recover` to settle on.
+            let capacity = TrafficSwitch(snapshot: after)
+            if !moved.isEmpty, let problem = capacity.capacityProblem(target.other), capacity.capacityProblem(target) == nil {
+                return .switchFailed(
+                    cause + "; the routes that had moved stay on \(target.rawValue): \(target.other.rawValue) cannot take them back (\(problem))",
+                    trafficMoved: true)
             }
             var note = ""
             if !moved.isEmpty {
@@ -262,7 +264,7 @@ public struct DeployRunner: Sendable {
         do {
             let mutations = try TrafficShift.plan(
                 try await reader.snapshot(), live: live, target: target, percent: percent, stickinessSeconds: stickinessSeconds)
-            let runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: clock)
+            let runner = SwitchRunner(environment: environment, ports: ports)
             var report = try await runner.run(mutations)
             if mutations.isEmpty { report.add("shift", seconds: 0, "every route already carries \(percent)%") }
             return .shifted(report)

@@ -76,6 +76,10 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     /// canary step); while it waits (step `approval`), until when.
     public var approval: ApprovalSettings?
     public var approvalDeadline: String?
+    /// The deploy failed before traffic moved and putting everything back did not finish: the journal stays unfinished
+    /// for `recover`, and `--resume` refuses — going on would send traffic to a colour whose recorded build the undo may
+    /// already have put back.
+    public var undoIncomplete: Bool?
 
     public init(
         id: String, strategy: String, from: Color, to: Color, version: String, capacity: Int, step: String, status: Status,
@@ -143,7 +147,11 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
 
     /// A new deploy's refusal while this one is unfinished.
     public func refusal(in environment: EnvironmentConfiguration) -> Refusal {
-        Refusal("An unfinished deployment is recorded in \(environment.parameters.deployment): \(id) (\(strategy), \(version), \(from.rawValue) → \(to.rawValue)) stopped at '\(step)', by \(by). Nothing changed; run '\(environment.command("environment refresh --resume"))' to finish it or '\(environment.command("environment recover"))' to undo it.")
+        let what = "An unfinished deployment is recorded in \(environment.parameters.deployment): \(id) (\(strategy), \(version), \(from.rawValue) → \(to.rawValue))"
+        if undoIncomplete == true {
+            return Refusal("\(what) failed at '\(step)', by \(by), and putting everything back did not finish. Nothing changed; run '\(environment.command("environment recover"))' to finish that.")
+        }
+        return Refusal("\(what) stopped at '\(step)', by \(by). Nothing changed; run '\(environment.command("environment refresh --resume"))' to finish it or '\(environment.command("environment recover"))' to undo it.")
     }
 
     public func json() -> String {

@@ -37,7 +37,7 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
         public var color: Color
         /// Where it forwards, as for a serving route.
         public var percent: [String: Int]
-        /// Set when it does not forward to its own colour's group.
+        /// Set when it does not forward to its own colour's group, or when a rule before it takes its requests.
         public var note: String?
     }
 
@@ -118,6 +118,10 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
     public var colors: [String: ColorStatus]
     /// Set while a canary or linear deploy holds traffic split as its journal records.
     public var canary: CanaryStatus?
+    /// Set by the command layer when the command holding the lock provably runs no more — its lock is no longer
+    /// extended, its process is gone from this host, or (in the sandbox, one command at a time) any lock another command
+    /// left — or when no command holds it: an unfinished deploy has then stopped, and nothing answers a request.
+    public var holderStopped = false
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
 
@@ -141,7 +145,7 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
         else { return nil }
         return .init(
             deployment: journal.id, strategy: journal.strategy, by: journal.by, to: journal.to, percent: journal.percentBeforeStep, since: journal.updatedAt,
-            deadline: deadline, atTimeout: journal.approval?.atTimeout ?? "abort", waiting: lock != nil)
+            deadline: deadline, atTimeout: journal.approval?.atTimeout ?? "abort", waiting: lock != nil && !holderStopped)
     }
 
     /// The last deploy, when it rolled its build back (a failed bake, an aborted canary): that build is not
@@ -361,9 +365,14 @@ public struct EnvironmentStatusReader: Sendable {
         }
         let previews = classified.previews.map { preview -> EnvironmentStatus.PreviewStatus in
             let shares = percent(preview.route)
-            let note: String? = shares == [preview.color.rawValue: 100] ? nil
-                : "forwards to \(shares.isEmpty ? "nothing" : shares.keys.sorted().joined(separator: "+")), not to \(preview.color.rawValue)'s target group"
-            return .init(route: preview.route.label, arn: preview.route.arn, color: preview.color, percent: shares, note: note)
+            var notes: [String] = []
+            if shares != [preview.color.rawValue: 100] {
+                notes.append("forwards to \(shares.isEmpty ? "nothing" : shares.keys.sorted().joined(separator: "+")), not to \(preview.color.rawValue)'s target group")
+            }
+            if let first = classified.shadowing(preview) {
+                notes.append("never reached: \(first.label)\(first.conditionsText.isEmpty ? "" : " (\(first.conditionsText))") takes its requests first; give it a lower priority number than \(first.label)")
+            }
+            return .init(route: preview.route.label, arn: preview.route.arn, color: preview.color, percent: shares, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
         }
         func other(_ route: Route) -> EnvironmentStatus.OtherRoute {
             .init(route: route.label, arn: route.arn, conditions: route.conditionsText, actions: route.orderedActions.map(\.description).joined(separator: ", "))

@@ -16,7 +16,9 @@ public struct InstanceRefreshStatus: Sendable, Equatable {
 
 /// Starts and follows instance refreshes.
 public protocol InstanceRefresher: Sendable {
-    func startRefresh(group: String, minHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String
+    /// Starts an instance refresh keeping `minHealthyPercentage` of the group in service and letting it grow to
+    /// `maxHealthyPercentage` (above 100: new instances are launched before old ones are terminated).
+    func startRefresh(group: String, minHealthyPercentage: Int, maxHealthyPercentage: Int, instanceWarmupSeconds: Int) async throws -> String
     func refreshStatus(group: String, id: String) async throws -> InstanceRefreshStatus
     /// The group's refresh that has not ended, if any.
     func activeRefresh(group: String) async throws -> InstanceRefreshStatus?

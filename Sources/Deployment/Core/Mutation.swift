@@ -128,18 +128,3 @@ extension Mutation {
         stride(from: 0, to: ids.count, by: targetsPerCall).map { Array(ids[$0..<min($0 + targetsPerCall, ids.count)]) }
     }
 }
-
-extension Mutation {
-    /// Whether the change may take instances away from a colour traffic has just left: a size set on one of
-    /// `colors`' groups of `environment` (the colour the traffic moved to only grows: a switch raising its floor does
-    /// not wait), a deregistration or a detachment. The runners make such a change only once a route change they
-    /// have just made has reached every load balancer node (`EnvironmentConfiguration.propagationSeconds`).
-    public func mayRemoveCapacity(from colors: Set<Color>, of environment: EnvironmentConfiguration) -> Bool {
-        switch self {
-        case .resizeGroup(let name, _, let desired, _):
-            return desired != nil && colors.contains { environment.autoScalingGroupNames[$0] == name }
-        case .deregisterTargets, .detachTargetGroup: return true
-        case .forward, .setForward, .putParameter, .registerTargets, .attachTargetGroup: return false
-        }
-    }
-}

@@ -9,19 +9,22 @@ import Foundation
 /// left half-done silently.
 public struct SwitchRunner: Sendable {
     public let environment: EnvironmentConfiguration
-    public let applier: any MutationApplier
+    /// Every change goes through the propagation rule (`GuardedApplier`).
+    public let applier: GuardedApplier
     public let loadBalancer: any LoadBalancerReader
     public let clock: any WallClock
-    /// Wait for a route change to propagate before removing capacity even when this plan moves no route (a recovery:
-    /// the process it finishes may have moved one just before it died).
-    public var settlesFirst = false
 
-    public init(
-        environment: EnvironmentConfiguration, applier: any MutationApplier, loadBalancer: any LoadBalancerReader,
-        clock: any WallClock
-    ) {
+    public init(environment: EnvironmentConfiguration, ports: CloudPorts) {
         self.environment = environment
-        self.applier = applier
+        self.applier = ports.applier(for: environment)
+        self.loadBalancer = ports.loadBalancer
+        self.clock = ports.clock
+    }
+
+    /// On fakes (tests): `changes` behind a guard of its own.
+    init(environment: EnvironmentConfiguration, changes: any MutationApplier, loadBalancer: any LoadBalancerReader, clock: any WallClock) {
+        self.environment = environment
+        self.applier = GuardedApplier(environment: environment, base: changes, propagation: PropagationGuard(), clock: clock)
         self.loadBalancer = loadBalancer
         self.clock = clock
     }
@@ -150,17 +153,9 @@ public struct SwitchRunner: Sendable {
             report.add("verify", seconds: clock.now().timeIntervalSince(verifyStarted), "\(forwards.count) route(s) read back \(split ? "with the new weights" : "forwarding to the target"), everything else kept")
         }
         // Capacity behind a route that was just moved away from goes only once every load balancer node has the change
-        // (the colours the routes now forward to only grow). Without route changes every colour counts as left, and
-        // only a recovery (`settlesFirst`) waits.
-        let receiving = Set(Color.allCases.filter { color in
-            forwards.contains { $0.forward.receivers.contains { Self.names($0, targetGroup: environment.targetGroupNames[color]) } }
-        })
-        let left = Set(Color.allCases).subtracting(receiving)
-        let removes = (!forwards.isEmpty || settlesFirst) && others.contains { $0.mayRemoveCapacity(from: left, of: environment) }
-        if removes && environment.propagationSeconds > 0 {
-            let started = clock.now()
-            try await clock.sleep(for: .seconds(environment.propagationSeconds))
-            report.add("settle", seconds: clock.now().timeIntervalSince(started), "\(environment.propagationSeconds) s for the route change to reach every load balancer node before capacity is removed (propagation)")
+        // (the propagation rule: `GuardedApplier` holds every change to it; waiting here first reports the wait).
+        if let wait = try await applier.settle(before: others) {
+            report.add("settle", seconds: wait.seconds, applier.describe(wait))
         }
         if !others.isEmpty {
             let started = clock.now()

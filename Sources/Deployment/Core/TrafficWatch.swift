@@ -30,6 +30,12 @@ public struct TrafficTally: Sendable, Equatable, Codable {
     /// Answers with a 5xx status.
     public var serverErrors: Int { byStatus.filter { (Int($0.key) ?? 0) >= 500 }.values.reduce(0, +) }
 
+    /// "350 of 675 requests to beta failed (5xx)", or `nil` when none did.
+    public func failedText(_ environment: String) -> String? {
+        let failed = serverErrors + unanswered
+        return failed == 0 ? nil : "\(failed) of \(requests) requests to \(environment) failed (5xx or no answer)"
+    }
+
     /// Counts one request: its status, or `nil` when nothing answered.
     public mutating func count(_ status: Int?) {
         requests += 1

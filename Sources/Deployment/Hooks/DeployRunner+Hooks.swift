@@ -71,14 +71,20 @@ extension DeployRunner {
     /// one, the requests would reach whatever serves and prove nothing.
     func runSmoke(_ smoke: SmokeCheck, color: Color, timeoutSeconds: Int) async -> HookResult {
         let started = ports.clock.now()
-        guard let status = try? await ports.statusReader(for: environment).read() else {
+        guard let snapshot = try? await ports.statusReader(for: environment).snapshot() else {
             return HookResult(ending: .checkFailed("could not read \(environment.name)'s routes to find its \(color.rawValue) preview rule"), seconds: 0)
         }
-        guard status.previews.contains(where: { $0.color == color && $0.note == nil && $0.percent[color.rawValue] == 100 }) else {
+        let status = snapshot.status
+        guard status.previews.contains(where: { $0.color == color && $0.percent[color.rawValue] == 100 }) else {
             let header = environment.routing.previewHeader
             return HookResult(
                 ending: .checkFailed("no preview rule of \(environment.name) forwards '\(header): \(color.rawValue)' to \(environment.targetGroupNames[color]), so the smoke requests would not reach the new colour; add one (the serving conditions plus that header; see docs/routes.md)"),
                 seconds: ports.clock.now().timeIntervalSince(started))
+        }
+        // The requests the check sends, routed as the load balancer routes them: each must reach a preview rule of the
+        // colour, not a rule before it (the serving rule, when the previews come after it) that sends it elsewhere.
+        if let problem = smoke.unreachedPreview(color: color, header: environment.routing.previewHeader, routes: snapshot.classified) {
+            return HookResult(ending: .checkFailed(problem), seconds: ports.clock.now().timeIntervalSince(started))
         }
         var result = await smoke.run(
             color: color, header: environment.routing.previewHeader, prober: ports.smoke, clock: ports.clock, timeoutSeconds: timeoutSeconds,

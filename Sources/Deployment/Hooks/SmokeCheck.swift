@@ -27,6 +27,27 @@ public struct SmokeCheck: Sendable, Equatable {
         return "smoke GET \(url)\(paths) expecting \(expect.map(String.init).joined(separator: " or "))"
     }
 
+    /// Why a request of this check would not reach a preview rule of `color`, or `nil` when each does: each path's
+    /// request (its host, the preview header) routed as the load balancer routes it — on the listener of the URL's port
+    /// when the load balancer has one, else (a CDN or proxy in front of it) on each listener its previews are on.
+    public func unreachedPreview(color: Color, header: String, routes: EnvironmentRoutes) -> String? {
+        guard let url = URL(string: self.url), let host = url.host else { return "the smoke URL '\(self.url)' names no host" }
+        let previews = routes.previews.filter { $0.color == color }
+        let port = url.port ?? (url.scheme == "http" ? 80 : 443)
+        let ports = routes.all.contains { $0.kind == .listenerDefault && $0.listenerPort == port }
+            ? [port] : Array(Set(previews.compactMap(\.route.listenerPort))).sorted()
+        let arns = Set(previews.map(\.route.arn))
+        for path in paths {
+            let request = LoadBalancerRequest(path: path, host: host, headers: [header: color.rawValue])
+            let sent = "GET \(self.url)\(path) with '\(header): \(color.rawValue)'"
+            for port in ports {
+                guard let taken = request.route(onPort: port, in: routes.all), !arns.contains(taken.arn) else { continue }
+                return "\(sent) is taken by \(taken.label)\(taken.conditionsText.isEmpty ? "" : " (\(taken.conditionsText))"), not by a preview rule of \(color.rawValue): the smoke requests would reach whatever it serves and prove nothing about the new colour; give the preview rules a lower priority number than the serving rule (docs/routes.md)"
+            }
+        }
+        return nil
+    }
+
     /// Asks every path through the preview route to `color` until each has answered as expected, or `timeoutSeconds`.
     public func run(
         color: Color, header: String, prober: any SmokeProber, clock: any WallClock, timeoutSeconds: Int, interruption: Interruption

@@ -93,8 +93,7 @@ public struct BlueGreenTestCycle: Sendable {
             let rollbackStarted = ports.clock.now()
             let back = try await reader.snapshot()
             let plan = try TrafficSwitch(snapshot: back).plan(to: to.other)
-            let rollback = try await SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock)
-                .runAllOrNothing(plan)
+            let rollback = try await SwitchRunner(environment: environment, ports: ports).runAllOrNothing(plan)
             let rollbackSeconds = ports.clock.now().timeIntervalSince(rollbackStarted)
 
             // Requests that reached a load balancer node still on the new colour are counted too.

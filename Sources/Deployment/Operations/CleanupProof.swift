@@ -54,10 +54,14 @@ public struct CleanupProof: Sendable {
         guard let arn = snapshot.targetGroups[name]?.arn else { return "\(name) does not exist: nothing can send it traffic" }
         let lag = Double(environment.alarmDelaySeconds)
         let settle = Double(environment.propagationSeconds)
+        let period = Double(Self.periodSeconds)
         if let lastMove, now.timeIntervalSince(lastMove) < lag + settle {
-            let ready = lastMove.addingTimeInterval(lag + settle)
+            // The proof needs a whole period after the move to be in CloudWatch: the first such period ends, and is
+            // seen `lag` later.
+            let firstWhole = ((lastMove.timeIntervalSince1970 + settle) / period).rounded(.up) * period
+            let ready = Date(timeIntervalSince1970: firstWhole + period + lag)
             throw Refusal(
-                "cleanup: traffic last moved at \(DeploymentJournal.timestamp(lastMove)); CloudWatch shows a target group's requests up to \(Int(lag)) s late, so it cannot yet prove \(idle.rawValue) gets none. Nothing changed; run '\(retry)' after \(DeploymentJournal.timestamp(ready)).")
+                "cleanup: traffic last moved at \(DeploymentJournal.timestamp(lastMove)); CloudWatch shows a target group's requests up to \(Int(lag)) s late, so it cannot yet prove \(idle.rawValue) gets none. Nothing changed; \(environment.retry("environment cleanup", at: ready, now: now)).")
         }
         var from = now.addingTimeInterval(-Self.lookbackSeconds)
         if let lastMove { from = max(from, lastMove.addingTimeInterval(settle)) }
@@ -71,7 +75,6 @@ public struct CleanupProof: Sendable {
                 "cleanup: could not read \(name)'s request count from CloudWatch (\(error)), so nothing proves \(idle.rawValue) gets no traffic. Nothing changed; run '\(retry)' again, or '\(environment.command("environment cleanup --force"))' to scale it down without the proof.")
         }
         // Whole periods after the move only (a period that began before it holds the traffic of before).
-        let period = Double(Self.periodSeconds)
         let first = Date(timeIntervalSince1970: (from.timeIntervalSince1970 / period).rounded(.up) * period)
         let seen = counts.filter { $0.start >= first && $0.count > 0 }
         if let latest = seen.map(\.start).max() {
@@ -84,7 +87,7 @@ public struct CleanupProof: Sendable {
         guard minutes > 0 else {
             let ready = first.addingTimeInterval(period + lag)
             throw Refusal(
-                "cleanup: no whole minute since traffic last moved (\(DeploymentJournal.timestamp(first))) is in CloudWatch yet, so nothing proves \(idle.rawValue) gets no traffic. Nothing changed; run '\(retry)' after \(DeploymentJournal.timestamp(ready)).")
+                "cleanup: no whole minute since traffic last moved (\(DeploymentJournal.timestamp(first))) is in CloudWatch yet, so nothing proves \(idle.rawValue) gets no traffic. Nothing changed; \(environment.retry("environment cleanup", at: ready, now: now)).")
         }
         return "\(name): no route but its preview forwards to it, and CloudWatch counted 0 requests to it since \(DeploymentJournal.timestamp(first)) (\(minutes) complete minute(s))"
     }

@@ -159,10 +159,14 @@ public enum EnvironmentValidator {
         for route in snapshot.classified.nonForwardingDefaults {
             checks.append(Check(name: "not serving", outcome: .info, detail: "\(route.label) answers \(route.finalActionType): not one of \(env.name)'s routes"))
         }
+        // A smoke check relies on the previews: one that is never reached (a rule before it takes its requests), or
+        // forwards elsewhere, makes it prove nothing — a failure then, not a remark.
+        let smokeRelies = env.hooks.byPoint.values.contains { $0.contains { $0.smoke != nil } }
         for preview in snapshot.status.previews {
             checks.append(Check(
-                name: "preview \(preview.color.rawValue)", outcome: preview.note == nil ? .info : .warn,
-                detail: "\(preview.route) (header \(routing.previewHeader): \(preview.color.rawValue))" + (preview.note.map { ": \($0)" } ?? "")))
+                name: "preview \(preview.color.rawValue)", outcome: preview.note == nil ? .info : smokeRelies ? .fail : .warn,
+                detail: "\(preview.route) (header \(routing.previewHeader): \(preview.color.rawValue))" + (preview.note.map { ": \($0)" } ?? "")
+                    + (preview.note != nil && smokeRelies ? " — the smoke hook sends its requests through it" : "")))
         }
         return checks
     }

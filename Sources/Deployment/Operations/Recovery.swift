@@ -25,9 +25,12 @@ public struct Recovery: Sendable {
         public var journal: DeploymentJournal?
         /// Whether `{prefix}deployment` holds something that is not a journal, to be deleted last.
         public var removesUnreadableJournal = false
+        /// A way back that must wait (an instance switch's old colour gated before it takes the group back): the deploy
+        /// is continued from this journal by its own machine, which ends it.
+        public var continuation: DeploymentJournal?
 
         /// Whether recovering changes anything.
-        public var isEmpty: Bool { mutations.isEmpty && journal == nil && !removesUnreadableJournal }
+        public var isEmpty: Bool { mutations.isEmpty && journal == nil && !removesUnreadableJournal && continuation == nil }
     }
 
     /// - Parameter rollingRefresh: for an unfinished rolling deploy, its instance refresh (`nil`: none was started).
@@ -73,9 +76,12 @@ public struct Recovery: Sendable {
         let switching = TrafficSwitch(snapshot: snapshot)
         let destination: Color
         switch status.albColor {
-        // All traffic on the new colour: finished there — unless it has no healthy capacity left and the old one has.
+        // All traffic on the new colour: finished there once its bake has passed — unless it has no healthy capacity left
+        // and the old one has. Before that the new build is not proven, and the old colour, still warm, takes the
+        // traffic back when it can (as a failed bake would have).
         case journal.to?:
-            destination = switching.capacityProblem(journal.to) != nil && switching.capacityProblem(journal.from) == nil ? journal.from : journal.to
+            let oldCanServe = switching.capacityProblem(journal.from) == nil
+            destination = oldCanServe && (switching.capacityProblem(journal.to) != nil || !Self.bakePassed(journal)) ? journal.from : journal.to
         case journal.from?: destination = journal.from
         default:
             switch (switching.capacityProblem(journal.from), switching.capacityProblem(journal.to)) {
@@ -118,6 +124,17 @@ public struct Recovery: Sendable {
             summary = "\(journal.from.rawValue) serves as before the deploy \(journal.id); \(journal.to.rawValue) is back to its original size"
         }
         return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
+    }
+
+    /// Whether the deploy `journal` records has passed its bake (or has none): from `finalize` on. A deploy stopped at its
+    /// switch or during its bake has not; one at `rollback` or `abort` had failed it.
+    static func bakePassed(_ journal: DeploymentJournal) -> Bool {
+        guard let step = BlueGreenMachine.Phase(rawValue: journal.step) else { return false }
+        switch step {
+        case .finalize, .done: return true
+        case .switchTraffic: return journal.bakeSeconds == 0
+        case .preflight, .protect, .clear, .deploy, .scale, .healthGate, .bake, .rollback, .shift, .stepBake, .approval, .abort: return false
+        }
     }
 
     /// A rolling deploy is closed once its instance refresh has ended (one still running is refused: follow it or
@@ -174,17 +191,35 @@ public struct Recovery: Sendable {
         return try await ports.refresher.activeRefresh(group: group)
     }
 
+    /// Whether the command being recovered from may have moved a route: an unfinished deploy by its strategy; without
+    /// one, a switch or rollback (which journals nothing) may have.
+    static func mayHaveMovedRoutes(_ snapshot: EnvironmentSnapshot) -> Bool {
+        guard let journal = snapshot.status.deployment, journal.isUnfinished else { return true }
+        return DeployStrategy(journal: journal)?.implementation.mayHaveMovedRoutes(journal) ?? true
+    }
+
     /// Reads, plans and performs the recovery; the journal is written last, when everything else succeeded.
     public func run(by: String) async throws -> (plan: Plan, report: StepReport) {
         let snapshot = try await ports.statusReader(for: environment).snapshot()
         let plan = try Self.plan(snapshot, now: ports.clock.now(), by: by, rollingRefresh: try await rollingRefresh(snapshot))
-        var runner = SwitchRunner(environment: environment, applier: ports.applier, loadBalancer: ports.loadBalancer, clock: ports.clock)
-        runner.settlesFirst = true
+        // The command that stopped may have moved a route just before: capacity behind either colour waits.
+        if Self.mayHaveMovedRoutes(snapshot) { ports.propagation.routesMayHaveMoved(environment, at: ports.clock.now()) }
+        let runner = SwitchRunner(environment: environment, ports: ports)
         var report = try await runner.run(plan.mutations)
         if let journal = plan.journal {
             let started = ports.clock.now()
             try await ports.documents.overwrite(name: environment.parameters.deployment, value: journal.json())
             report.add("journal", seconds: ports.clock.now().timeIntervalSince(started), "\(journal.id) marked recovered")
+        }
+        if let continuation = plan.continuation {
+            try await ports.documents.overwrite(name: environment.parameters.deployment, value: continuation.json())
+            let identity = LockIdentity(holder: by, command: environment.command("environment recover"), pid: 0)
+            do {
+                report.steps += try await Deploy.run(.resume(continuation), environment: environment, ports: ports, identity: identity).steps
+            } catch let back as DeployFailure where back.kind == .rolledBack {
+                // Going back is what the recovery set out to do.
+                report.steps += back.report.steps
+            }
         }
         if plan.removesUnreadableJournal {
             let started = ports.clock.now()

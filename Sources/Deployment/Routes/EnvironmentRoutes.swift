@@ -59,6 +59,20 @@ public struct EnvironmentRoutes: Sendable, Equatable {
         self.other = other
     }
 
+    /// Every route classified.
+    public var all: [Route] { serving + previews.map(\.route) + nonForwardingDefaults + other }
+
+    /// The route that takes a preview's requests before the preview does, if one does: a request its conditions match
+    /// (their first values, wildcards filled), routed on its listener as the load balancer routes it — the first rule by
+    /// priority whose conditions all match. A preview behind the serving rule (a higher priority number) is never
+    /// reached: its requests are served by whatever serves, and a smoke check through it proves nothing.
+    public func shadowing(_ preview: Preview) -> Route? {
+        guard let port = preview.route.listenerPort else { return nil }
+        let request = LoadBalancerRequest.matching(preview.route.conditions)
+        guard let taken = request.route(onPort: port, in: all), taken.arn != preview.route.arn else { return nil }
+        return taken
+    }
+
     /// - Parameter wanted: the routing's rule conditions, normalized.
     static func isServingRule(_ route: Route, _ routing: Routing, wanted: [RouteCondition]) -> Bool {
         if !routing.pinnedRules.isEmpty { return routing.pinnedRules.contains { $0.matches(route) } }

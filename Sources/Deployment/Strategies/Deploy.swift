@@ -68,17 +68,17 @@ public enum Deploy {
             let plan = try BlueGreenRefresh.plan(snapshot, options: options)
             let old = snapshot.values[env.parameters.version(of: plan.live)] ?? "-"
             let bake = options.bakeSeconds ?? env.bakeSeconds
-            let moves = options.traffic.map { "\(strategy.rawValue): \($0.description)" } ?? "blue-green: all traffic at once"
+            let moves = options.traffic.map { "\(strategy.rawValue): \($0.description(stepBake: env.watchText($0.stepBakeSeconds)))" } ?? "blue-green: all traffic at once"
             return [
                 "build      \(old) → \(plan.version)",
                 "colours    \(plan.live.rawValue) serves (\(plan.liveGroup.desiredCapacity) instance(s)) → \(plan.target.rawValue) (\(plan.capacity) instance(s))",
-                "strategy   \(moves), then \(bake > 0 ? "a \(DurationText.of(Double(bake)))" : "no") bake",
+                "strategy   \(moves), then \(bake > 0 ? "a bake of \(env.watchText(bake))" : "no bake")",
             ]
         case .rolling:
             let (live, group, build) = try RollingRefresh.preflight(snapshot, options: .init(deploy: options))
             return [
                 "build      \(snapshot.values[env.parameters.version(of: live)] ?? "-") → \(build)",
-                "instances  \(group.desiredCapacity) of \(live.rawValue) (\(group.name)) replaced in place, at least \(options.minHealthyPercentage)% healthy",
+                "instances  \(group.desiredCapacity) of \(live.rawValue) (\(group.name)) replaced in place, \(RollingRefresh.Preferences(minHealthy: options.minHealthyPercentage).describe(desired: group.desiredCapacity))",
                 "strategy   rolling: old and new builds serve side by side while it runs",
             ]
         case .instances:
@@ -108,6 +108,26 @@ public enum Deploy {
         }
     }
 
+    /// The longest a deploy can run before it ends, in seconds: its strategy's waits (`Strategy.longestWait`), and for
+    /// each of its journalled steps three calls retried for as long as `retry` lets one call retry (a journal write, a
+    /// change, a read). Finite for every request: a deploy never runs on without end. The soak holds every scenario
+    /// to it.
+    /// - Parameter drainSeconds: the target group's deregistration delay (instance switching drains it).
+    public static func longestRun(
+        _ request: Request, environment: EnvironmentConfiguration, drainSeconds: Double, retry: RetryPolicy = .patient
+    ) throws -> Double {
+        let strategy = try strategy(of: request, in: environment)
+        let options: DeployOptions
+        switch request {
+        case .fresh(_, let fresh): options = fresh
+        case .resume(let journal): options = DeployOptions(journal: journal)
+        case .switchInstances: options = DeployOptions(strategyName: DeployStrategy.instances.rawValue)
+        }
+        let steps = Double(strategy.journalledSteps.count + 2 * max(0, (options.traffic?.percentages.count ?? 1) - 1) + 2)
+        return strategy.implementation.longestWait(environment, options: options, drainSeconds: drainSeconds)
+            + steps * 3 * retry.longestWait.timeInterval
+    }
+
     /// Runs the deploy on `ports` under the caller's lock: the strategy's machine on the one runner.
     public static func run(
         _ request: Request, environment: EnvironmentConfiguration, ports: CloudPorts, identity: LockIdentity,
@@ -119,7 +139,12 @@ public enum Deploy {
         }
         let options: DeployOptions?
         if case .fresh(_, let fresh) = request { options = fresh } else { options = nil }
-        return try await run(try strategy(of: request, in: environment).implementation, runner: runner, environment: environment, options: options, identity: identity)
+        let implementation = try strategy(of: request, in: environment).implementation
+        // The process that stopped may have moved a route just before: capacity behind either colour waits.
+        if case .resume(let journal) = request, implementation.mayHaveMovedRoutes(journal) {
+            ports.propagation.routesMayHaveMoved(environment, at: ports.clock.now())
+        }
+        return try await run(implementation, runner: runner, environment: environment, options: options, identity: identity)
     }
 
     static func run<S: Strategy>(

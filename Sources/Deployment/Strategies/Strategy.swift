@@ -22,6 +22,15 @@ public protocol Strategy {
     /// `--resume` refuses then.
     static func resumeProblem(_ journal: DeploymentJournal, snapshot: EnvironmentSnapshot) -> String?
 
+    /// The longest a deploy with `options` can wait before it ends — done, undone, rolled back or failed — in seconds:
+    /// the sum of its steps' limits (health timeouts, bakes as watched, step bakes, pauses for approval, drains of
+    /// `drainSeconds`), without the retries of its calls (`Deploy.longestRun` adds those).
+    static func longestWait(_ environment: EnvironmentConfiguration, options: DeployOptions, drainSeconds: Double) -> Double
+
+    /// Whether the deploy `journal` records may have moved a serving route: a process continuing it (`--resume`,
+    /// `recover`) then keeps capacity behind every colour for the propagation time (`PropagationGuard`).
+    static func mayHaveMovedRoutes(_ journal: DeploymentJournal) -> Bool
+
     /// How `environment recover` closes the unfinished `journal` from `snapshot`.
     /// - Parameter refresh: an instance refresh of the journal's group, where the strategy uses one.
     static func recoveryPlan(
@@ -73,6 +82,28 @@ public enum BlueGreenStrategy: Strategy {
         return BlueGreenMachine.Run.resumeProblem(journal, step: step, snapshot: snapshot)
     }
 
+    /// Clearing the colour and the gate (one timeout each), each split's step bake and the bake as watched (each may
+    /// go on without a reading for up to a timeout), a pause before each traffic step with `--approve`, and the
+    /// propagation waits of the switch and the way back.
+    public static func longestWait(_ environment: EnvironmentConfiguration, options: DeployOptions, drainSeconds: Double) -> Double {
+        let timeout = Double(environment.health.timeoutSeconds)
+        let splits = Double((options.traffic?.percentages.count ?? 1) - 1)
+        let stepBake = Double(environment.watchSeconds(options.traffic?.stepBakeSeconds ?? 0))
+        let bake = Double(environment.watchSeconds(options.bakeSeconds ?? environment.bakeSeconds))
+        let approvals = options.approval.map { Double($0.timeoutSeconds) * (splits + 1) } ?? 0
+        return 2 * timeout + splits * (stepBake + timeout) + (bake + timeout) + approvals + 3 * Double(environment.propagationSeconds)
+    }
+
+    /// From the first traffic step on (the switch, a canary's shift), and for a step this build does not know.
+    public static func mayHaveMovedRoutes(_ journal: DeploymentJournal) -> Bool {
+        guard let step = BlueGreenMachine.Phase(rawValue: journal.step) else { return true }
+        switch step {
+        case .preflight, .protect, .clear, .deploy, .scale, .healthGate: return false
+        case .approval: return journal.percentBeforeStep > 0
+        case .switchTraffic, .bake, .finalize, .rollback, .done, .shift, .stepBake, .abort: return true
+        }
+    }
+
     public static func recoveryPlan(
         _ journal: DeploymentJournal, snapshot: EnvironmentSnapshot, now: Date, by: String, refresh: InstanceRefreshStatus?
     ) throws -> Recovery.Plan {
@@ -104,6 +135,14 @@ public enum RollingStrategy: Strategy {
         if !RollingRefresh.steps.contains(journal.step) { return "the step '\(journal.step)' is not one of this strategy's" }
         return nil
     }
+
+    /// The instance refresh is followed until it ends or its limit (an hour) passes.
+    public static func longestWait(_ environment: EnvironmentConfiguration, options: DeployOptions, drainSeconds: Double) -> Double {
+        RollingMachine.defaultLimitSeconds + Double(environment.health.timeoutSeconds)
+    }
+
+    /// A rolling deploy replaces instances in place: no route moves.
+    public static func mayHaveMovedRoutes(_ journal: DeploymentJournal) -> Bool { false }
 
     public static func recoveryPlan(
         _ journal: DeploymentJournal, snapshot: EnvironmentSnapshot, now: Date, by: String, refresh: InstanceRefreshStatus?

@@ -153,7 +153,6 @@ extension BlueGreenMachine {
         var watch: Watch = .none
         var backoff: Double = 0
         var failure: (step: String, cause: String, kind: DeployFailure.Kind)?
-        var interruptedBy: String?
         /// The action waiting for the journal write to finish.
         var afterRecord: DeployAction?
         /// Whether the journal write in flight records the outcome (the last write of the deploy).
@@ -194,7 +193,7 @@ extension BlueGreenMachine {
         var stepBakeSeconds: Double { Double(environment.watchSeconds(options.traffic?.stepBakeSeconds ?? 0)) }
 
         var acceptsInterruption: Bool {
-            afterRecord == nil && failure == nil && interruptedBy == nil
+            afterRecord == nil && failure == nil
                 && [.protect, .clear, .deploy, .scale, .healthGate, .approval, .switchTraffic, .stepBake, .bake].contains(phase)
         }
 
@@ -255,9 +254,10 @@ extension BlueGreenMachine {
                     return .failed(makeFailure(undone: [], notUndone: []))
                 }
                 let final = makeFailure(undone: done, notUndone: notDone)
+                let incomplete = !notDone.isEmpty || recordsLeft
                 let status: DeploymentJournal.Status =
-                    !notDone.isEmpty || recordsLeft ? .inProgress
-                    : failure.kind == .interrupted ? .interrupted : failure.kind == .rolledBack ? .rolledBack : .failed
+                    incomplete ? .inProgress : failure.kind == .interrupted ? .interrupted : failure.kind == .rolledBack ? .rolledBack : .failed
+                if incomplete { journal.undoIncomplete = true }
                 return conclude(status, note: "\(failure.step): \(failure.cause)", now: now, then: .failed(final))
             }
 
@@ -372,21 +372,16 @@ extension BlueGreenMachine {
             case (.bake, .waited):
                 return .checkBake(targetGroupArn: plan.targetGroupArn, alarms: environment.alarmNames(for: plan.target))
             case (.bake, .interrupted(let reason)):
-                interruptedBy = reason
-                finishPhase(now, "interrupted by \(reason) after \(Int(now.timeIntervalSince(since))) s; finishing the deploy")
-                return begin(.finalize, now)
+                // The bake did not pass: the new build is not proven, and the old colour is still warm to take the
+                // traffic back (as a failed bake does), the deploy then ending as interrupted.
+                finishPhase(now, "interrupted by \(reason) after \(Int(now.timeIntervalSince(since))) s: not proven, traffic goes back")
+                failure = ("bake", "interrupted by \(reason) during the bake", .interrupted)
+                return begin(.rollback, now)
 
             case (.finalize, .applied):
                 let plan = self.plan
                 finishPhase(now, "\(plan.targetGroup.name) min \(environment.liveFloor) max \(max(plan.targetGroup.maxSize, plan.capacity)); \(plan.liveGroup.name) min 0, kept warm for rollback")
                 phase = .done
-                if let reason = interruptedBy {
-                    let stop = DeployFailure(
-                        step: "bake", cause: "interrupted by \(reason)",
-                        state: "Traffic is on \(plan.target.rawValue) (\(plan.version)) and the deploy was finalized; \(plan.live.rawValue) is kept warm: '\(environment.command("environment rollback"))' goes back.",
-                        report: report, kind: .interrupted)
-                    return conclude(.interrupted, note: "interrupted by \(reason) during the bake; finalized", now: now, then: .failed(stop))
-                }
                 return conclude(.done, note: nil, now: now, then: .finished(report))
 
             case (.shift, .shifted(let shiftReport)):
@@ -489,13 +484,15 @@ extension BlueGreenMachine {
             case (.rollback, .undone(let done, let notDone)):
                 let plan = self.plan
                 let cause = failure?.cause ?? "the bake failed"
+                let kind = failure?.kind ?? .rolledBack
                 finishPhase(now, "traffic back on \(plan.live.rawValue)")
                 var state = "Traffic is back on \(plan.live.rawValue). "
                 if !done.isEmpty { state += "Undone: \(done.joined(separator: "; ")). " }
                 if options.keepFailed { state += "\(plan.targetGroup.name) kept for inspection (--keep-failed); '\(environment.command("environment cleanup"))' removes it. " }
                 if !notDone.isEmpty { state += "NOT undone, do by hand: \(notDone.joined(separator: "; "))." }
-                let stop = DeployFailure(step: "bake", cause: cause, state: state, report: report, kind: .rolledBack)
-                return conclude(notDone.isEmpty ? .rolledBack : .inProgress, note: "rolled back: \(cause)", now: now, then: .failed(stop))
+                let stop = DeployFailure(step: "bake", cause: cause, state: state, report: report, kind: kind)
+                let status: DeploymentJournal.Status = !notDone.isEmpty ? .inProgress : kind == .interrupted ? .interrupted : .rolledBack
+                return conclude(status, note: "rolled back: \(cause)", now: now, then: .failed(stop))
             case (.rollback, .switchFailed(let cause, _, _, _)):
                 let plan = self.plan
                 let stop = DeployFailure(
@@ -546,7 +543,7 @@ extension BlueGreenMachine {
             var run = Run(
                 environment: environment, identity: identity, options: options, plan: plan, journal: journal, report: StepReport(), started: started)
             let again = snapshot.status.rolledBackBuild.flatMap { $0.version == plan.version ? " (named again: \($0.id) rolled it back)" : nil } ?? ""
-            run.finishPhase(now, "deploy \(plan.version)\(again) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; \(options.traffic.map { "traffic in steps \($0.description); " } ?? "")journal \(journal.id)")
+            run.finishPhase(now, "deploy \(plan.version)\(again) to \(plan.target.rawValue) (\(plan.capacity) instance(s)); \(plan.live.rawValue) is live; \(options.traffic.map { "traffic in steps \($0.description(stepBake: environment.watchText($0.stepBakeSeconds))); " } ?? "")journal \(journal.id)")
             let action = run.begin(.protect, now)
             return (run, action)
         }
@@ -596,6 +593,9 @@ extension BlueGreenMachine {
             let serving = snapshot.status.albColor
             let env = snapshot.environment
             let arns = Set(Color.allCases.compactMap { snapshot.targetGroups[env.targetGroupNames[$0]]?.arn })
+            if journal.undoIncomplete == true {
+                return "it failed at '\(journal.step)' and putting everything back did not finish, so it cannot go on"
+            }
             if snapshot.routes.isEmpty { return "no listener or rule routes \(env.name)" }
             if snapshot.routes.contains(where: { !Set($0.weights.filter { $0.value > 0 }.keys).isSubset(of: arns) }) {
                 return "a route forwards to a target group of neither colour"

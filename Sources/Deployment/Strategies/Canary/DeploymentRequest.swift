@@ -39,7 +39,8 @@ public struct DeploymentRequest: Sendable, Equatable, Codable {
 
     /// The request for a running canary or linear deploy of `environment`, or one waiting for approval; refused
     /// (nothing written) when none runs.
-    public static func make(_ kind: Kind, snapshot: EnvironmentSnapshot, by: String, now: Date) throws -> DeploymentRequest {
+    /// - Parameter holderStopped: the command holding the lock provably runs no more (`EnvironmentStatus.holderStopped`).
+    public static func make(_ kind: Kind, snapshot: EnvironmentSnapshot, by: String, now: Date, holderStopped: Bool = false) throws -> DeploymentRequest {
         let env = snapshot.environment
         if let journal = snapshot.status.deployment, journal.isUnfinished, journal.traffic == nil, journal.approval != nil, journal.step != approvalStep {
             throw Refusal("The deploy \(journal.id) of \(env.name) pauses for approval only between its health gate and moving traffic; it is at '\(journal.step)' now. Nothing changed; run this again when '\(env.command("environment status"))' says it waits (if it has not passed that point).")
@@ -47,8 +48,9 @@ public struct DeploymentRequest: Sendable, Equatable, Codable {
         guard let journal = snapshot.status.deployment, journal.isUnfinished, journal.traffic != nil || journal.step == approvalStep else {
             throw Refusal("No canary or linear deploy of \(env.name) is in progress, and none waits for approval\(snapshot.status.deployment.map { " (the last deploy, \($0.id), is a \($0.strategy) one, \($0.status.rawValue))" } ?? ""). Nothing changed.")
         }
-        guard snapshot.status.lock != nil else {
-            throw Refusal("The \(journal.strategy) deploy \(journal.id) is unfinished but no command holds \(env.name) (it stopped). Nothing changed; run '\(env.command("environment recover"))' (all traffic back to \(journal.from.rawValue)) or '\(env.command("environment refresh --resume"))'.")
+        guard snapshot.status.lock != nil, !holderStopped else {
+            let why = snapshot.status.lock == nil ? "no command holds \(env.name)" : "the command that ran it runs no more (its lock is left, no longer kept)"
+            throw Refusal("The \(journal.strategy) deploy \(journal.id) stopped at '\(journal.step)': \(why), so nothing would take the \(kind.rawValue). Nothing changed; run '\(env.command("environment refresh --resume"))' to continue it, or '\(env.command("environment recover"))' to send all traffic back to \(journal.from.rawValue).")
         }
         return DeploymentRequest(kind: kind, deployment: journal.id, by: by, at: now)
     }

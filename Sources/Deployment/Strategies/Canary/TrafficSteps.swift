@@ -58,8 +58,11 @@ public struct TrafficSteps: Sendable, Equatable, Codable {
     }
 
     /// "10% → 50% → 100%, 5m each".
-    public var description: String {
-        percentages.map { "\($0)%" }.joined(separator: " → ") + ", \(DurationText.of(Double(stepBakeSeconds))) each"
+    public var description: String { description(stepBake: DurationText.of(Double(stepBakeSeconds))) }
+
+    /// As `description`, with each step bake as it will run (`EnvironmentConfiguration.watchText`).
+    public func description(stepBake: String) -> String {
+        percentages.map { "\($0)%" }.joined(separator: " → ") + ", \(stepBake) each"
             + (stickinessSeconds.map { ", sticky \(DurationText.of(Double($0)))" } ?? "")
     }
 }

@@ -32,7 +32,7 @@ public struct InstanceSwitchMachine: DeployMachine {
         var liveAttached: Bool
         /// When the first new target became healthy: from then on both builds serve.
         var overlapStarted: Date?
-        /// A stop request during the bake: the deploy is finalized, then reported as stopped.
+        /// A stop request during the bake: the old colour takes the group back, and the deploy ends as interrupted.
         var interruptedBy: String? = nil
         var step: Phase { Phase(rawValue: journal.step) ?? .protect }
     }
@@ -172,14 +172,6 @@ public struct InstanceSwitchMachine: DeployMachine {
                 ])
             case .finalize:
                 running.report.add("finalize", seconds: seconds, "\(running.targetGroup) min \(environment.liveFloor); \(running.liveGroup) min 0, kept warm for rollback")
-                if let reason = running.interruptedBy {
-                    return conclude(
-                        running, .interrupted, note: "bake: interrupted by \(reason)", now: now,
-                        then: .failed(.init(
-                            step: "bake", cause: "interrupted by \(reason)",
-                            state: "The bake was cut short; \(running.journal.to.rawValue) serves and the deploy is finalized (\(running.journal.from.rawValue) kept warm: '\(environment.command("environment rollback"))' goes back).",
-                            report: running.report, kind: .interrupted)))
-                }
                 return conclude(running, .done, note: nil, now: now, then: .finished(running.report))
             case .launch, .approval, .healthGate, .drain, .bake, .rollback:
                 return unexpected(event)
@@ -296,9 +288,10 @@ public struct InstanceSwitchMachine: DeployMachine {
         case (.baking(let running, _, _), .waited):
             return .checkBake(targetGroupArn: running.targetGroupArn, alarms: environment.alarmNames(for: running.journal.to))
         case (.baking(var running, let started, _), .interrupted(let reason)):
+            // The bake did not pass: the new build is not proven, so the old colour (still running) takes the group back.
             running.interruptedBy = reason
-            running.report.add("bake", seconds: now.timeIntervalSince(started), "cut short by \(reason)")
-            return record(running, .finalize, now: now)
+            running.report.add("bake", seconds: now.timeIntervalSince(started), "interrupted by \(reason): not proven, \(running.journal.from.rawValue) takes the group back")
+            return beginRollback(running, "interrupted by \(reason) during the bake", now: now)
 
         case (.preflight, _), (.recording, _), (.applying, _), (.writingRecords, _), (.watching, _), (.readingDelay, _), (.draining, _),
             (.baking, _), (.returning, _), (.handingBack, _), (.recordingBack, _), (.readingDelayBack, _), (.drainingBack, _),
@@ -343,9 +336,10 @@ public struct InstanceSwitchMachine: DeployMachine {
             var text = "Traffic is back on \(running.journal.from.rawValue): its instances are registered again, \(running.journal.to.rawValue)'s deregistered."
             if !done.isEmpty { text += " Undone: \(done.joined(separator: ", "))." }
             if !failed.isEmpty { text += " Could not undo: \(failed.joined(separator: "; ")); run '\(environment.command("environment recover"))'." }
+            let kind: DeployFailure.Kind = running.interruptedBy == nil ? .rolledBack : .interrupted
             return conclude(
-                running, .rolledBack, note: "bake: \(problem)", now: now,
-                then: .failed(.init(step: "bake", cause: problem, state: text, report: running.report, kind: .rolledBack)))
+                running, kind == .interrupted ? .interrupted : .rolledBack, note: "bake: \(problem)", now: now,
+                then: .failed(.init(step: "bake", cause: problem, state: text, report: running.report, kind: kind)))
 
         case (.preflight, _), (.recording, _), (.applying, _), (.writingRecords, _), (.watching, _), (.readingDelay, _), (.draining, _),
             (.baking, _), (.returning, _), (.handingBack, _), (.recordingBack, _), (.readingDelayBack, _), (.drainingBack, _),
@@ -577,6 +571,15 @@ public struct InstanceSwitchMachine: DeployMachine {
         case .register, .healthGate:
             // An instance in service but not registered (the first time, or a replacement of one lost meanwhile).
             let missing = inService.filter { id in !mine.contains { $0.id == id } }
+            // A build not yet proven is never registered into a group with no healthy target: the load balancer would
+            // fail open and send it every request at once. It waits, unregistered, until the old colour is healthy
+            // again (or the gate times out). A switch to the warm colour's instances runs a proven build, and is how an
+            // operator gets out of such an outage.
+            let servingHealthy = targets.filter { !ids.contains($0.id) && $0.state == .healthy }.count
+            if !missing.isEmpty && running.journal.switchOnly != true && servingHealthy == 0 && healthy == 0 {
+                let reason = "\(running.journal.from.rawValue) has no healthy target: \(running.journal.to.rawValue) waits unregistered until it has one"
+                return waitOrGiveUp(running, started: started, healthySince: nil, backoff: poll, now: now, reason: reason)
+            }
             if !missing.isEmpty {
                 running.registered += missing
                 state = running.step == .register ? .applying(running) : .watching(running, started: started, healthySince: nil, backoff: poll)

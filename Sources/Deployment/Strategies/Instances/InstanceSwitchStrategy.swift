@@ -33,6 +33,18 @@ public enum InstanceSwitchStrategy: Strategy {
         return nil
     }
 
+    /// Launch, registration and the gate (a timeout each), a pause with `--approve`, the drain, the bake as watched
+    /// (and a minute's grace without a reading), and the way back: the old colour's gate and its drain.
+    public static func longestWait(_ environment: EnvironmentConfiguration, options: DeployOptions, drainSeconds: Double) -> Double {
+        let timeout = Double(environment.health.timeoutSeconds)
+        let bake = Double(environment.watchSeconds(options.bakeSeconds ?? environment.bakeSeconds))
+        let approval = options.approval.map { Double($0.timeoutSeconds) } ?? 0
+        return 3 * timeout + approval + drainSeconds + (bake + 60) + (timeout + drainSeconds)
+    }
+
+    /// Instance switching keeps every route on its one target group: targets drain for the deregistration delay instead.
+    public static func mayHaveMovedRoutes(_ journal: DeploymentJournal) -> Bool { false }
+
     /// Before the hand-over (`deregister`) the old colour never stopped serving: the new instances are deregistered
     /// and everything is put back as the journal found it. From the hand-over on the deploy is finished: the new
     /// colour's group attached, the old one's detached and its instances deregistered, SSM, the final sizes.
@@ -59,13 +71,26 @@ public enum InstanceSwitchStrategy: Strategy {
         var mutations: [Mutation] = []
         let summary: String
         let newServesAlone = registered(journal.from).isEmpty && !registered(journal.to).isEmpty
+        let oldRunning = snapshot.groups[env.autoScalingGroupNames[journal.from]]?.instances.filter { $0.lifecycleState == .inService }.count ?? 0
+        // The way back, as the deploy takes it: the old colour's instances registered again and gated before they take
+        // the group back, which a one-shot plan cannot wait for.
+        func wayBack(_ why: String) -> Recovery.Plan {
+            var back = journal
+            back.step = InstanceSwitch.Phase.rollback.rawValue
+            back.note = why
+            let summary = "\(why): \(journal.from.rawValue)'s instances are registered again, gated and take \(env.targetGroupNames.blue) back, then \(journal.to.rawValue) leaves it and goes back to its original size (the deploy's own way back)"
+            return Recovery.Plan(summary: summary, mutations: [], journal: nil, continuation: back)
+        }
         if step == .rollback {
-            // A failed bake's way back: finished here only once the old colour's instances are registered and
-            // healthy again; waiting for that is the deploy's own job.
+            // A failed bake's way back: finished here at once when the old colour's instances are registered and healthy
+            // again; otherwise the deploy's own way back registers them and waits.
             let fromIds = Set(registered(journal.from))
             let healthy = targets.filter { fromIds.contains($0.id) && $0.state == .healthy }.count
             guard !fromIds.isEmpty, healthy == fromIds.count else {
-                throw Refusal("The deploy \(journal.id) was rolling back (\(journal.note ?? "its bake failed")) and \(journal.from.rawValue)'s instances are not all registered and healthy yet. Nothing changed; run '\(env.command("environment refresh --resume"))' to finish the way back (it registers them and waits), then recover if needed.")
+                guard oldRunning > 0 else {
+                    throw Refusal("The deploy \(journal.id) was rolling back (\(journal.note ?? "its bake failed")) but no instance of \(journal.from.rawValue) is in service to take \(env.targetGroupNames.blue) back. Nothing changed; check '\(env.command("environment status"))'.")
+                }
+                return wayBack(journal.note ?? "its bake failed")
             }
             mutations.append(.attachTargetGroup(group: env.autoScalingGroupNames[journal.from], targetGroupArn: arn))
             mutations += leave(journal.to)
@@ -79,6 +104,9 @@ public enum InstanceSwitchStrategy: Strategy {
             }
             mutations += Recovery.restoredValues(journal, snapshot)
             summary = "\(journal.from.rawValue) serves again, as before the deploy \(journal.id) (its bake failed); \(journal.to.rawValue) is out of the group and back to its original size"
+        } else if step >= .deregister && step < .finalize && journal.bakeSeconds > 0 && journal.switchOnly != true && oldRunning >= env.liveFloor {
+            // The hand-over happened but the bake never passed: the new build is not proven, the old colour still runs.
+            return wayBack("the bake of \(journal.version) never passed (stopped at '\(journal.step)')")
         } else if step >= .deregister || newServesAlone {
             if !attached(journal.to) { mutations.append(.attachTargetGroup(group: env.autoScalingGroupNames[journal.to], targetGroupArn: arn)) }
             mutations += leave(journal.from)

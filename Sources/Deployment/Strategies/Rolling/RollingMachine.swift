@@ -44,10 +44,12 @@ public struct RollingMachine: DeployMachine {
     public let identity: LockIdentity
     /// The longest a refresh is followed.
     public var limitSeconds: Double
+    /// How long an instance refresh is followed before the deploy stops following it.
+    public static let defaultLimitSeconds: Double = 3600
     var state: State = .preflight
     public private(set) var progress: DeployProgress?
 
-    public init(environment: EnvironmentConfiguration, mode: Mode, identity: LockIdentity, limitSeconds: Double = 3600) {
+    public init(environment: EnvironmentConfiguration, mode: Mode, identity: LockIdentity, limitSeconds: Double = RollingMachine.defaultLimitSeconds) {
         self.environment = environment
         self.mode = mode
         self.identity = identity
@@ -190,7 +192,8 @@ public struct RollingMachine: DeployMachine {
             setsVersion: options.version != nil, startedAt: DeploymentJournal.timestamp(now), updatedAt: DeploymentJournal.timestamp(now),
             by: identity.holder, command: identity.command, minHealthyPercentage: options.minHealthyPercentage)
         var report = StepReport()
-        report.add("preflight", seconds: 0, "roll \(group.name) (\(live.rawValue), \(group.desiredCapacity) instance(s)) to \(version), at least \(options.minHealthyPercentage)% healthy; journal \(journal.id)")
+        let preferences = RollingRefresh.Preferences(minHealthy: options.minHealthyPercentage)
+        report.add("preflight", seconds: 0, "roll \(group.name) (\(live.rawValue), \(group.desiredCapacity) instance(s)) to \(version), \(preferences.describe(desired: group.desiredCapacity)); journal \(journal.id)")
         return record(Running(journal: journal, group: group.name, report: report, stepStarted: now), step: "deploy", now: now)
     }
 
@@ -246,7 +249,7 @@ public struct RollingMachine: DeployMachine {
             return .apply(writes)
         case "start":
             state = .starting(running)
-            return .startInstanceRefresh(group: running.group, minHealthyPercentage: journal.minHealthyPercentage ?? 75, adoptRunning: adopt)
+            return .startInstanceRefresh(group: running.group, preferences: .init(minHealthy: journal.minHealthyPercentage ?? 75), adoptRunning: adopt)
         default:
             guard let id = journal.refreshId else {
                 state = .ended

@@ -9,14 +9,39 @@ public struct RollingRefresh: Sendable {
     public struct Options: Sendable, Equatable {
         public var version: String?
         public var minHealthyPercentage: Int
-        public init(version: String? = nil, minHealthyPercentage: Int = 75) {
+        /// Go ahead although the refresh would keep fewer instances in service than the live floor.
+        public var force: Bool
+        public init(version: String? = nil, minHealthyPercentage: Int = 75, force: Bool = false) {
             self.version = version
             self.minHealthyPercentage = minHealthyPercentage
+            self.force = force
         }
 
         /// The rolling settings of a deploy's options.
         public init(deploy options: DeployOptions) {
-            self.init(version: options.version, minHealthyPercentage: options.minHealthyPercentage)
+            self.init(version: options.version, minHealthyPercentage: options.minHealthyPercentage, force: options.force)
+        }
+    }
+
+    /// The instance refresh's preferences: `MinHealthyPercentage` as asked, and `MaxHealthyPercentage` as far above
+    /// 100 as AWS allows (at most 200, at most the minimum + 100), so that Auto Scaling launches each replacement
+    /// before it terminates the instance it replaces: capacity never drops below the minimum's share.
+    public struct Preferences: Sendable, Equatable {
+        public var minHealthyPercentage: Int
+        public var maxHealthyPercentage: Int
+
+        public init(minHealthy: Int) {
+            minHealthyPercentage = minHealthy
+            maxHealthyPercentage = min(200, minHealthy + 100)
+        }
+
+        /// The instances kept in service of a group of `desired` (AWS rounds the minimum's share up).
+        public func keptInService(desired: Int) -> Int { (desired * minHealthyPercentage + 99) / 100 }
+
+        /// "at least 2 of 2 in service (MinHealthyPercentage 75, MaxHealthyPercentage 175: new instances launched
+        /// before old ones go)".
+        public func describe(desired: Int) -> String {
+            "at least \(keptInService(desired: desired)) of \(desired) in service (MinHealthyPercentage \(minHealthyPercentage), MaxHealthyPercentage \(maxHealthyPercentage): new instances launched before old ones go)"
         }
     }
 
@@ -30,9 +55,14 @@ public struct RollingRefresh: Sendable {
             PlannedStep(name: "deploy", calls: writes.map(\.description)),
             PlannedStep(
                 name: "start",
-                calls: ["AutoScaling StartInstanceRefresh AutoScalingGroupName=\(group.name) Preferences={MinHealthyPercentage=\(options.minHealthyPercentage), InstanceWarmup=60}"]),
+                calls: [Self.startCall(group.name, Preferences(minHealthy: options.minHealthyPercentage))]),
             PlannedStep(name: "wait", wait: "follow the instance refresh until it ends (at most an hour); old and new builds serve side by side meanwhile"),
         ]
+    }
+
+    /// The StartInstanceRefresh call, as the dry run prints it.
+    static func startCall(_ group: String, _ preferences: Preferences) -> String {
+        "AutoScaling StartInstanceRefresh AutoScalingGroupName=\(group) Preferences={MinHealthyPercentage=\(preferences.minHealthyPercentage), MaxHealthyPercentage=\(preferences.maxHealthyPercentage), InstanceWarmup=60}"
     }
 
     /// The steps left of an unfinished rolling deploy.
@@ -43,7 +73,7 @@ public struct RollingRefresh: Sendable {
         let deploy = PlannedStep(name: "deploy", calls: writes.map(\.description))
         let start = PlannedStep(
             name: "start",
-            calls: ["AutoScaling StartInstanceRefresh AutoScalingGroupName=\(group) Preferences={MinHealthyPercentage=\(journal.minHealthyPercentage ?? 75), InstanceWarmup=60} (unless one is already running: it is followed)"])
+            calls: [Self.startCall(group, Preferences(minHealthy: journal.minHealthyPercentage ?? 75)) + " (unless one is already running: it is followed)"])
         let follow = PlannedStep(name: "wait", wait: "follow the instance refresh until it ends (at most an hour)")
         switch journal.step {
         case "deploy": return [deploy, start, follow]
@@ -80,6 +110,14 @@ public struct RollingRefresh: Sendable {
         }
         guard let group = snapshot.groups[env.autoScalingGroupNames[live]] else {
             throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[live])
+        }
+        // Capacity never drops below the live floor: replacements are launched first, and the minimum's share of the
+        // group stays in service meanwhile — which must be the floor at least.
+        let preferences = Preferences(minHealthy: options.minHealthyPercentage)
+        let kept = preferences.keptInService(desired: group.desiredCapacity)
+        if kept < env.liveFloor && !options.force {
+            let needed = min(100, (env.liveFloor * 100 + group.desiredCapacity - 1) / max(1, group.desiredCapacity))
+            throw Refusal("A rolling refresh of \(group.name) at --min-healthy-percent \(options.minHealthyPercentage) keeps \(kept) of its \(group.desiredCapacity) instance(s) in service, below \(env.name)'s live floor of \(env.liveFloor). Nothing changed; pass --min-healthy-percent \(needed) (or more), or --force to accept it.")
         }
         return (live, group, try BuildName.toDeploy(options.version, snapshot: snapshot))
     }
