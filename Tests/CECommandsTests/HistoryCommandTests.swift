@@ -47,6 +47,17 @@ struct HistoryCommandTests {
         #expect((deploy["steps"] as? [[String: Any]])?.contains { $0["name"] as? String == "health gate" } == true, "the deploy's step durations")
         #expect(try ce("--sandbox --env beta environment history --limit 0").status == 64)
     }
+
+    /// `builds set-current` writes no deployment: its record names the build it set (issue 19 §13).
+    @Test func setCurrentRecordsTheBuildItSet() throws {
+        #expect(try ce("sandbox reset").status == 0)
+        #expect(try ce("--sandbox --env beta builds set-current v9 --yes").status == 0)
+        let text = try ce("--sandbox --env beta environment history").stdout
+        #expect(text.contains("builds set-current") && text.contains("next build v9"), "\(text)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try ce("--sandbox --env beta environment history -o json").stdout.utf8)) as? [String: Any])
+        #expect((json["records"] as? [[String: Any]])?.first?["build"] as? String == "v9")
+    }
+
 }
 
 /// The history on moto: records written with PutParameter below `{prefix}history/`, read with GetParametersByPath,

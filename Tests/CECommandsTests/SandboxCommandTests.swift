@@ -158,6 +158,54 @@ struct SandboxCommandTests {
         #expect(later.status == 0, "the hint, followed, works: \(later.all)")
     }
 
+    /// A sandbox laid out from a config keeps using it; --verbose logs the simulated calls as it logs AWS's; a deploy
+    /// is never reported done over failed requests the sandbox saw (issue 19 §12, §13, §3).
+    @Test func theSandboxRemembersItsConfigLogsItsCallsAndCountsFailedRequests() throws {
+        let sandbox = try Sandbox()
+        let file = sandbox.home + "/shop.yaml"
+        try "environments:\n  www: {host: www.example.com, minInstances: 1, loadBalancer: Shop}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try sandbox.ce(["--config", file, "sandbox", "reset"]).status == 0)
+        let status = try sandbox.ce(["--sandbox", "--env", "www", "environment", "status", "--verbose"])
+        #expect(status.status == 0, "\(status.all)")
+        #expect(status.stderr.contains("sandbox: using \(file), which laid this sandbox out"), "\(status.stderr)")
+        #expect(status.stderr.contains("sandbox: ELBv2 DescribeListeners 200 (simulated"), "--verbose logs the simulated calls: \(status.stderr)")
+        // Only the configured environment: none of Compiler Explorer's other services, previews before the serving rule.
+        #expect(!status.stdout.contains("CE-Status") && status.stdout.contains("preview"), "\(status.stdout)")
+        let validate = try sandbox.ce(["--sandbox", "--env", "www", "environment", "validate"])
+        #expect(validate.status == 0 && !validate.stdout.contains("never reached"), "\(validate.all)")
+
+        #expect(try sandbox.ce(["sandbox", "reset"]).status == 0)
+        #expect(try sandbox.ce(["--sandbox", "--env", "www", "environment", "status"]).status == 2, "a plain reset is Compiler Explorer's layout again")
+        // beta's only instance lost before the deploy: its users see errors the deploy did not cause, but could see.
+        #expect(try sandbox.ce(["sandbox", "lose-instance", "beta-blue"]).status == 0)
+        let deploy = try sandbox.ce(["--sandbox", "--env", "beta", "environment", "refresh", "--version", "v2", "--yes"])
+        #expect(deploy.status == 1, "\(deploy.all)")
+        #expect(deploy.stderr.range(of: #"refresh failed at traffic: \d+ of \d+ requests to beta failed"#, options: .regularExpression) != nil, "\(deploy.stderr)")
+        #expect(deploy.stderr.contains("The refresh itself is done: the new build serves."))
+    }
+
+    /// `config show` prints a hook's command as YAML that reads back as the same argv (issue 19 §13: it printed
+    /// `run: [sh, -c, echo "$CE_ENV…" >> …]`, which is not YAML).
+    @Test func configShowPrintsHooksThatReadBack() throws {
+        let sandbox = try Sandbox()
+        let file = sandbox.home + "/hooks.yaml"
+        let argv = ["sh", "-c", #"echo "$CE_ENV: done, [ok]" >> 'log file.txt'"#, "yes", "1.5"]
+        let yaml = """
+            defaults:
+              hooks:
+                postDeploy: {run: ["sh", "-c", "echo \\"$CE_ENV: done, [ok]\\" >> 'log file.txt'", "yes", "1.5"], timeout: 10s}
+            environments:
+              beta: {routing: "/beta*", minInstances: 1}
+
+            """
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let shown = try sandbox.ce(["--config", file, "config", "show"])
+        let line = try #require(shown.stdout.split(separator: "\n").first { $0.contains("postDeploy:") }, "\(shown.all)")
+        let pasted = "defaults:\n  hooks:\n    \(line.trimmingCharacters(in: .whitespaces))\nenvironments:\n  beta: {routing: \"/beta*\"}\n"
+        let parsed = try ConfigurationLoader.parse(pasted, file: "pasted.yaml")
+        #expect(try parsed.environment("beta").hooks[.postDeploy].first?.argv == argv, "\(line)")
+    }
+
     @Test func aBrokenBuildAndABuildServingErrorsNeverKeepTheTraffic() throws {
         let sandbox = try Sandbox()
         #expect(try sandbox.ce(["sandbox", "app", "v3", "--never-healthy"]).status == 0)
