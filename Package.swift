@@ -12,7 +12,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/CoreOffice/XMLCoder", from: "0.18.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
@@ -20,8 +19,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "ce",
-            dependencies: ["CECommands"]
+            dependencies: ["CECommands", "CELibmCompat"]
         ),
+        // hypot/hypotf of our own, so the shipped binary asks no GLIBC_2.35 symbol (it starts on glibc 2.34).
+        .target(name: "CELibmCompat"),
         .target(
             name: "CECommands",
             dependencies: [
@@ -61,7 +62,6 @@ let package = Package(
                 "Timekeeping",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "XMLCoder", package: "XMLCoder"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

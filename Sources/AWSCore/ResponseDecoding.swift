@@ -1,5 +1,4 @@
 import Foundation
-import XMLCoder
 
 /// An operation's output with no fields.
 public struct EmptyOutput: Decodable, Sendable, Equatable {
@@ -9,21 +8,8 @@ public struct EmptyOutput: Decodable, Sendable, Equatable {
 /// Decodes service answers of each wire protocol into typed outputs, and error answers into `AWSServiceError`.
 enum ResponseDecoding {
     /// XML element names are `PascalCase` (`TargetGroupArn`) for query services and `camelCase` (`instanceId`) for
-    /// EC2; Swift properties are `camelCase`, so the first letter is lower-cased.
-    static func xmlDecoder() -> XMLDecoder {
-        let decoder = XMLDecoder()
-        decoder.keyDecodingStrategy = .convertFromCapitalized
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = ISO8601DateFormatter.parseAWSDate(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
-            }
-            return date
-        }
-        decoder.shouldProcessNamespaces = true
-        decoder.trimValueWhitespaces = true
-        return decoder
-    }
+    /// EC2; Swift properties are `camelCase`: `XMLTreeDecoder` matches them either way.
+    static func xmlDecoder() -> XMLTreeDecoder { XMLTreeDecoder() }
 
     static func jsonDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
@@ -57,7 +43,7 @@ enum ResponseDecoding {
         let envelope = try xmlDecoder().decode(QueryEnvelope<Output>.self, from: data)
         if let result = envelope.result { return result }
         // An operation whose result has only optional fields may answer without a result element.
-        return try xmlDecoder().decode(Output.self, from: Data("<Result></Result>".utf8))
+        return try xmlDecoder().decode(Output.self, from: XMLElementTree(name: "Result"))
     }
 
     /// `<OpResponse><requestId/>…</OpResponse>` → the whole response element.

@@ -262,7 +262,7 @@ struct SandboxSoakCommand: AsyncParsableCommand {
             keepEvents: events || runs == 1)
         if runs == 1 { FileHandle.standardOutput.write(Data("\(SoakScenario.random(seed: seed, liveInstances: instances))\n".utf8)) }
         let progress = SoakProgress(started: started)
-        let watchdog = SoakWatchdog(limit: .seconds(scenarioTimeout))
+        let watchdog = SoakWatchdog(limit: .seconds(scenarioTimeout), onHang: SoakWatchdog.exitOnHang)
         let summary = await soak.run(
             starting: { watchdog.started($0.seed) },
             finished: { outcome, summary in
