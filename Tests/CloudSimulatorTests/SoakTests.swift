@@ -7,17 +7,14 @@ import Testing
 @testable import CloudSimulator
 import TestPredicates
 
-/// Many random fault schedules, every invariant checked after every event and at the end. CI runs the README's 1,000;
-/// the soak script (`scripts/soak.sh N`) runs tens of thousands.
+/// Many random fault schedules, every invariant checked after every event and at the end. Here 300, in process, with
+/// what they add up to checked; the test command also runs the README's 1,000 through the binary with a wall-clock
+/// limit per scenario (`ce sandbox soak --runs 1000 --scenario-timeout 60`: in its own process, whose threads no other
+/// test holds), and the soak script (`scripts/soak.sh N`) tens of thousands.
 struct SoakTests {
-    @Test func aThousandRandomFaultSchedulesKeepEveryInvariant() async throws {
-        // A scenario still running after a minute of wall time is a hang: the test process exits 1 saying which, so CI
-        // fails instead of stalling.
-        let watchdog = SoakWatchdog(limit: .seconds(60), onHang: SoakWatchdog.exitOnHang)
-        defer { watchdog.stop() }
-        let summary = await SoakRun(firstSeed: 1, runs: 1000, parallel: ProcessInfo.processInfo.activeProcessorCount).run(
-            starting: { watchdog.started($0.seed) }, finished: { outcome, _ in watchdog.ended(outcome.scenario.seed) })
-        #expect(summary.scenarios == 1000)
+    @Test func threeHundredRandomFaultSchedulesKeepEveryInvariant() async throws {
+        let summary = await SoakRun(firstSeed: 1, runs: 300, parallel: ProcessInfo.processInfo.activeProcessorCount).run()
+        #expect(summary.scenarios == 300)
         #expect(summary.failing.isEmpty, "\(summary.failing.map { "\($0.scenario) → \($0.result): \($0.violations)" })")
         // The schedules really exercised the paths: deploys, failures, rollbacks, interruptions, crashes and both
         // ways of recovering, with every strategy the soak draws.
@@ -26,9 +23,9 @@ struct SoakTests {
             #expect(results.contains { $0.contains(kind) }, "no scenario ended '\(kind)'")
         }
         for strategy in [DeployStrategy.blueGreen, .canary, .linear, .instances] {
-            #expect((summary.byStrategy[strategy] ?? 0) > 50, "too few \(strategy.rawValue) scenarios")
+            #expect((summary.byStrategy[strategy] ?? 0) > 20, "too few \(strategy.rawValue) scenarios")
         }
-        #expect(summary.requests > 300_000)
+        #expect(summary.requests > 100_000)
         // Only failing outcomes keep their event log: memory does not grow with the number of scenarios.
         #expect(summary.outcomes.isEmpty)
     }
