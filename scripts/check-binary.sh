@@ -30,5 +30,18 @@ if objdump -T "$binary" | grep -q 'GLIBCXX_\|CXXABI_'; then
     echo "error: $binary asks libstdc++ symbols: link it statically (-static-libstdc++)" >&2
     status=1
 fi
+# It runs: a deploy in the sandbox and status as JSON under another locale and time zone (Foundation's dates and
+# formatting on the trimmed ICU data of scripts/release.sh).
+run_dir=$(mktemp -d -t ce-binary.XXXXXX)
+binary_path=$(readlink -f "$binary")
+if ! (cd "$run_dir" && "$binary_path" sandbox reset >log 2>&1 \
+    && "$binary_path" --sandbox environment refresh --env beta --version v2 --yes >>log 2>&1 \
+    && LANG=de_DE.UTF-8 LC_ALL=de_DE.UTF-8 TZ=Europe/Berlin "$binary_path" --sandbox environment status --env beta -o json 2>>log \
+        | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["activeColor"] == "green" and d["colors"]["green"]["version"] == "v2", d'); then
+    cat "$run_dir/log" >&2
+    echo "error: $binary does not deploy in the sandbox (see above)" >&2
+    status=1
+fi
+rm -rf "$run_dir"
 echo "$binary: $(echo $libraries | tr '\n' ' '); glibc floor $floor; $(stat -c %s "$binary") bytes ($(du -h "$binary" | cut -f1))"
 exit "$status"
