@@ -30,6 +30,18 @@ if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 
+# The instance's side (bootstrap/ce-build): its SigV4 against botocore's, the layouts on moto, a deploy and a rollback.
+if [ $# -eq 0 ]; then
+    bootstrap_log=$(mktemp -t ce-bootstrap.XXXXXX.log)
+    env -u AWS_PROFILE -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
+        CE_MOTO_ENDPOINT="$MOTO_ENDPOINT" CE_BINARY="$(swift build --show-bin-path)/ce" \
+        python3 -m unittest discover -s bootstrap/tests -v 2>&1 | tee "$bootstrap_log" || status=1
+    if grep -q "skipped" "$bootstrap_log"; then
+        echo "error: a bootstrap test was skipped" >&2
+        status=1
+    fi
+fi
+
 # Fault injection, bounded: every change of a prod refresh killed (then recover, or --resume), interrupted (SIGINT)
 # and denied, each point checked for consistency. (The full suite: bash scripts/fault_injection.sh --full.)
 if [ -z "${CE_SKIP_FAULTS:-}" ] && [ $# -eq 0 ]; then
