@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 ensure_python_deps
+if [ $# -eq 0 ]; then CE_CHECKOV=$(ensure_checkov); export CE_CHECKOV; fi
 swift build --build-tests
 status=0
 in_private_network bash scripts/lib/run-tests-with-moto.sh "$@" || status=$?

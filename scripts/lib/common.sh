@@ -5,14 +5,29 @@ MOTO_VERSION="5.2.1"
 # Installs moto (server), botocore and boto3 from PyPI unless the right versions are already there.
 ensure_python_deps() {
     if python3 - <<PY 2>/dev/null
-import boto3, botocore, moto, flask, werkzeug
+import boto3, botocore, moto, flask, werkzeug, hcl2
 assert moto.__version__ == "$MOTO_VERSION"
 PY
     then
         return 0
     fi
-    echo "installing moto[server]==$MOTO_VERSION, botocore and boto3 from PyPI" >&2
-    python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" botocore boto3
+    echo "installing moto[server]==$MOTO_VERSION, botocore, boto3 and python-hcl2 from PyPI" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" botocore boto3 python-hcl2
+}
+
+CHECKOV_VERSION="3.3.30"
+
+# Installs checkov in a virtual environment of its own under .build/ (its pins would change boto3 beside moto) unless
+# it is there; prints its path.
+ensure_checkov() {
+    local venv=.build/checkov-venv
+    if ! "$venv/bin/checkov" --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
+        echo "installing checkov==$CHECKOV_VERSION from PyPI into $venv" >&2
+        rm -rf "$venv"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION" >&2
+    fi
+    echo "$PWD/$venv/bin/checkov"
 }
 
 # A free TCP port on 127.0.0.1.

@@ -40,6 +40,15 @@ if [ $# -eq 0 ]; then
         echo "error: a bootstrap test was skipped" >&2
         status=1
     fi
+    # The Terraform module without Terraform: parsing, ignore_changes derived from ce's mutations, names against
+    # `ce config show`, checkov (CE_CHECKOV, installed by scripts/test.sh).
+    terraform_log=$(mktemp -t ce-terraform.XXXXXX.log)
+    CE_BINARY="$(swift build --show-bin-path)/ce" python3 -m unittest discover -s terraform/tests -v 2>&1 \
+        | tee "$terraform_log" || status=1
+    if grep -q "skipped" "$terraform_log"; then
+        echo "error: a Terraform test was skipped (is CE_CHECKOV set?)" >&2
+        status=1
+    fi
 fi
 
 # Fault injection, bounded: every change of a prod refresh killed (then recover, or --resume), interrupted (SIGINT)
