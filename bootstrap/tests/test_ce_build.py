@@ -142,7 +142,7 @@ class LocationTests(unittest.TestCase):
     """The names ce-build reads are the ones ce writes for each colour."""
 
     def location(self, *args, env="prod", color="green"):
-        parser_args = type("Args", (), {"builds": None, "prefix": "/compiler-explorer/{env}/", "branch": []})()
+        parser_args = type("Args", (), {"builds": None, "prefix": "/compiler-explorer/{env}/", "branch": [], "shared_object": False})()
         for key, value in args:
             setattr(parser_args, key, value)
         return ce_build.build_location(parser_args, env, color)
@@ -154,9 +154,13 @@ class LocationTests(unittest.TestCase):
         self.assertEqual(self.location(("builds", "s3://ce-builds/{env}/{color}"), color="blue"), ("s3", "ce-builds", "prod/blue"))
 
     def test_s3_branch_map(self):
-        args = (("builds", "s3://compiler-explorer/version/{branch}"), ("branch", [("prod", "release")]))
+        args = (("builds", "s3://compiler-explorer/version/{branch}"), ("branch", [("prod", "release")]), ("shared_object", True))
         self.assertEqual(self.location(*args), ("s3", "compiler-explorer", "version/release"))
         self.assertEqual(self.location(*args, env="beta"), ("s3", "compiler-explorer", "version/beta"))
+
+    def test_one_object_for_both_colours_needs_saying_so(self):
+        with self.assertRaisesRegex(ce_build.Unknown, "has no {color}: both colours would read one build"):
+            self.location(("builds", "s3://compiler-explorer/version/{branch}"))
 
 
 @unittest.skipUnless(ENDPOINT, "needs CE_MOTO_ENDPOINT (run through scripts/test.sh)")
@@ -198,9 +202,9 @@ class MotoTests(unittest.TestCase):
         metadata = self.imds(tags={"Environment": "prod", "Color": "blue"})
         common = ["--endpoint-url", ENDPOINT, "--metadata-url", metadata.url]
         self.assertEqual(run(["--builds", "s3://bt3-builds/{env}/{color}", *common])[:2], (0, "gh-1\n"))
-        self.assertEqual(run(["--builds", "s3://bt3-builds/version/{branch}", "--branch", "prod=release", *common])[:2],
+        self.assertEqual(run(["--builds", "s3://bt3-builds/version/{branch}", "--branch", "prod=release", "--shared-object", *common])[:2],
                          (0, "dist/gh/release/gh-1234.tar.xz\n"))
-        status, _, err = run(["--builds", "s3://bt3-builds/version/{branch}", *common])  # branch "prod": no such object
+        status, _, err = run(["--builds", "s3://bt3-builds/version/{branch}", "--shared-object", *common])  # "prod": no such object
         self.assertEqual(status, 1)
         self.assertIn("s3://bt3-builds/version/prod does not exist", err)
 
@@ -225,6 +229,18 @@ class MotoTests(unittest.TestCase):
         status, out, err = run(["--endpoint-url", ENDPOINT, "--metadata-url", metadata.url])
         self.assertEqual((status, out), (2, ""))
         self.assertIn("this instance has no Environment or Color tag", err)
+
+    def test_a_missing_bucket_is_a_configuration_mistake_not_an_unset_build(self):
+        metadata = self.imds(tags={"Environment": "prod", "Color": "blue"})
+        status, _, err = run(["--builds", "s3://bt6-no-such-bucket/{env}/{color}", "--endpoint-url", ENDPOINT, "--metadata-url", metadata.url])
+        self.assertEqual(status, 2)
+        self.assertIn("bucket bt6-no-such-bucket does not exist", err)
+
+    def test_metadata_refusing_the_token_exits_3_not_1(self):
+        metadata = self.imds(tags={"Environment": "prod", "Color": "blue"})
+        status, _, err = run(["--metadata-url", metadata.url + "/refuse"])
+        self.assertEqual(status, 3)
+        self.assertIn("refused a session token (HTTP 400)", err)
 
     def test_an_unreachable_metadata_service_exits_3(self):
         status, _, err = run(["--metadata-url", "http://127.0.0.1:9", "--environment", "prod"])

@@ -7,7 +7,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0"
+      version = ">= 5.0, < 7.0"
     }
   }
 }
@@ -33,6 +33,10 @@ variable "instance_security_group_ids" {
 variable "images" {
   description = "AMI per environment."
   type        = map(string)
+}
+variable "windows_user_data" {
+  description = "Base64 user data for the Windows environments (PowerShell): their update_code reads the colour's build itself."
+  type        = string
 }
 variable "initial_build" {
   type    = string
@@ -111,7 +115,11 @@ module "environment" {
     instance_type        = each.value.type
     iam_instance_profile = var.instance_profile
     security_group_ids   = var.instance_security_group_ids
-    install_command      = "/infra/init.sh"
+    # Their init runs update_code, whose one changed line calls /usr/local/bin/ce-build (docs/instances.md).
+    install_command = "/infra/init.sh"
+    # Windows images run no bash or Python: their own PowerShell user data reads the colour's build.
+    bootstrap = !startswith(each.key, "win")
+    user_data = startswith(each.key, "win") ? var.windows_user_data : null
   }
 }
 

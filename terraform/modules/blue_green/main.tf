@@ -61,11 +61,11 @@ resource "aws_launch_template" "this" {
     enabled = true
   }
 
-  user_data = base64encode(templatefile("${path.module}/user_data.sh.tftpl", {
+  user_data = var.launch_template.bootstrap ? base64encode(templatefile("${path.module}/user_data.sh.tftpl", {
     ce_build_gzip_base64 = base64gzip(file("${path.module}/../../../bootstrap/ce-build"))
     ce_build_arguments   = local.ce_build_arguments
     install_command      = var.launch_template.install_command
-  }))
+  })) : var.launch_template.user_data
 
   tags = var.tags
 }
@@ -103,13 +103,16 @@ resource "aws_autoscaling_group" "color" {
     propagate_at_launch = true
   }
   dynamic "tag" {
-    for_each = var.tags
+    for_each = { for key, value in var.tags : key => value if !contains(["Environment", "Color", "Name"], key) }
     content {
       key                 = tag.key
       value               = tag.value
       propagate_at_launch = true
     }
   }
+
+  # The first instances read their colour's build at boot: it must exist before they launch.
+  depends_on = [aws_ssm_parameter.ce]
 
   # ce sizes the groups (resizeGroup: min, desired, max) and, for instance switching, attaches and detaches their
   # target groups: the next apply must not undo a deploy.

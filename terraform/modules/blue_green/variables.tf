@@ -5,13 +5,13 @@ variable "environment" {
   description = "The environment's name as ce knows it ({env}), e.g. prod or beta."
   type        = string
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.environment))
-    error_message = "environment: lower-case letters, digits and dashes, starting with a letter or digit."
+    condition     = can(regex("^[a-z0-9][a-z0-9-]*$", var.environment)) && length(var.environment) <= 26
+    error_message = "environment: at most 26 lower-case letters, digits and dashes (its target groups' names are at most 32), starting with a letter or digit."
   }
 }
 
 variable "target_group_pattern" {
-  description = "ce's targetGroupPattern: {env}, {Env}, {color}, {Color}."
+  description = "ce's targetGroupPattern: {env}, {Env}, {color}, {Color}. A target group's name is at most 32 characters."
   type        = string
   default     = "{Env}-{Color}"
 }
@@ -160,9 +160,12 @@ variable "health_check_grace_period" {
 
 variable "launch_template" {
   description = <<-EOT
-    The instances: image, type, profile (whose role may read the builds: see the instance_policy output), security
-    groups, and the command that installs the build — run by user data after bootstrap/ce-build is installed, with
-    CE_BUILD set to this colour's build (ce-build exits non-zero when it is unset, and the instance stops there).
+    The instances: image, type, profile (whose role may read the builds: see the instance_policy_json output),
+    security groups, and the command that installs the build — run by user data (bash) after bootstrap/ce-build is
+    installed, with CE_BUILD set to this colour's build (ce-build exits non-zero when it is unset, and the instance
+    stops there). Images without bash and Python (Windows): bootstrap = false and user_data of your own. One template
+    serves both colours at $Latest: a change of image or user data reaches the serving colour's next launch, ce does
+    not gate it (ce deploys builds, not images).
   EOT
   type = object({
     image_id               = string
@@ -172,7 +175,13 @@ variable "launch_template" {
     install_command        = string
     key_name               = optional(string)
     ebs_optimized          = optional(bool, true)
+    bootstrap              = optional(bool, true)
+    user_data              = optional(string)
   })
+  validation {
+    condition     = var.launch_template.bootstrap || var.launch_template.user_data != null
+    error_message = "launch_template: without the bootstrap (bootstrap = false, e.g. Windows), give user_data (base64) that reads the colour's build itself."
+  }
 }
 
 variable "alarm_threshold" {
