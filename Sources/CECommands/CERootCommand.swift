@@ -13,7 +13,7 @@ public struct CERootCommand: AsyncParsableCommand {
             the subcommand: 'ce --endpoint-url URL doctor' and 'ce doctor --endpoint-url URL' are the same.
             """,
         subcommands: [
-            DoctorCommand.self, EnvironmentCommand.self, BuildsCommand.self, ConfigCommand.self, SandboxCommand.self, SimulateCommand.self, IAMPolicyCommand.self, VersionCommand.self,
+            DoctorCommand.self, InitCommand.self, EnvironmentCommand.self, BuildsCommand.self, ConfigCommand.self, SandboxCommand.self, SimulateCommand.self, IAMPolicyCommand.self, VersionCommand.self,
         ]
     )
 

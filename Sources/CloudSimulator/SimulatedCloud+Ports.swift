@@ -244,15 +244,25 @@ extension SimulatedCloud: LoadBalancerReader, ScalingGroupReader, ParameterReade
             var result: [String: ScalingGroupSnapshot] = [:]
             for name in names {
                 guard let group = world.groups[name] else { continue }
-                result[name] = ScalingGroupSnapshot(
-                    name: name, minSize: group.minSize, desiredCapacity: group.desiredCapacity, maxSize: group.maxSize,
-                    instances: group.instanceIds.compactMap { world.instances[$0] }.map {
-                        .init(id: $0.id, lifecycleState: $0.inService ? .inService : .pending, healthStatus: "Healthy")
-                    },
-                    targetGroupArns: group.targetGroupArns, tags: group.tags)
+                result[name] = Self.snapshot(name, group, world)
             }
             return result
         }
+    }
+
+    public func allGroups() async throws -> [ScalingGroupSnapshot] {
+        try call("AutoScaling DescribeAutoScalingGroups") { world in
+            world.groups.keys.sorted().map { Self.snapshot($0, world.groups[$0]!, world) }
+        }
+    }
+
+    private static func snapshot(_ name: String, _ group: SimulatedWorld.Group, _ world: SimulatedWorld) -> ScalingGroupSnapshot {
+        ScalingGroupSnapshot(
+            name: name, minSize: group.minSize, desiredCapacity: group.desiredCapacity, maxSize: group.maxSize,
+            instances: group.instanceIds.compactMap { world.instances[$0] }.map {
+                .init(id: $0.id, lifecycleState: $0.inService ? .inService : .pending, healthStatus: "Healthy")
+            },
+            targetGroupArns: group.targetGroupArns, tags: group.tags)
     }
 
     public func values(names: [String]) async throws -> [String: String] {

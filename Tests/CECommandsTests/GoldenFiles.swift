@@ -25,6 +25,7 @@ struct StatusGoldenTests {
         ("--sandbox --env staging environment status --output json", "status-staging.json"),
         ("--sandbox --env beta environment validate", "validate-beta.txt"),
         ("--sandbox --env prod environment switch --to green --force --dry-run", "switch-prod-dry-run.txt"),
+        ("--sandbox init", "init-sandbox.yaml"),
     ])
     func aFreshSandboxLooksLikeThis(_ command: String, _ golden: String) throws {
         let home = try CLI.temporaryHome()
@@ -39,7 +40,7 @@ struct StatusGoldenTests {
 /// Every command's help, as people read it: a change to an option, its wording or the usage line is a reviewed diff.
 struct HelpGoldenTests {
     static let commands: [String] = [
-        "", "doctor", "config show", "builds", "builds current", "builds set-current", "environment", "environment status",
+        "", "doctor", "init", "config show", "builds", "builds current", "builds set-current", "environment", "environment status",
         "environment refresh", "environment switch", "environment rollback", "environment cleanup", "environment start",
         "environment stop", "environment validate", "environment health-check", "environment recover", "environment unlock",
         "environment promote", "environment abort", "environment history", "environment test-blue-green", "builds list", "sandbox", "sandbox reset", "sandbox show", "sandbox faults", "sandbox soak", "simulate",

@@ -544,7 +544,7 @@ struct SandboxCommandTests {
                 block = nil
             } else if block != nil { block?.append(line) }
         }
-        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "approval", "step", "builds list", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history"])
+        #expect(Set(documented.keys) == ["result", "plan", "progress", "traffic", "approval", "step", "builds list", "health-check", "builds current", "validate", "doctor", "sandbox show", "simulate compare", "environment history", "init"])
         func keys(_ text: String) throws -> Set<String> {
             Set(try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)").keys)
         }
@@ -574,6 +574,10 @@ struct SandboxCommandTests {
         let listed = try sandbox.ce(["--sandbox", "--env", "beta", "builds", "list", "-o", "json"])
         #expect(try keys(listed.stdout) == documented["builds list"], "\(listed.all)")
         #expect(try keys(sandbox.ce(["--sandbox", "--env", "beta", "environment", "history", "-o", "json"]).stdout) == documented["environment history"])
+        let proposal = try sandbox.ce(["--sandbox", "init", "-o", "json"]).stdout
+        #expect(try keys(proposal) == documented["init"])
+        let environments = try #require((try JSONSerialization.jsonObject(with: Data(proposal.utf8)) as? [String: Any])?["environments"] as? [[String: Any]])
+        #expect(environments.isNonEmptyAndAll { Set($0.keys) == ["name", "routing", "host", "listeners", "routes", "targetGroups", "autoScalingGroups", "live", "minInstances", "previews", "ssmFound"] })
         let show = try sandbox.ce(["sandbox", "show", "-o", "json"])
         #expect(try keys(show.stdout) == documented["sandbox show"])
         let faults = try #require((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["faults"] as? [String: Any])

@@ -74,7 +74,7 @@ public enum ConfigurationLoader {
                     name: name, defaults: defaults, routing: DeploymentConfiguration.builtInRouting(name),
                     minInstances: max(minimum, defaults.minInstances))
             }
-            return DeploymentConfiguration(environments: environments, source: file)
+            return DeploymentConfiguration(environments: environments, source: file, defaults: defaults)
         }
         guard case .mapping(let mapping) = environmentsNode, !mapping.isEmpty else {
             throw reader.error(environmentsNode, "environments", "must map environment names to their settings")
@@ -87,7 +87,7 @@ public enum ConfigurationLoader {
             }
             environments[name] = try reader.environment(value, name: name, defaults: defaults)
         }
-        return DeploymentConfiguration(environments: environments, source: file)
+        return DeploymentConfiguration(environments: environments, source: file, defaults: defaults)
     }
 
     /// `90`, `90s`, `10m`, `1h` → seconds; `nil` for anything else.

@@ -3,10 +3,14 @@ public struct DeploymentConfiguration: Sendable, Equatable {
     public var environments: [String: EnvironmentConfiguration]
     /// Where it came from, for `ce config show`: a file path, or `built-in defaults`.
     public var source: String
+    /// The patterns and settings environments start from (the file's `defaults:` over the built-in ones): what
+    /// `ce init` names a proposal's groups by.
+    public var defaults: Defaults
 
-    public init(environments: [String: EnvironmentConfiguration], source: String) {
+    public init(environments: [String: EnvironmentConfiguration], source: String, defaults: Defaults = Defaults()) {
         self.environments = environments
         self.source = source
+        self.defaults = defaults
     }
 
     public func environment(_ name: String) throws -> EnvironmentConfiguration {

@@ -84,6 +84,14 @@ extension LoadBalancerReader {
 public protocol ScalingGroupReader: Sendable {
     /// The groups found, by name; missing names are absent.
     func groups(names: [String]) async throws -> [String: ScalingGroupSnapshot]
+    /// Every group of the account and region (`ce init` looks for the ones behind a load balancer's target groups).
+    func allGroups() async throws -> [ScalingGroupSnapshot]
+}
+
+extension ScalingGroupReader {
+    public func allGroups() async throws -> [ScalingGroupSnapshot] {
+        throw DeploymentError.unsupported("this Auto Scaling reader cannot list every group")
+    }
 }
 
 /// Reads SSM parameters.
