@@ -16,6 +16,9 @@ struct ConfigShowCommand: GlobalOptionsCommand {
     @OptionGroup var localGlobal: GlobalOptions
     @ParentCommand var root: CERootCommand
 
+    @Flag(help: "Print the inputs of terraform/modules/blue_green for these environments (HCL), with ce's names.")
+    var terraform = false
+
     struct Document: Encodable {
         struct Environment: Encodable {
             var name, loadBalancer, routing, ssmPrefix, strategy: String
@@ -60,6 +63,10 @@ struct ConfigShowCommand: GlobalOptionsCommand {
                 throw CommandFailure.report(error)
             }
             names = [env]
+        }
+        if terraform {
+            print(TerraformRenderer.hcl(configuration, names: names), terminator: "")
+            return
         }
         let document = Document(
             source: configuration.source,

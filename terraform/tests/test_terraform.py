@@ -5,6 +5,7 @@
   (Sources/Deployment/Core/Mutation.swift): a new kind of mutation without its mapping here fails;
 - the names the module creates for Compiler Explorer's example are the ones `ce config show` prints for the built-in
   environments (target groups, Auto Scaling groups, SSM prefix, routing, floors), and the module's defaults are ce's;
+- `ce config show --terraform` prints the module's inputs with ce's names (parsed, checked against `config show`);
 - checkov finds nothing but the accepted findings of terraform/.checkov.yaml (docs/terraform.md says why).
 
     CE_BINARY=.build/debug/ce [CE_CHECKOV=path/to/checkov] python3 -m unittest discover -s terraform/tests
@@ -198,6 +199,69 @@ class NamesTests(unittest.TestCase):
                 if not routing.get("default"):
                     self.assertLess(max(previews["blue"], previews["green"]), routing["priority"])
                 self.assertEqual(shown["previewHeader"], self.defaults()["preview_header"])
+
+
+class ConfigShowTerraformTests(unittest.TestCase):
+    """`ce config show --terraform` prints the module's inputs with ce's names, so a layout and a config cannot drift."""
+
+    def show(self, config_text=None):
+        binary = os.environ.get("CE_BINARY")
+        if not binary:
+            self.skipTest("needs CE_BINARY")
+        home = tempfile.mkdtemp()
+        try:
+            arguments = [binary]
+            if config_text is not None:
+                with open(os.path.join(home, "ce.yaml"), "w") as f:
+                    f.write(config_text)
+                arguments += ["--config", os.path.join(home, "ce.yaml")]
+            environment = {"HOME": home, "PATH": os.environ.get("PATH", "")}
+            hcl = subprocess.run(arguments + ["config", "show", "--terraform"], cwd=home, capture_output=True, text=True,
+                                 timeout=60, env=environment)
+            shown = subprocess.run(arguments + ["config", "show", "--output", "json"], cwd=home, capture_output=True,
+                                   text=True, timeout=60, env=environment)
+        finally:
+            shutil.rmtree(home)
+        self.assertEqual(hcl.returncode, 0, hcl.stderr)
+        parsed = hcl2.loads(hcl.stdout)["locals"][0]["ce_environments"]
+        environments = parsed[0] if isinstance(parsed, list) else parsed
+        return environments, {env["name"]: env for env in json.loads(shown.stdout)["environments"]}, hcl.stdout
+
+    def module_variables(self):
+        return {name for entry in load(os.path.join(MODULE, "variables.tf"))["variable"] for name in entry}
+
+    def test_the_built_in_environments_with_their_names_and_the_examples_routes(self):
+        environments, shown, _ = self.show()
+        self.assertEqual(set(environments), set(shown))
+        self.assertEqual(len(environments), 9)
+        example = load(os.path.join(EXAMPLE, "main.tf"))["locals"][0]["environments"]
+        example = example[0] if isinstance(example, list) else example
+        variables = self.module_variables()
+        for env, inputs in environments.items():
+            with self.subTest(env=env):
+                self.assertLessEqual(set(inputs), variables, "every key is an input of the module")
+                self.assertEqual(inputs["target_group_names"], shown[env]["targetGroups"])
+                self.assertEqual(inputs["asg_names"], shown[env]["autoScalingGroups"])
+                self.assertEqual(inputs["ssm_prefix"], shown[env]["ssmPrefix"])
+                self.assertEqual(inputs["min_instances"], shown[env]["minInstances"])
+                self.assertEqual(inputs["min_instances"], example[env]["min"])
+                routing = example[env]["routing"]
+                if routing.get("default"):
+                    self.assertEqual(inputs["routing"], {"default": True})
+                else:
+                    self.assertEqual(inputs["routing"]["path_patterns"], routing["path_patterns"])
+
+    def test_names_a_config_gives_one_by_one_and_what_the_module_cannot_lay_out(self):
+        environments, shown, text = self.show(
+            "environments:\n"
+            "  api: {host: api.shop.example, targetGroups: {blue: ApiA, green: ApiB}, autoScalingGroups: {blue: api-a, green: api-b}}\n"
+            "  beta: {routing: \"/beta*\", strategy: instances}\n")
+        self.assertEqual(set(environments), {"api"})
+        self.assertEqual(environments["api"]["target_group_names"], {"blue": "ApiA", "green": "ApiB"})
+        self.assertEqual(environments["api"]["asg_names"], {"blue": "api-a", "green": "api-b"})
+        self.assertEqual(environments["api"]["routing"]["host_headers"], ["api.shop.example"])
+        self.assertIn("# not laid out by the module: beta: one target group for both colours", text)
+        self.assertIn("beta", shown)
 
 
 class CheckovTests(unittest.TestCase):

@@ -6,8 +6,8 @@ locals {
   prefix   = replace(var.ssm_prefix, "{env}", var.environment)
   names = {
     for c in local.colors : c => {
-      target_group = replace(replace(replace(replace(var.target_group_pattern, "{env}", var.environment), "{Env}", local.env_cap), "{color}", c), "{Color}", local.cap[c])
-      asg          = replace(replace(replace(replace(var.asg_pattern, "{env}", var.environment), "{Env}", local.env_cap), "{color}", c), "{Color}", local.cap[c])
+      target_group = var.target_group_names != null ? var.target_group_names[c] : replace(replace(replace(replace(var.target_group_pattern, "{env}", var.environment), "{Env}", local.env_cap), "{color}", c), "{Color}", local.cap[c])
+      asg          = var.asg_names != null ? var.asg_names[c] : replace(replace(replace(replace(var.asg_pattern, "{env}", var.environment), "{Env}", local.env_cap), "{color}", c), "{Color}", local.cap[c])
       alarm        = var.alarm_pattern == null ? null : replace(replace(replace(replace(var.alarm_pattern, "{env}", var.environment), "{Env}", local.env_cap), "{color}", c), "{Color}", local.cap[c])
     }
   }

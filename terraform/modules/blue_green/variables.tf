@@ -22,6 +22,18 @@ variable "asg_pattern" {
   default     = "{env}-{color}"
 }
 
+variable "target_group_names" {
+  description = "Each colour's target group name, when ce's config names them one by one (ce config show --terraform); else target_group_pattern."
+  type        = object({ blue = string, green = string })
+  default     = null
+}
+
+variable "asg_names" {
+  description = "Each colour's Auto Scaling group name, when ce's config names them one by one; else asg_pattern."
+  type        = object({ blue = string, green = string })
+  default     = null
+}
+
 variable "ssm_prefix" {
   description = "ce's ssmPrefix ({env} replaced): the parameters ce keeps live under it."
   type        = string
