@@ -13,6 +13,15 @@ if [ $# -eq 0 ]; then CE_CHECKOV=$(ensure_checkov); export CE_CHECKOV; fi
 swift build --build-tests
 status=0
 in_private_network bash scripts/lib/run-tests-with-moto.sh "$@" || status=$?
+# The Terraform module with Terraform itself, where a binary exists (fmt, validate of the examples, terraform test
+# with a mocked provider); terraform/tests checked it without one inside the suite.
+if [ $# -eq 0 ]; then
+    if command -v terraform >/dev/null; then
+        bash scripts/terraform-check.sh || status=1
+    else
+        echo "note: no terraform on PATH: the module was checked by terraform/tests (hcl2, checkov, ce's names) only" >&2
+    fi
+fi
 # The shipped binary (with the whole suite only): a static release build that needs nothing but the C runtime of
 # glibc 2.34 or later and runs with its trimmed ICU data (scripts/check-binary.sh).
 ce="$(swift build --show-bin-path)/ce"

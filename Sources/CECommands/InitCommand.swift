@@ -32,8 +32,15 @@ struct InitCommand: GlobalOptionsCommand {
     func run() async throws {
         let options = self.options
         LogSetup.bootstrap(verbose: options.verbose)
-        if let write, !force, FileManager.default.fileExists(atPath: write) {
-            throw ValidationError("\(write) exists: pass --force to replace it, or --write another file.")
+        if let write {
+            let folder = URL(fileURLWithPath: write).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) || !isFolder.boolValue {
+                throw CommandFailure.report(Refusal("cannot --write \(write): the folder \(folder) does not exist. Nothing was read or written."))
+            }
+            if !force, FileManager.default.fileExists(atPath: write) {
+                throw CommandFailure.report(Refusal("\(write) exists: pass --force to replace it, or --write another file. Nothing was read or written."))
+            }
         }
         let defaults: DeploymentConfiguration.Defaults
         do {
@@ -51,7 +58,9 @@ struct InitCommand: GlobalOptionsCommand {
             throw CommandFailure.report(error)
         }
         guard let proposal else {
-            FileHandle.standardError.write(Data("error: no load balancer is named \(name) in this account and region; check --load-balancer and --region\n".utf8))
+            let place = options.sandbox ? "in the sandbox" : "in this account and region (\(options.region ?? "the default region"))"
+            let check = options.sandbox ? "check --load-balancer (or the config's loadBalancer)" : "check --load-balancer and --region"
+            FileHandle.standardError.write(Data("error: no load balancer is named \(name) \(place); \(check)\n".utf8))
             throw ExitStatus.failed
         }
         let file = write ?? "ce.yaml"

@@ -31,14 +31,20 @@ enum ProposalRenderer {
             lines.append("  \(scalar(environment.name)):")
             let serving = "\(environment.routes.joined(separator: ", ")) → \(environment.targetGroups[environment.live] ?? "?") (\(environment.live.rawValue) serves)"
             lines += routingLines(environment.routing, comment: serving)
-            if !proposal.builtInNamesFit {
+            if environment.sharesOneTargetGroup {
+                lines.append(commented("    strategy: instances", "one target group: instances switch inside it"))
+                lines.append("    targetGroup: \(scalar(environment.targetGroups[.blue] ?? ""))")
+                lines.append("    autoScalingGroups: {blue: \(scalar(environment.autoScalingGroups[.blue] ?? "")), green: \(scalar(environment.autoScalingGroups[.green] ?? ""))}")
+            } else if !proposal.builtInNamesFit {
                 lines.append("    targetGroups: {blue: \(scalar(environment.targetGroups[.blue] ?? "")), green: \(scalar(environment.targetGroups[.green] ?? ""))}")
                 lines.append("    autoScalingGroups: {blue: \(scalar(environment.autoScalingGroups[.blue] ?? "")), green: \(scalar(environment.autoScalingGroups[.green] ?? ""))}")
             }
             if let minimum = environment.minInstances {
                 lines.append(commented("    minInstances: \(minimum)", "\(environment.autoScalingGroups[environment.live] ?? "?")'s MinSize today"))
             }
-            if environment.previews.isEmpty {
+            if environment.sharesOneTargetGroup {
+                // Previews forward to a colour's target group: instance switching has one for both.
+            } else if environment.previews.isEmpty {
                 lines.append("    # no preview rules (\(defaults.previewHeader): blue|green): a smoke hook or the gate through the load balancer needs them")
             } else {
                 let found = Color.allCases.compactMap { color in environment.previews[color].map { "\(color.rawValue) \($0)" } }
@@ -51,7 +57,8 @@ enum ProposalRenderer {
             }
         }
         if !proposal.singleGroups.isEmpty {
-            lines.append("# Need 'ce environment migrate' first: one target group and one Auto Scaling group, no blue/green pair yet.")
+            lines.append("# Not blue/green yet: one target group and one Auto Scaling group. 'environment migrate' is not in this version;")
+            lines.append("# by hand, create the other colour's target group and Auto Scaling group (empty), then run init again.")
             for single in proposal.singleGroups {
                 lines.append("#  \(single.name):")
                 let behind = single.autoScalingGroup.map { " (group \($0))" } ?? ""
@@ -91,7 +98,7 @@ enum ProposalRenderer {
 
     static func summary(_ proposal: ConfigurationProposal, file: String, validate: Invocation) -> String {
         var text = "Wrote \(file): \(proposal.environments.count) environment(s) (\(proposal.environments.map(\.name).joined(separator: ", ")))"
-        if !proposal.singleGroups.isEmpty { text += ", \(proposal.singleGroups.count) needing 'environment migrate'" }
+        if !proposal.singleGroups.isEmpty { text += ", \(proposal.singleGroups.count) not blue/green yet (in comments)" }
         if !proposal.questions.isEmpty { text += ", \(proposal.questions.count) question(s) in comments" }
         text += ". Nothing in AWS changed."
         if let first = proposal.environments.first {
@@ -104,6 +111,7 @@ enum ProposalRenderer {
     struct Document: Encodable {
         struct Environment: Encodable {
             var name: String
+            var strategy: String
             var routing: String
             @NullEncoded var host: String?
             var listeners: [Int]
@@ -141,7 +149,7 @@ enum ProposalRenderer {
                 case .host(let name, let path): (routing, host, listeners) = (path ?? "", name, [])
                 }
                 return .init(
-                    name: environment.name, routing: routing, host: host, listeners: listeners, routes: environment.routes,
+                    name: environment.name, strategy: environment.sharesOneTargetGroup ? "instances" : "blue-green", routing: routing, host: host, listeners: listeners, routes: environment.routes,
                     targetGroups: names(environment.targetGroups), autoScalingGroups: names(environment.autoScalingGroups),
                     live: environment.live.rawValue, minInstances: environment.minInstances,
                     previews: names(environment.previews), ssmFound: environment.ssmFound)

@@ -11,6 +11,7 @@ struct InitCommandTests {
     struct Proposal: Decodable {
         struct Environment: Decodable {
             var name: String
+            var strategy: String
             var routing: String
             var host: String?
             var targetGroups: [String: String]
@@ -57,7 +58,30 @@ struct InitCommandTests {
             #expect(validate.status == 0, "\(env): \(validate.all)")
         }
         let again = try ce(["--sandbox", "init", "--write", file])
-        #expect(again.status == 64 && again.stderr.contains("proposed.yaml exists: pass --force to replace it"), "\(again.all)")
+        #expect(again.status == 2 && again.stderr.contains("proposed.yaml exists: pass --force to replace it"), "\(again.all)")
+        let nowhere = try ce(["--sandbox", "init", "--write", home + "/no/such/folder.yaml"])
+        #expect(nowhere.status == 2 && nowhere.stderr.contains("the folder \(home)/no/such does not exist"), "\(nowhere.all)")
+    }
+
+    /// The design document's hybrid: beta's one target group with a group per colour is instance switching.
+    @Test func theHybridsInstanceSwitchingEnvironmentIsProposedAsSuch() throws {
+        let home = try CLI.temporaryHome()
+        func ce(_ arguments: [String]) throws -> CLI.Result {
+            try CLI.run(arguments, environment: CLI.environment(home: home, ["CE_SANDBOX_DIR": home + "/sandbox"]))
+        }
+        #expect(try ce(["--config", CLI.repositoryRoot + "/docs/examples/hybrid.yaml", "sandbox", "reset"]).status == 0)
+        let file = home + "/hybrid.yaml"
+        let result = try ce(["--sandbox", "init", "--write", file, "--output", "json"])
+        #expect(result.status == 0, "\(result.all)")
+        let proposal = try JSONDecoder().decode(Proposal.self, from: Data(result.stdout.utf8))
+        #expect(proposal.environments.map(\.name).sorted() == ["beta", "gpu", "prod", "staging"])
+        let beta = try #require(proposal.environments.first { $0.name == "beta" })
+        #expect(beta.strategy == "instances" && beta.targetGroups == ["blue": "Beta", "green": "Beta"])
+        #expect(beta.autoScalingGroups == ["blue": "beta-blue", "green": "beta-green"] && beta.live == "blue")
+        #expect(proposal.yaml.contains("    strategy: instances") && proposal.yaml.contains("    targetGroup: Beta\n"))
+        #expect(proposal.environments.filter { $0.name != "beta" }.isNonEmptyAndAll { $0.strategy == "blue-green" })
+        let validate = try ce(["--sandbox", "--config", file, "--env", "beta", "environment", "validate"])
+        #expect(validate.status == 0, "\(validate.all)")
     }
 }
 
@@ -132,13 +156,13 @@ struct InitOnMotoTests {
         #expect(api.targetGroups == ["blue": p + "api-tg-blue", "green": p + "api-tg-green"])
         #expect(api.autoScalingGroups == ["blue": p + "api-fleet-a", "green": p + "api-fleet-b"])
         #expect(api.previews == ["blue": "rule 8 on :80", "green": "rule 9 on :80"] && api.ssmFound)
-        #expect(proposal.needsMigrate.map(\.name) == ["www"])
+        #expect(proposal.needsMigrate.map(\.name) == ["www"] && api.strategy == "blue-green")
         #expect(proposal.needsMigrate.first?.targetGroup == p + "www" && proposal.needsMigrate.first?.autoScalingGroup == p + "www-asg")
         #expect(proposal.skipped.isNonEmptyAndAll { !$0.contains("api-tg") })
         #expect(proposal.skipped.contains { $0.contains("rule 30") && $0.contains("does not forward") }, "\(proposal.skipped)")
         #expect(proposal.skipped.contains { $0.contains("rule 40") && $0.contains("query") }, "\(proposal.skipped)")
         #expect(proposal.yaml.contains("    targetGroups: {blue: \(p)api-tg-blue, green: \(p)api-tg-green}"), "\(proposal.yaml)")
-        #expect(proposal.yaml.contains("# Need 'ce environment migrate' first"))
+        #expect(proposal.yaml.contains("# Not blue/green yet: one target group and one Auto Scaling group."))
         #expect(try await RawLoadBalancer.members(loadBalancerArn: layout.loadBalancerArn) == before, "init changed the load balancer")
 
         let validate = try ce(home, ["--config", file, "--env", "api", "environment", "validate"])

@@ -577,7 +577,7 @@ struct SandboxCommandTests {
         let proposal = try sandbox.ce(["--sandbox", "init", "-o", "json"]).stdout
         #expect(try keys(proposal) == documented["init"])
         let environments = try #require((try JSONSerialization.jsonObject(with: Data(proposal.utf8)) as? [String: Any])?["environments"] as? [[String: Any]])
-        #expect(environments.isNonEmptyAndAll { Set($0.keys) == ["name", "routing", "host", "listeners", "routes", "targetGroups", "autoScalingGroups", "live", "minInstances", "previews", "ssmFound"] })
+        #expect(environments.isNonEmptyAndAll { Set($0.keys) == ["name", "strategy", "routing", "host", "listeners", "routes", "targetGroups", "autoScalingGroups", "live", "minInstances", "previews", "ssmFound"] })
         let show = try sandbox.ce(["sandbox", "show", "-o", "json"])
         #expect(try keys(show.stdout) == documented["sandbox show"])
         let faults = try #require((try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any])?["faults"] as? [String: Any])

@@ -174,8 +174,8 @@ class NamesTests(unittest.TestCase):
 
     def test_main_tf_names_by_ces_patterns(self):
         with open(os.path.join(MODULE, "main.tf")) as f:
-            text = f.read()
-        self.assertIn('env_cap  = "${upper(substr(var.environment, 0, 1))}${substr(var.environment, 1, -1)}"', text)
+            text = re.sub(r"[ \t]+", " ", f.read())  # as terraform fmt aligns it or not
+        self.assertIn('env_cap = "${upper(substr(var.environment, 0, 1))}${substr(var.environment, 1, -1)}"', text)
         chain = 'replace(replace(replace(replace(var.{}, "{{env}}", var.environment), "{{Env}}", local.env_cap), "{{color}}", c), "{{Color}}", local.cap[c])'
         for variable in ("target_group_pattern", "asg_pattern", "alarm_pattern"):
             self.assertIn(chain.format(variable), text)

@@ -29,6 +29,9 @@ public struct ConfigurationProposal: Sendable, Equatable {
         public var previews: [Color: String]
         /// Whether `{prefix}active-color` exists under the default prefix.
         public var ssmFound: Bool
+
+        /// One target group for both colours: deployed by instance switching (`strategy: instances`).
+        public var sharesOneTargetGroup: Bool { targetGroups[.blue] == targetGroups[.green] }
     }
 
     /// A serving route with one target group and one Auto Scaling group: `environment migrate` makes it blue/green.
@@ -127,16 +130,30 @@ extension ConfigurationProposal {
                 routing = .listenerDefault(ports: ports.count == all ? [] : ports)
             }
             guard let (base, live) = Self.colorSplit(tgName) else {
+                let name = Self.environmentName(
+                    routing, fallback: Self.environment(named: tgName, by: defaults.sharedTargetGroupPattern) ?? tgName.lowercased())
                 let attached = groups.filter { $0.targetGroupArns.contains(candidate.targetGroupArn) }
+                // One target group for both colours: instance switching, when the colours' groups exist.
+                let pair = Self.colorGroups(of: name, in: groups, defaults: defaults)
+                let attachedColors = Color.allCases.filter { color in attached.contains { $0.name == pair[color] } }
+                if pair.count == 2, attachedColors.count == 1, attached.count == 1, usedNames.insert(name).inserted {
+                    let live = attachedColors[0]
+                    let liveGroup = groups.first { $0.name == pair[live] }
+                    let found = try await ports.parameters.values(names: [DeploymentConfiguration.expand(defaults.ssmPrefix, env: name, color: nil) + "active-color"])
+                    proposal.environments.append(Environment(
+                        name: name, routing: routing, routes: routesText, targetGroups: [.blue: tgName, .green: tgName],
+                        autoScalingGroups: pair, live: live, minInstances: (liveGroup?.minSize ?? 0) > 0 ? liveGroup?.minSize : nil,
+                        previews: [:], ssmFound: !found.isEmpty))
+                    continue
+                }
                 if attached.count <= 1 {
-                    let name = Self.environmentName(routing, fallback: tgName)
-                    proposal.singleGroups.append(SingleGroup(
-                        name: name, routing: routing, route: routesText.joined(separator: ", "), targetGroup: tgName,
-                        autoScalingGroup: attached.first?.name))
                     if attached.isEmpty {
                         let described = candidate.routes.map { $0.conditions.isEmpty ? Self.label($0) : "\(Self.label($0)) (\($0.conditionsText))" }
                         proposal.skipped.append("\(described.joined(separator: ", ")) → \(tgName): no Auto Scaling group behind it, no blue/green partner (another service's route?)")
-                        proposal.singleGroups.removeLast()
+                    } else {
+                        proposal.singleGroups.append(SingleGroup(
+                            name: name, routing: routing, route: routesText.joined(separator: ", "), targetGroup: tgName,
+                            autoScalingGroup: attached.first?.name))
                     }
                 } else {
                     proposal.questions.append("\(routesText.joined(separator: ", ")) → \(tgName): \(attached.count) Auto Scaling groups share it (\(attached.map(\.name).sorted().joined(separator: ", "))): instance switching (strategy: instances, targetGroup: \(tgName), autoScalingGroups: {blue: …, green: …})?")
@@ -146,7 +163,7 @@ extension ConfigurationProposal {
             let partnerName = Self.colored(base, tgName, live.other)
             let partners = try await ports.loadBalancer.targetGroups(names: [partnerName])
             guard let partner = partners[partnerName] else {
-                proposal.questions.append("\(routesText.joined(separator: ", ")) → \(tgName): its \(live.other.rawValue) partner \(partnerName) does not exist; create it (and its Auto Scaling group) or run 'ce environment migrate'")
+                proposal.questions.append("\(routesText.joined(separator: ", ")) → \(tgName): its \(live.other.rawValue) partner \(partnerName) does not exist; create it and its Auto Scaling group (README, 'From an existing setup'), then run init again")
                 continue
             }
             let name = Self.environmentName(
@@ -159,16 +176,9 @@ extension ConfigurationProposal {
             var asgs: [Color: String] = [:]
             for color in Color.allCases {
                 let attached = groups.filter { $0.targetGroupArns.contains(arns[color]!) }
-                let tagged = groups.filter { $0.tags["Environment"] == name && $0.tags["Color"]?.lowercased() == color.rawValue }
-                if attached.count == 1 {
-                    asgs[color] = attached[0].name
-                } else if tagged.count == 1 {
-                    asgs[color] = tagged[0].name
-                } else {
-                    let byPattern = DeploymentConfiguration.expand(defaults.asgPattern, env: name, color: color)
-                    if groups.contains(where: { $0.name == byPattern }) { asgs[color] = byPattern }
-                }
+                if attached.count == 1 { asgs[color] = attached[0].name }
             }
+            asgs.merge(Self.colorGroups(of: name, in: groups, defaults: defaults)) { attached, _ in attached }
             guard asgs.count == 2 else {
                 let missing = Color.allCases.filter { asgs[$0] == nil }.map(\.rawValue).joined(separator: " and ")
                 proposal.questions.append("\(name): no Auto Scaling group found for \(missing) (none attached to its target group, tagged Environment=\(name) Color=…, or named \(defaults.asgPattern)); add autoScalingGroups: {blue: …, green: …}")
@@ -196,6 +206,22 @@ extension ConfigurationProposal {
             proposal.environments.append(environment)
         }
         return proposal
+    }
+
+    /// Each colour's Auto Scaling group of environment `name` not found by attachment: the one tagged
+    /// `Environment`/`Color`, else the one named by `asgPattern`.
+    static func colorGroups(of name: String, in groups: [ScalingGroupSnapshot], defaults: DeploymentConfiguration.Defaults) -> [Color: String] {
+        var found: [Color: String] = [:]
+        for color in Color.allCases {
+            let tagged = groups.filter { $0.tags["Environment"] == name && $0.tags["Color"]?.lowercased() == color.rawValue }
+            let byPattern = DeploymentConfiguration.expand(defaults.asgPattern, env: name, color: color)
+            if tagged.count == 1 {
+                found[color] = tagged[0].name
+            } else if groups.contains(where: { $0.name == byPattern }) {
+                found[color] = byPattern
+            }
+        }
+        return found
     }
 
     /// `routing` of a rule's (normalized, header-less) conditions, when they are one path pattern, one host, or one

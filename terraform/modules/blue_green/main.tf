@@ -1,9 +1,9 @@
 locals {
-  colors   = ["blue", "green"]
-  env_cap  = "${upper(substr(var.environment, 0, 1))}${substr(var.environment, 1, -1)}"
-  cap      = { blue = "Blue", green = "Green" }
-  idle     = var.live_color == "blue" ? "green" : "blue"
-  prefix   = replace(var.ssm_prefix, "{env}", var.environment)
+  colors  = ["blue", "green"]
+  env_cap = "${upper(substr(var.environment, 0, 1))}${substr(var.environment, 1, -1)}"
+  cap     = { blue = "Blue", green = "Green" }
+  idle    = var.live_color == "blue" ? "green" : "blue"
+  prefix  = replace(var.ssm_prefix, "{env}", var.environment)
   names = {
     for c in local.colors : c => {
       target_group = var.target_group_names != null ? var.target_group_names[c] : replace(replace(replace(replace(var.target_group_pattern, "{env}", var.environment), "{Env}", local.env_cap), "{color}", c), "{Color}", local.cap[c])

@@ -180,15 +180,15 @@ variable "launch_template" {
     not gate it (ce deploys builds, not images).
   EOT
   type = object({
-    image_id               = string
-    instance_type          = string
-    iam_instance_profile   = string
-    security_group_ids     = list(string)
-    install_command        = string
-    key_name               = optional(string)
-    ebs_optimized          = optional(bool, true)
-    bootstrap              = optional(bool, true)
-    user_data              = optional(string)
+    image_id             = string
+    instance_type        = string
+    iam_instance_profile = string
+    security_group_ids   = list(string)
+    install_command      = string
+    key_name             = optional(string)
+    ebs_optimized        = optional(bool, true)
+    bootstrap            = optional(bool, true)
+    user_data            = optional(string)
   })
   validation {
     condition     = var.launch_template.bootstrap || var.launch_template.user_data != null
