@@ -112,7 +112,9 @@ extension ConfigurationProposal {
             }
             switch Self.routing(of: conditions) {
             case .some(let routing):
-                add(Self.key(routing), routing, route, arn)
+                // Keyed by the target group too: the same conditions forwarding elsewhere on another listener are
+                // another candidate (then a question), never taken for this one's.
+                add("\(Self.key(routing))→\(arn)", routing, route, arn)
             case .none:
                 proposal.skipped.append("\(label) (\(route.conditionsText) → \(Self.name(ofTargetGroupArn: arn))): its conditions are not one path pattern or one host (pin it with rules: [\(route.priority ?? route.arn)] if it is an environment's)")
             }
