@@ -120,7 +120,19 @@ extension ConfigurationProposal {
             }
         }
 
-        // Each candidate: a blue/green pair by name, the groups behind each colour.
+        // Each candidate: a blue/green pair by name, the groups behind each colour. The partners are read in one call.
+        let partnerNames = candidates.compactMap { candidate -> String? in
+            let name = Self.name(ofTargetGroupArn: candidate.value.targetGroupArn)
+            return Self.colorSplit(name).map { Self.colored($0.base, name, $0.color.other) }
+        }
+        var partners: [String: TargetGroupSnapshot] = [:]
+        let wanted = Array(Set(partnerNames)).sorted()
+        for start in stride(from: 0, to: wanted.count, by: 20) {  // DescribeTargetGroups takes 20 names at most
+            partners.merge(try await ports.loadBalancer.targetGroups(names: Array(wanted[start..<min(start + 20, wanted.count)]))) { first, _ in first }
+        }
+        func floor(_ group: String?) -> Int? {
+            groups.first { $0.name == group }.map(\.minSize).flatMap { $0 > 0 ? $0 : nil }
+        }
         var usedNames = Set<String>()
         for (_, candidate) in candidates {
             let tgName = Self.name(ofTargetGroupArn: candidate.targetGroupArn)
@@ -140,12 +152,9 @@ extension ConfigurationProposal {
                 let attachedColors = Color.allCases.filter { color in attached.contains { $0.name == pair[color] } }
                 if pair.count == 2, attachedColors.count == 1, attached.count == 1, usedNames.insert(name).inserted {
                     let live = attachedColors[0]
-                    let liveGroup = groups.first { $0.name == pair[live] }
-                    let found = try await ports.parameters.values(names: [DeploymentConfiguration.expand(defaults.ssmPrefix, env: name, color: nil) + "active-color"])
                     proposal.environments.append(Environment(
                         name: name, routing: routing, routes: routesText, targetGroups: [.blue: tgName, .green: tgName],
-                        autoScalingGroups: pair, live: live, minInstances: (liveGroup?.minSize ?? 0) > 0 ? liveGroup?.minSize : nil,
-                        previews: [:], ssmFound: !found.isEmpty))
+                        autoScalingGroups: pair, live: live, minInstances: floor(pair[live]), previews: [:], ssmFound: false))
                     continue
                 }
                 if attached.count <= 1 {
@@ -163,7 +172,6 @@ extension ConfigurationProposal {
                 continue
             }
             let partnerName = Self.colored(base, tgName, live.other)
-            let partners = try await ports.loadBalancer.targetGroups(names: [partnerName])
             guard let partner = partners[partnerName] else {
                 proposal.questions.append("\(routesText.joined(separator: ", ")) → \(tgName): its \(live.other.rawValue) partner \(partnerName) does not exist; create it and its Auto Scaling group (README, 'From an existing setup'), then run init again")
                 continue
@@ -186,8 +194,6 @@ extension ConfigurationProposal {
                 proposal.questions.append("\(name): no Auto Scaling group found for \(missing) (none attached to its target group, tagged Environment=\(name) Color=…, or named \(defaults.asgPattern)); add autoScalingGroups: {blue: …, green: …}")
                 continue
             }
-            let liveGroup = groups.first { $0.name == asgs[live] }
-            let found = try await ports.parameters.values(names: [DeploymentConfiguration.expand(defaults.ssmPrefix, env: name, color: .blue) + "active-color"])
             let envPreviews = previews.filter { preview in
                 guard arns[preview.color] == preview.arn else { return false }
                 if case .listenerDefault = routing { return preview.conditions.isEmpty }
@@ -196,9 +202,9 @@ extension ConfigurationProposal {
             let environment = Environment(
                 name: name, routing: routing, routes: routesText,
                 targetGroups: [live: tgName, live.other: partnerName], autoScalingGroups: asgs, live: live,
-                minInstances: (liveGroup?.minSize ?? 0) > 0 ? liveGroup?.minSize : nil,
+                minInstances: floor(asgs[live]),
                 previews: Dictionary(envPreviews.map { ($0.color, Self.label($0.route)) }, uniquingKeysWith: { first, _ in first }),
-                ssmFound: !found.isEmpty)
+                ssmFound: false)
             for color in Color.allCases {
                 if environment.targetGroups[color] != DeploymentConfiguration.expand(defaults.targetGroupPattern, env: name, color: color)
                     || environment.autoScalingGroups[color] != DeploymentConfiguration.expand(defaults.asgPattern, env: name, color: color) {
@@ -206,6 +212,17 @@ extension ConfigurationProposal {
                 }
             }
             proposal.environments.append(environment)
+        }
+
+        // Whether each environment's `active-color` exists, in one read.
+        func activeColor(_ environment: Environment) -> String {
+            DeploymentConfiguration.expand(defaults.ssmPrefix, env: environment.name, color: nil) + "active-color"
+        }
+        if !proposal.environments.isEmpty {
+            let found = try await ports.parameters.values(names: proposal.environments.map(activeColor))
+            for index in proposal.environments.indices {
+                proposal.environments[index].ssmFound = found[activeColor(proposal.environments[index])] != nil
+            }
         }
         return proposal
     }
