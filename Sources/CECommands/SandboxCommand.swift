@@ -283,6 +283,9 @@ struct SandboxSoakCommand: AsyncParsableCommand {
             return count > 0 ? "\(count) \(strategy.rawValue)" : nil
         }
         print("  strategies: \(strategies.joined(separator: ", "))")
+        if summary.sharedObjectScenarios > 0 {
+            print("  one build object for both colours: \(summary.sharedObjectScenarios) scenario(s); \(summary.offRecordRequests) request(s) served by an instance that booted the object's other build (the layout's exposure, not counted as a violation)")
+        }
         for (kind, count) in summary.byResult.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
             print("  \(String(count).padding(toLength: 6, withPad: " ", startingAt: 0)) \(kind)")
         }

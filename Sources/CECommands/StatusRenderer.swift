@@ -16,6 +16,9 @@ enum StatusRenderer {
         lines.append("strategy     \(status.strategy)")
         let rolledBack = status.rolledBackBuild.flatMap { $0.version == status.nextVersion ? $0 : nil }
         lines.append("next build   \(status.nextVersion ?? "-")\(rolledBack.map { " (ROLLED BACK by \($0.id): a plain refresh refuses it; --version \($0.version) deploys it again)" } ?? "")")
+        if let boot = status.bootObject {
+            lines.append("boots        \(boot.build ?? "nothing (not set)"), from \(boot.object): one object for both colours, so an instance the warm colour launches boots it too; a rollback is to the instances kept warm, not to a build")
+        }
         if let lock = status.lock {
             let text = DeployLock.decode(lock).map { "\($0.holder) running '\($0.command)' (pid \($0.pid)) since \($0.acquiredAt), expires \($0.expiresAt)" }
             lines.append("LOCKED       \(text ?? "by an unreadable value: \(lock.prefix(60))")")

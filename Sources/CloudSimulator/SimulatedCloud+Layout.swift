@@ -95,7 +95,7 @@ extension SimulatedCloud {
             for (parameter, value) in [
                 (names.activeColor, "blue"), (names.activeTargetGroupArn, arns[.blue]!), (names.version, version),
                 (names.version(of: .blue), version), (names.version(of: .green), version),
-            ] {
+            ] + (names.bootObject.map { [($0, version)] } ?? []) {
                 cloud.setParameter(parameter, value)
             }
             let live = liveInstances[name] ?? env.liveFloor
@@ -106,7 +106,7 @@ extension SimulatedCloud {
                     // One shared group (instance switching): the serving colour's group is attached, the idle one not.
                     desiredCapacity: color == .blue ? live : 0, maxSize: maxSize,
                     targetGroupArn: env.sharesOneTargetGroup && color == .green ? nil : arns[color]!,
-                    tags: ["Environment": name, "Color": color.rawValue], versionParameter: names.version(of: color))
+                    tags: ["Environment": name, "Color": color.rawValue], versionParameter: names.bootObject ?? names.version(of: color))
                 if let alarms {
                     cloud.addAlarm(name: DeploymentConfiguration.expand(alarms, env: name, color: color), targetGroup: env.targetGroupNames[color])
                 }
@@ -118,7 +118,8 @@ extension SimulatedCloud {
                         targetGroupArns: Dictionary(uniqueKeysWithValues: arns.map { ($0.key.rawValue, $0.value) }),
                         groups: Dictionary(uniqueKeysWithValues: Color.allCases.map { ($0.rawValue, env.autoScalingGroupNames[$0]) }),
                         ssmPrefix: env.ssmPrefix,
-                        buildNames: Dictionary(uniqueKeysWithValues: Color.allCases.map { ($0.rawValue, names.version(of: $0)) }), floor: env.liveFloor,
+                        buildNames: Dictionary(uniqueKeysWithValues: Color.allCases.map { ($0.rawValue, names.version(of: $0)) }),
+                        bootObject: names.bootObject, floor: env.liveFloor,
                         maxSizes: ["blue": maxSize, "green": maxSize], requestsPerSecond: requestsPerSecond))
             }
         }

@@ -14,7 +14,10 @@ import Foundation
 /// 4. **Consistent at the end** (`checkEnd`): one colour serves, SSM agrees, no lock or unfinished deployment is
 ///    left, and the live group is not left pinned (its max is back to the layout's).
 /// 5. **The recorded build serves**: every instance that receives traffic runs the build recorded for its colour
-///    (`{prefix}{color}/version`) — except while a rolling deploy, which mixes builds by design, is in progress.
+///    (`{prefix}{color}/version`) — except while a rolling deploy, which mixes builds by design, is in progress,
+///    and except an instance that booted from its environment's shared build object while that named another
+///    build (one object for both colours: the consequence `validate` and `status` state; invariant 10 bounds it).
+///    Invariant 3 does not count such an instance either; its requests are counted (`offRecordRequests`) instead.
 /// 6. **Only the environment's routes change**: the tool never changes a listener or rule that is not a serving
 ///    route of one of the environments (another service's rule, a preview rule, a redirect).
 /// 7. **A failing build stays within its canary share**: while a canary or linear deploy of a build that fails (it
@@ -23,6 +26,10 @@ import Foundation
 /// 8. **Capacity outlives propagation**: no request routed by a load balancer node that has not yet picked up a route
 ///    change finds the target group it was sent to empty — the tool must not take the capacity away from a colour
 ///    traffic has just left before every node has let it go (`Calibration.propagationSeconds`).
+/// 10. **A shared build object names what serves** (`checkEnd`): an environment whose colours boot one object
+///     (`builds:` one object per environment) is left with that object naming the serving colour's recorded build,
+///     whichever way the command ended (deployed, undone, rolled back, aborted, recovered): an instance launched
+///     afterwards boots what serves. (Invariant 9, the tool's bound, is `ToolBound`'s.)
 public struct InvariantState: Codable, Sendable {
     public var violations: [String] = []
     /// Routes may disagree this long while a switch is in flight.
@@ -44,6 +51,9 @@ public struct InvariantState: Codable, Sendable {
     var canaries: [String: CanaryWatch]?
     /// Environments already reported by invariant 7.
     var canaryShareReported: Set<String>?
+    /// Requests served by an instance that booted a shared build object while it named another build than its
+    /// colour's (not counted by invariants 3 and 5: the exposure of one object for both colours, measured).
+    public var offRecordRequests: Int?
 
     /// What invariant 7 needs of a canary in progress.
     struct CanaryWatch: Codable, Sendable, Equatable {
@@ -176,6 +186,12 @@ extension SimulatedWorld {
     /// has lost its healthy targets at its next reading; what the group lost it lost by another hand (a lost instance).
     mutating func checkServedVersion(_ env: EnvironmentRecord, version: String?, instance: Instance?, failedOpen: Bool = false) {
         guard let version, let instance, !(failedOpen && env.sharedTargetGroupArn != nil) else { return }
+        // An instance that booted the shared build object's other build is the layout's stated exposure: counted, not
+        // the tool's choice.
+        if instance.offRecord == true {
+            invariants.offRecordRequests = (invariants.offRecordRequests ?? 0) + 1
+            return
+        }
         if behaviour(of: instance).isBroken {
             violate("a request to \(env.name) was served by \(version), a build that never passes its health check")
         } else if invariants.gateFailed.contains("\(env.name)|\(version)") {
@@ -192,7 +208,8 @@ extension SimulatedWorld {
 
     /// Invariant 5, for each request served by `instance` of `color` in `env`, whose recorded build is `recorded`.
     mutating func checkRecordedBuild(_ env: EnvironmentRecord, color: String, recorded: String?, version: String?, instance: Instance?) {
-        guard let instance, let recorded, instance.version != recorded, !invariants.rollingInProgress.contains(env.name) else { return }
+        guard let instance, let recorded, instance.version != recorded, !invariants.rollingInProgress.contains(env.name), instance.offRecord != true
+        else { return }
         let key = "\(env.name)|\(color)|\(instance.version ?? "-")"
         guard invariants.mismatchReported.insert(key).inserted else { return }
         violate("a request to \(env.name) was served by \(instance.id) running \(version ?? "no build") on \(color), whose recorded build is \(recorded)")
@@ -262,6 +279,9 @@ extension SimulatedWorld {
                 group.maxSize != layoutMax
             {
                 found.append("\(env.name): the live group \(groupName) is left at min/desired/max \(group.minSize)/\(group.desiredCapacity)/\(group.maxSize) (max should be \(layoutMax))")
+            }
+            if let object = env.bootObject, let recorded = parameters[env.buildName(color)]?.value, parameters[object]?.value != recorded {
+                found.append("\(env.name): the shared build object \(object) names \(parameters[object]?.value ?? "nothing") but \(color) serves \(recorded)")
             }
             if !invariants.downtimeAllowed.contains(env.name), healthyInstances(env, color: color) == 0,
                 (env.groups[color].flatMap { groups[$0]?.desiredCapacity } ?? 0) > 0

@@ -19,6 +19,9 @@ public struct SimulatedWorld: Codable, Sendable {
         public var inService = false
         /// Set when the instance is leaving (scale-in, replacement): it finishes in-flight requests while draining.
         public var terminatingAt: Date?
+        /// It booted from an environment's shared build object while that named another build than its colour's
+        /// record: the stated consequence of one object for both colours, which invariant 5 does not count.
+        public var offRecord: Bool?
 
         var bootedAt: Date { launchedAt.addingTimeInterval(bootSeconds) }
     }
@@ -110,6 +113,8 @@ public struct SimulatedWorld: Codable, Sendable {
         /// Where each colour's build is named (an SSM parameter, or an `s3://` object); optional so that an older
         /// saved world loads (then `{prefix}{color}/version`).
         public var buildNames: [String: String]?
+        /// The one object both colours' instances boot from (`builds:` one object per environment), or `nil`.
+        public var bootObject: String?
         public var floor: Int
         /// The group max the layout gave each colour (a deploy must leave the live colour there).
         public var maxSizes: [String: Int]
@@ -291,7 +296,13 @@ public struct SimulatedWorld: Codable, Sendable {
         nextInstance += 1
         let boot = bootSeconds.lowerBound == bootSeconds.upperBound ? bootSeconds.lowerBound : random.uniform(bootSeconds)
         let version = group.versionParameter.flatMap { parameters[$0]?.value }
-        instances[id] = Instance(id: id, group: groupName, launchedAt: now, bootSeconds: boot, version: version)
+        var instance = Instance(id: id, group: groupName, launchedAt: now, bootSeconds: boot, version: version)
+        if let env = environments.first(where: { $0.bootObject != nil && $0.bootObject == group.versionParameter }),
+            let color = env.groups.first(where: { $0.value == groupName })?.key, parameters[env.buildName(color)]?.value != version
+        {
+            instance.offRecord = true
+        }
+        instances[id] = instance
         group.instanceIds.append(id)
         groups[groupName] = group
         log("launch \(id) in \(groupName) (\(version ?? "no version"), boots in \(Int(boot)) s)")

@@ -50,6 +50,11 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
     /// The world runs with AWS's delays and limits (`Calibration.aws`: route changes propagate for 5 s, the ELBv2
     /// Describe token bucket, alarms that see errors 2 minutes late), not an ideal cloud.
     public var calibrated: Bool
+    /// Both colours boot one build object per environment (`builds: s3://compiler-explorer/version/{branch}`,
+    /// `branches: {prod: release}`), as Compiler Explorer's instances do today.
+    public var sharedBuildObject = false
+    /// After the deploy (and whatever finished it), an operator rolls back to the colour kept warm.
+    public var rollbackAfter = false
 
     public init(
         seed: UInt64, environment: String = "prod", liveInstances: Int = 2, build: Build = .healthy,
@@ -114,6 +119,11 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         }
         // Drawn last, for the same reason: half of all scenarios run on a world calibrated as AWS documents it.
         scenario.calibrated = random.chance(0.5)
+        // Drawn last too: a quarter of all scenarios boot from one object per environment, half of those rolled back.
+        if random.chance(0.25) {
+            scenario.sharedBuildObject = true
+            scenario.rollbackAfter = random.chance(0.5)
+        }
         return scenario
     }
 
@@ -155,6 +165,8 @@ public struct SoakScenario: Sendable, Codable, Equatable, CustomStringConvertibl
         if staleTarget { parts.append("new colour runs v0 (forced)") }
         if let n = denyChange { parts.append("AccessDenied to change \(n)\(denyAfterChange ? " after making it" : "")") }
         if calibrated { parts.append("AWS delays") }
+        if sharedBuildObject { parts.append("one build object for both colours") }
+        if rollbackAfter { parts.append("then rollback") }
         return parts.joined(separator: ", ")
     }
 }
@@ -171,6 +183,8 @@ public struct SoakOutcome: Sendable {
     public var requests: Int
     public var failedRequests: Int
     public var events: [String]
+    /// Requests served by an instance that booted a shared build object's other build (see `InvariantState`).
+    public var offRecordRequests = 0
 }
 
 /// Runs `SoakScenario`s on the simulated cloud and checks the invariants after every event and at the end.
@@ -192,6 +206,12 @@ public enum Soak {
     /// A scenario's configuration: for instance switching, its environment keeps one target group (`Prod`, `Beta`).
     public static func configuration(for scenario: SoakScenario) -> DeploymentConfiguration {
         var configuration = Self.configuration
+        if scenario.sharedBuildObject {
+            for name in configuration.environments.keys {
+                configuration.environments[name]!.builds = .sharedObject(bucket: "compiler-explorer", keyPattern: "version/{branch}")
+                configuration.environments[name]!.buildBranch = name == "prod" ? "release" : name
+            }
+        }
         if scenario.strategy == .instances, var environment = configuration.environments[scenario.environment] {
             let shared = DeploymentConfiguration.expand(DeploymentConfiguration.Defaults().sharedTargetGroupPattern, env: environment.name, color: nil)
             environment.targetGroupNames = ColorPair(blue: shared, green: shared)
@@ -290,6 +310,13 @@ public enum Soak {
             }
             result += " → \(outcome)"
         }
+        if scenario.rollbackAfter && !isUnfinished(cloud, environment) {
+            cloud.restartTool()
+            let identity = LockIdentity(holder: "operator@sim", command: "ce environment rollback", pid: pid)
+            result += " → " + (await attempt("rollback", cloud: cloud, environment: environment, identity: identity, takeOver: true, ports: ports, bound: recoverBound(environment)) {
+                try await rollback(environment, ports: ports, identity: identity)
+            })
+        }
         cloud.restartTool()
         // Let the world settle (Auto Scaling replaces instances lost late in the run) before the end check.
         try? await cloud.clock.sleep(for: .seconds(settleSeconds))
@@ -300,7 +327,7 @@ public enum Soak {
                 virtualSeconds: world.now.timeIntervalSince(world.start), calls: world.calls.count,
                 requests: world.trafficCounts.values.reduce(0, +),
                 failedRequests: world.trafficCounts.filter { $0.key.hasSuffix(" 500") || $0.key.hasSuffix(" 502") || $0.key.hasSuffix(" 503") }.values.reduce(0, +),
-                events: world.events)
+                events: world.events, offRecordRequests: world.invariants.offRecordRequests ?? 0)
         }
     }
 
@@ -324,6 +351,18 @@ public enum Soak {
 
     /// Runs `body` under the lock and says how it ended; past `bound` seconds of virtual time the tool is stopped and
     /// the scenario violates an invariant (`ToolBound`).
+    /// `environment rollback`, as the command does it: to the warm colour, with its capacity proven (one target group:
+    /// its instances re-registered by the instance switch).
+    static func rollback(_ environment: EnvironmentConfiguration, ports: CloudPorts, identity: LockIdentity) async throws -> StepReport {
+        let snapshot = try await ports.statusReader(for: environment).snapshot()
+        if environment.sharesOneTargetGroup {
+            guard let serving = snapshot.status.albColor else { throw Refusal("no single colour serves") }
+            return try await Deploy.run(.switchInstances(to: serving.other, from: serving, force: false), environment: environment, ports: ports, identity: identity)
+        }
+        let switching = TrafficSwitch(snapshot: snapshot)
+        return try await SwitchRunner(environment: environment, ports: ports).runAllOrNothing(try switching.plan(to: try switching.rollbackTarget()))
+    }
+
     static func attempt(
         _ name: String, cloud: SimulatedCloud, environment: EnvironmentConfiguration, identity: LockIdentity,
         takeOver: Bool, ports: CloudPorts, bound: Double, _ body: @escaping @Sendable () async throws -> StepReport

@@ -34,6 +34,10 @@ public struct SoakRun: Sendable {
         public var failing: [SoakOutcome] = []
         /// Every outcome, by seed (only with `keepEvents`).
         public var outcomes: [SoakOutcome] = []
+        /// Scenarios whose colours boot one shared build object, and the requests served there by an instance that
+        /// booted that object's other build (`InvariantState.offRecordRequests`): the layout's exposure, measured.
+        public var sharedObjectScenarios = 0
+        public var offRecordRequests = 0
 
         mutating func add(_ outcome: SoakOutcome, keep: Bool) {
             scenarios += 1
@@ -42,6 +46,8 @@ public struct SoakRun: Sendable {
             let kind = outcome.result.replacingOccurrences(of: #" at (health gate|[a-z]+)"#, with: "", options: .regularExpression)
             byResult[kind, default: 0] += 1
             byStrategy[outcome.scenario.strategy, default: 0] += 1
+            if outcome.scenario.sharedBuildObject { sharedObjectScenarios += 1 }
+            offRecordRequests += outcome.offRecordRequests
             var kept = outcome
             if !keep && outcome.violations.isEmpty { kept.events = [] }
             if !outcome.violations.isEmpty { failing.append(kept) }

@@ -76,6 +76,11 @@ public struct IAMPolicy: Encodable, Sendable {
         let namespaces = Set(environments.compactMap(\.metricsNamespace)).sorted()
         var buckets: [String: Set<String>] = [:]
         for environment in environments {
+            if let object = environment.parameters.bootObject, let (bucket, key) = BuildStore.s3Object(object) {
+                // One object per environment, both colours' instances boot it: exactly that key.
+                buckets[bucket, default: []].insert(key)
+                continue
+            }
             guard case .s3(let bucket, let pattern) = environment.builds else { continue }
             // The objects: the pattern up to its first placeholder not known here ({color} is the colour or `current`).
             let expanded = pattern.replacingOccurrences(of: "{env}", with: environment.name)

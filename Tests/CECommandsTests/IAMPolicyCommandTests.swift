@@ -1,3 +1,4 @@
+import Deployment
 import DeploymentAWS
 import Foundation
 import Testing
@@ -46,6 +47,15 @@ struct IAMPolicyCommandTests {
         #expect(objects["Resource"] as? [String] == ["arn:aws:s3:::ce-builds/beta/*"])
         let buckets = try #require(s3Statements.first { $0["Sid"] as? String == "BuildBuckets" })
         #expect(buckets["Action"] as? [String] == ["s3:GetBucketVersioning", "s3:ListBucket", "s3:ListBucketVersions"] && buckets["Resource"] as? [String] == ["arn:aws:s3:::ce-builds"])
+
+        // One object per environment for both colours: exactly each environment's object (prod's by its branch).
+        try "defaults:\n  builds: s3://compiler-explorer/version/{branch}\n  branches: {prod: release}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let shared = try ce(["--config", config, "iam-policy"])
+        let sharedStatements = try #require((try JSONSerialization.jsonObject(with: Data(shared.stdout.utf8)) as? [String: Any])?["Statement"] as? [[String: Any]])
+        let sharedObjects = try #require(sharedStatements.first { $0["Sid"] as? String == "BuildObjects" })
+        let objectArns = try #require(sharedObjects["Resource"] as? [String])
+        #expect(objectArns.contains("arn:aws:s3:::compiler-explorer/version/release") && objectArns.contains("arn:aws:s3:::compiler-explorer/version/beta"))
+        #expect(!objectArns.contains("arn:aws:s3:::compiler-explorer/version/prod") && objectArns.count == DeploymentConfiguration.compilerExplorerEnvironments.count, "\(objectArns)")
     }
 
     @Test func badInputIsNamed() throws {

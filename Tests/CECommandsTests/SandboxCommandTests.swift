@@ -616,11 +616,11 @@ struct SandboxCommandTests {
         }
         let keys: Set = [
             "environment", "strategy", "activeColor", "albColor", "drift", "driftReasons", "nextVersion", "lock", "deployment", "unreadableJournal", "alarms",
-            "routes", "previews", "notServing", "other", "colors", "canary", "approval", "keptWarm",
+            "routes", "previews", "notServing", "other", "colors", "canary", "approval", "keptWarm", "bootObject",
         ]
         let quiet = try document()
         #expect(Set(quiet.keys) == keys)
-        for key in ["lock", "deployment", "unreadableJournal", "canary", "approval", "keptWarm"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
+        for key in ["lock", "deployment", "unreadableJournal", "canary", "approval", "keptWarm", "bootObject"] { #expect(quiet[key] is NSNull, "\(key) is null when unset") }
         let green = try #require((quiet["colors"] as? [String: Any])?["green"] as? [String: Any])
         #expect(Set(green.keys) == ["asg", "min", "desired", "max", "instances", "targetHealth", "version", "targetGroup", "targetGroupArn", "trafficPercent"])
         // A crashed deploy leaves the lock: a document with every key.

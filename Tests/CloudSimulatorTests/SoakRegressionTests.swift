@@ -13,6 +13,9 @@ struct SoakRegressionTests {
         /// The outcome that shows the scenario still takes the path.
         var result: String
         var defect: String
+        /// Found before scenarios could draw one build object for both colours (and a rollback after): replayed as it
+        /// was drawn then.
+        var asFoundBeforeSharedObjects = true
         var testDescription: String { "seed \(seed): \(defect)" }
     }
 
@@ -44,10 +47,23 @@ struct SoakRegressionTests {
         Case(seed: 2561, result: "crashed → resume failed at health gate", defect: "the same after a crash and --resume"),
         // Routes go back only to a colour that can take them.
         Case(seed: 16994, result: "deploy failed at switch → resume: done", defect: "a denied switch sent beta back to a colour that had lost its only instance"),
+        // A rollback (or switch) to the colour of a deploy that failed, was rolled back or stopped is refused unless forced.
+        Case(
+            seed: 55, result: "deploy failed at health gate → rollback refused",
+            defect: "an operator's rollback after a failed gate sent beta to the failed build's colour, left with a broken instance",
+            asFoundBeforeSharedObjects: false),
+        Case(
+            seed: 200, result: "deploy rolled back → rollback refused",
+            defect: "a rollback after an aborted canary served the erroring build, its group left pinned at the canary's capacity",
+            asFoundBeforeSharedObjects: false),
     ]
 
     @Test(arguments: cases) func aSeedThatFoundADefectHoldsEveryInvariant(_ found: Case) async throws {
-        let scenario = SoakScenario.random(seed: found.seed)
+        var scenario = SoakScenario.random(seed: found.seed)
+        if found.asFoundBeforeSharedObjects {
+            scenario.sharedBuildObject = false
+            scenario.rollbackAfter = false
+        }
         let outcome = await Soak.run(scenario)
         #expect(outcome.result == found.result, "\(scenario)")
         #expect(outcome.violations == [], "\(scenario) → \(outcome.result)")

@@ -300,6 +300,74 @@ class DeployTests(unittest.TestCase):
         autoscaling.set_desired_capacity(AutoScalingGroupName=f"{prefix}beta-blue", DesiredCapacity=2)
         self.assertEqual(boots()["blue"], ["v1", "v1"])  # a scale-out of the serving colour boots its build
 
+    def test_one_object_for_both_colours_names_the_serving_colours_build(self):
+        """Compiler Explorer's layout as their instances read it today: one object per environment
+        (s3://…/version/{branch}). ce writes it just before the new colour scales up and puts it back on a rollback, so
+        an instance launched after the rollback boots the serving build; one the warm colour launches after the deploy
+        boots the new one (the stated consequence: a rollback is to instances, not builds)."""
+        prefix = f"bt{os.getpid() % 1000}s-"
+        bucket = f"{prefix}compiler-explorer"
+        build_layout(ENDPOINT, prefix=prefix, envs=["prod", "beta"], crowded=True)
+        s3 = boto3.client("s3", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="version/beta", Body=b"v1")  # what the fleet boots today
+        home = tempfile.mkdtemp()
+        config = os.path.join(home, "ce.yaml")
+        with open(config, "w") as f:
+            f.write(f'defaults:\n  loadBalancer: "{prefix}GccExplorerApp"\n  targetGroupPattern: "{prefix}{{Env}}-{{Color}}"\n'
+                    f'  asgPattern: "{prefix}{{env}}-{{color}}"\n  ssmPrefix: "/{prefix}compiler-explorer/{{env}}/"\n'
+                    f"  builds: s3://{bucket}/version/{{branch}}\n  branches: {{prod: release}}\n"
+                    "  bake: 0\n  keepOldFor: 1h\n  health: {stable: 0s, poll: 1s, timeout: 2m}\n")
+        env = {**KEYS, "AWS_REGION": REGION, "HOME": home, "PATH": os.environ.get("PATH", ""), "AWS_EC2_METADATA_DISABLED": "true"}
+        autoscaling = boto3.client("autoscaling", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
+
+        def ce(*args, code=0):
+            result = subprocess.run([os.environ["CE_BINARY"], "--config", config, "--endpoint-url", ENDPOINT, "--env", "beta", *args],
+                                    env=env, capture_output=True, text=True, timeout=300)
+            self.assertEqual(result.returncode, code, result.stdout + result.stderr)
+            return result.stdout + result.stderr
+
+        def boots(color):
+            """What an instance of `color` launched now boots, asked through ce-build with that colour's tags."""
+            metadata = FakeMetadata(tags={"Environment": "beta", "Color": color})
+            try:
+                status, out, err = run(["--builds", f"s3://{bucket}/version/{{branch}}", "--branch", "prod=release", "--shared-object",
+                                        "--endpoint-url", ENDPOINT, "--metadata-url", metadata.url])
+            finally:
+                metadata.close()
+            self.assertEqual(status, 0, err)
+            return out.strip()
+
+        # ce's records of each colour's build start where the fleet is: blue serves v1.
+        ssm = boto3.client("ssm", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t")
+        for name in ("blue/version", "version"):
+            ssm.put_parameter(Name=f"/{prefix}compiler-explorer/beta/{name}", Value="v1", Type="String", Overwrite=True)
+        self.assertEqual((boots("blue"), boots("green")), ("v1", "v1"))
+        self.assertIn("boots        v1, from s3://" + bucket + "/version/beta", ce("environment", "status"))
+        self.assertIn("a rollback is to the instances kept warm, not to a build", ce("environment", "validate"))
+        self.assertIn(f"S3 PutObject Bucket={bucket} Key=version/beta Body=v2", ce("environment", "refresh", "--version", "v2", "--dry-run"))
+
+        ce("environment", "refresh", "--version", "v2", "--yes")
+        self.assertEqual(s3.get_object(Bucket=bucket, Key="version/beta")["Body"].read().strip(), b"v2")
+        self.assertEqual(boots("blue"), "v2")  # the warm colour's next instance boots the new build: the stated consequence
+
+        ce("environment", "rollback", "--yes")
+        self.assertEqual(s3.get_object(Bucket=bucket, Key="version/beta")["Body"].read().strip(), b"v1")
+        self.assertEqual((boots("blue"), boots("green")), ("v1", "v1"))
+        autoscaling.set_desired_capacity(AutoScalingGroupName=f"{prefix}beta-blue", DesiredCapacity=2)
+        self.assertEqual(boots("blue"), "v1")  # a scale-out of the serving colour after the rollback boots its build
+        status = json.loads(ce("environment", "status", "--output", "json"))
+        self.assertEqual(status["bootObject"], {"object": f"s3://{bucket}/version/beta", "build": "v1"})
+        self.assertFalse(status["drift"], status["driftReasons"])
+
+        # Changed by hand (the old release tooling): drift, refused by a deploy, put back by recover.
+        s3.put_object(Bucket=bucket, Key="version/beta", Body=b"v7")
+        drift = ce("environment", "status", code=1)
+        self.assertIn(f"s3://{bucket}/version/beta names v7 but blue serves v1", drift)
+        ce("environment", "refresh", "--version", "v3", "--yes", code=2)
+        ce("environment", "recover", "--yes")
+        self.assertEqual(s3.get_object(Bucket=bucket, Key="version/beta")["Body"].read().strip(), b"v1")
+
 
 if __name__ == "__main__":
     unittest.main()

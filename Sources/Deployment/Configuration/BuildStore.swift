@@ -6,6 +6,13 @@ public enum BuildStore: Sendable, Equatable {
     /// S3 objects: `s3://bucket/key-pattern` with `{env}` and `{color}` in the pattern; each colour's build is the
     /// object of its colour, the next build the object with `{color}` as `current`.
     case s3(bucket: String, keyPattern: String)
+    /// One S3 object per environment that both colours' instances boot from (Compiler Explorer's
+    /// `s3://compiler-explorer/version/{branch}`): `s3://bucket/key-pattern` with `{env}` and `{branch}` in the pattern,
+    /// no `{color}`. Each colour's build is still recorded in SSM (`{prefix}{color}/version`), and the next build in
+    /// `{prefix}version`; `ce` writes the object just before a colour scales up with a build, and puts it back to the
+    /// serving colour's build whenever traffic settles on a colour (switch, rollback, an undone deploy). An instance the
+    /// warm colour launches after a deploy boots the new build: a rollback is to instances, not builds.
+    case sharedObject(bucket: String, keyPattern: String)
 
     /// The S3 object a build name stands for (`s3://bucket/key`), or `nil` for an SSM parameter name.
     public static func s3Object(_ name: String) -> (bucket: String, key: String)? {
@@ -25,7 +32,15 @@ public enum BuildStore: Sendable, Equatable {
     public var description: String {
         switch self {
         case .ssm: return "ssm"
-        case .s3(let bucket, let pattern): return "s3://\(bucket)/\(pattern)"
+        case .s3(let bucket, let pattern), .sharedObject(let bucket, let pattern): return "s3://\(bucket)/\(pattern)"
+        }
+    }
+
+    /// Whether both colours boot one object (`sharedObject`).
+    public var isShared: Bool {
+        switch self {
+        case .sharedObject: return true
+        case .ssm, .s3: return false
         }
     }
 }

@@ -22,6 +22,8 @@ import Yams
 ///   propagation: 10s             # a rule change reaches every load balancer node within this
 ///   keepOldFor: 1h               # the old colour stays warm this long after a deploy (cleanup --expired)
 ///   previewHeader: X-Deployment-Color  # preview rules: the serving conditions + this header = blue|green
+///   builds: ssm                  # or s3://bucket/{env}/{color}, or one object per environment: s3://bucket/version/{branch}
+///   branches: {prod: release}    # {branch} of that object by environment (default: its name)
 /// environments:                  # replaces the built-in list when present
 ///   prod: {routing: default, minInstances: 2, listeners: [443]}
 ///   beta: {routing: "/beta*"}
@@ -74,6 +76,7 @@ public enum ConfigurationLoader {
                     name: name, defaults: defaults, routing: DeploymentConfiguration.builtInRouting(name),
                     minInstances: max(minimum, defaults.minInstances))
             }
+            try reader.checkBranches(top["defaults"], defaults: defaults, environments: environments)
             return DeploymentConfiguration(environments: environments, source: file, defaults: defaults)
         }
         guard case .mapping(let mapping) = environmentsNode, !mapping.isEmpty else {
@@ -87,6 +90,7 @@ public enum ConfigurationLoader {
             }
             environments[name] = try reader.environment(value, name: name, defaults: defaults)
         }
+        try reader.checkBranches(top["defaults"], defaults: defaults, environments: environments)
         return DeploymentConfiguration(environments: environments, source: file, defaults: defaults)
     }
 
@@ -171,9 +175,24 @@ public enum ConfigurationLoader {
                 allowed: [
                     "loadBalancer", "targetGroupPattern", "asgPattern", "ssmPrefix", "minInstances", "strategy", "health", "bake", "alarms",
                     "previewHeader", "steps", "step", "stepBake", "stickiness", "propagation", "alarmDelay", "hooks", "keepOldFor",
-                    "metricsNamespace", "builds",
+                    "metricsNamespace", "builds", "branches",
                 ])
             var result = base
+            if let n = keys["branches"] {
+                guard case .mapping(let mapping) = n, !mapping.isEmpty else {
+                    throw error(n, "\(key).branches", "must map environment names to the {branch} of their build object, such as {prod: release}")
+                }
+                var branches: [String: String] = [:]
+                for (nameNode, value) in mapping {
+                    let name = try string(nameNode, key: "\(key).branches")
+                    let branch = try string(value, key: "\(key).branches.\(name)")
+                    guard branch.range(of: #"^[A-Za-z0-9._-]{1,128}$"#, options: .regularExpression) != nil else {
+                        throw error(value, "\(key).branches.\(name)", "must be a branch name of letters, digits, . _ and -, such as release")
+                    }
+                    branches[name] = branch
+                }
+                result.branches = branches
+            }
             if let n = keys["loadBalancer"] { result.loadBalancer = try string(n, key: "\(key).loadBalancer") }
             if let n = keys["targetGroupPattern"] { result.targetGroupPattern = try pattern(n, key: "\(key).targetGroupPattern", needsColor: true) }
             if let n = keys["asgPattern"] { result.asgPattern = try pattern(n, key: "\(key).asgPattern", needsColor: true) }
@@ -200,12 +219,23 @@ public enum ConfigurationLoader {
                 let text = try string(n, key: "\(key).builds")
                 if text == "ssm" {
                     result.builds = .ssm
-                } else if let (bucket, pattern) = BuildStore.s3Object(text), BuildStore.isBucketName(bucket), pattern.contains("{color}"),
+                } else if let (bucket, pattern) = BuildStore.s3Object(text), BuildStore.isBucketName(bucket), !pattern.isEmpty,
                     !pattern.hasPrefix("/"), pattern.count <= 900
                 {
-                    result.builds = .s3(bucket: bucket, keyPattern: pattern)
+                    let placeholders = Set(pattern.matches(of: /\{[^}]*\}/).map { String(pattern[$0.range]) })
+                    if pattern.contains("{color}") {
+                        guard placeholders.isSubset(of: ["{env}", "{color}"]) else {
+                            throw error(n, "\(key).builds", "a per-colour pattern takes {env} and {color} only, such as s3://ce-builds/{env}/{color}")
+                        }
+                        result.builds = .s3(bucket: bucket, keyPattern: pattern)
+                    } else {
+                        guard placeholders.isSubset(of: ["{env}", "{branch}"]) else {
+                            throw error(n, "\(key).builds", "an object shared by both colours takes {env} and {branch} only, such as s3://compiler-explorer/version/{branch}")
+                        }
+                        result.builds = .sharedObject(bucket: bucket, keyPattern: pattern)
+                    }
                 } else {
-                    throw error(n, "\(key).builds", "must be ssm, or s3://bucket/key-pattern with {color} (and optionally {env}) in the pattern, such as s3://ce-builds/{env}/{color}")
+                    throw error(n, "\(key).builds", "must be ssm, s3://bucket/key-pattern with {color} (and optionally {env}) in the pattern, such as s3://ce-builds/{env}/{color}, or one object per environment with {branch} or {env}, such as s3://compiler-explorer/version/{branch}")
                 }
             }
             if let n = keys["metricsNamespace"] {
@@ -235,6 +265,24 @@ public enum ConfigurationLoader {
                 }
             }
             return result
+        }
+
+        /// `defaults.branches` names configured environments, and some environment's build object has `{branch}`.
+        func checkBranches(_ defaultsNode: Node?, defaults: DeploymentConfiguration.Defaults, environments: [String: EnvironmentConfiguration]) throws {
+            guard !defaults.branches.isEmpty, let defaultsNode, case .mapping(let mapping) = defaultsNode,
+                let node = mapping.first(where: { $0.key.scalar?.string == "branches" })?.value
+            else { return }
+            for name in defaults.branches.keys.sorted() where environments[name] == nil {
+                let meant = DeploymentError.closest(to: name, in: environments.keys.sorted()).map { "did you mean '\($0)'? " } ?? ""
+                throw error(node, "defaults.branches.\(name)", "no environment is named \(name); \(meant)branches maps environment names to the {branch} of their build object")
+            }
+            let usesBranch = environments.values.contains { environment in
+                if case .sharedObject(_, let pattern) = environment.builds { return pattern.contains("{branch}") }
+                return false
+            }
+            guard usesBranch else {
+                throw error(node, "defaults.branches", "no environment's builds: has {branch}: branches fills it in one object per environment, such as builds: s3://compiler-explorer/version/{branch}")
+            }
         }
 
         func health(_ node: Node, base: HealthSettings, key: String) throws -> HealthSettings {

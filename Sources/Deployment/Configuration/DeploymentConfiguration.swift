@@ -43,6 +43,8 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         public var keepOldForSeconds = 3600
         public var metricsNamespace: String?
         public var builds = BuildStore.ssm
+        /// `{branch}` of a shared build object, by environment (config `branches:`); absent: the environment's name.
+        public var branches: [String: String] = [:]
         public var canary = CanarySettings()
         /// The header of preview rules (`X-Deployment-Color: blue`).
         public var previewHeader = Routing.defaultPreviewHeader
@@ -92,6 +94,7 @@ public struct DeploymentConfiguration: Sendable, Equatable {
         environment.keepOldForSeconds = defaults.keepOldForSeconds
         environment.metricsNamespace = defaults.metricsNamespace
         environment.builds = defaults.builds
+        if defaults.builds.isShared { environment.buildBranch = defaults.branches[name] ?? name }
         return environment
     }
 

@@ -73,9 +73,11 @@ public struct EnvironmentConfiguration: Sendable, Equatable {
     }
 
     /// The SSM parameter names of the contract (other systems read them; keep them exact).
-    public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix, builds: builds, environment: name) }
+    public var parameters: ParameterNames { ParameterNames(prefix: ssmPrefix, builds: builds, environment: name, branch: buildBranch) }
     /// Where the builds' names live (config `builds:`).
     public var builds = BuildStore.ssm
+    /// `{branch}` in a shared build object's key (config `branches:`; by default the environment's name).
+    public var buildBranch: String?
 
     /// Whether both colours share one target group (instance switching): which colour serves is then which colour's
     /// instances are registered in it, not where the routes forward.
@@ -114,11 +116,14 @@ public struct ParameterNames: Sendable, Equatable {
     public var prefix: String
     public var builds: BuildStore = .ssm
     public var environment: String = ""
+    /// `{branch}` of a shared build object (the environment's name unless `branches:` says otherwise).
+    public var branch: String?
 
-    public init(prefix: String, builds: BuildStore = .ssm, environment: String = "") {
+    public init(prefix: String, builds: BuildStore = .ssm, environment: String = "", branch: String? = nil) {
         self.prefix = prefix
         self.builds = builds
         self.environment = environment
+        self.branch = branch
     }
     public var activeColor: String { prefix + "active-color" }
     public var activeTargetGroupArn: String { prefix + "active-target-group-arn" }
@@ -137,7 +142,30 @@ public struct ParameterNames: Sendable, Equatable {
     /// The build `color` runs; its instances read it at boot.
     public func version(of color: Color) -> String { build(color.rawValue) ?? prefix + "\(color.rawValue)/version" }
 
-    /// The S3 object of `slot` (a colour, or `current`), when builds live in S3.
+    /// The object both colours' instances boot from (`s3://bucket/key`), when builds are one shared object per
+    /// environment (`BuildStore.sharedObject`); `nil` otherwise.
+    public var bootObject: String? {
+        guard case .sharedObject(let bucket, let pattern) = builds else { return nil }
+        let key = pattern.replacingOccurrences(of: "{env}", with: environment).replacingOccurrences(of: "{branch}", with: branch ?? environment)
+        return "s3://\(bucket)/\(key)"
+    }
+
+    /// What records `build` as `color`'s, just before `color` scales up with it: `{color}/version`, and the shared
+    /// object its instances boot from when there is one. Every deploy writes a colour's build through this.
+    public func recording(_ build: String, for color: Color) -> [Mutation] {
+        [.putParameter(name: version(of: color), value: build)] + (bootObject.map { [.putParameter(name: $0, value: build)] } ?? [])
+    }
+
+    /// The shared boot object set to `build` — the build of the colour traffic settles on, so that an instance
+    /// launched from then on boots what serves — unless it already names it (`current`, as read); nothing without a
+    /// shared object or a build.
+    public func booting(_ build: String?, current: String? = nil) -> [Mutation] {
+        // (`-` stands for a colour whose build was never recorded.)
+        guard let bootObject, let build, build != "-", build != current else { return [] }
+        return [.putParameter(name: bootObject, value: build)]
+    }
+
+    /// The S3 object of `slot` (a colour, or `current`), when builds live in S3 per colour.
     func build(_ slot: String) -> String? {
         guard case .s3(let bucket, let pattern) = builds else { return nil }
         let key = pattern.replacingOccurrences(of: "{env}", with: environment).replacingOccurrences(of: "{color}", with: slot)

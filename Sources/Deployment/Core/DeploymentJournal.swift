@@ -131,13 +131,24 @@ public struct DeploymentJournal: Sendable, Equatable, Codable {
     public func originalGroup(_ color: Color) -> GroupSettings? { original[color.rawValue] }
 
     /// The version parameters a deploy to `color` overwrites (`{color}/version`, and `version` when it sets it), with
-    /// their values in `snapshot` (absent when unset), for putting them back.
+    /// their values in `snapshot` (absent when unset), for putting them back — and a shared boot object, with the
+    /// serving colour's build.
     public static func versionValues(
         deployingTo color: Color, setsVersion: Bool, in snapshot: EnvironmentSnapshot
     ) -> [String: String] {
         let names = snapshot.environment.parameters
         let written = [names.version(of: color)] + (setsVersion ? [names.version] : [])
-        return snapshot.values.filter { written.contains($0.key) }
+        var values = snapshot.values.filter { written.contains($0.key) }
+        if let boot = names.bootObject, let build = servingBuild(snapshot) { values[boot] = build }
+        return values
+    }
+
+    /// What a shared boot object should be put back to: the build of the colour serving in `snapshot` (what it
+    /// should name, drifted or not), else what it named.
+    public static func servingBuild(_ snapshot: EnvironmentSnapshot) -> String? {
+        let names = snapshot.environment.parameters
+        let serving = snapshot.status.albColor ?? snapshot.status.activeColor
+        return serving.flatMap { snapshot.values[names.version(of: $0)] } ?? names.bootObject.flatMap { snapshot.values[$0] }
     }
 
     /// A new deploy's refusal while `{prefix}deployment` holds something that is not a journal.

@@ -122,6 +122,20 @@ public struct EnvironmentStatus: Sendable, Equatable, Encodable {
     /// extended, its process is gone from this host, or (in the sandbox, one command at a time) any lock another command
     /// left — or when no command holds it: an unfinished deploy has then stopped, and nothing answers a request.
     public var holderStopped = false
+    /// The one object both colours' instances boot from (`builds:` one object per environment), and the build it
+    /// names; `nil` for per-colour builds.
+    public var bootObject: BootObjectStatus?
+
+    /// A shared boot object: an instance either colour launches boots what it names.
+    public struct BootObjectStatus: Sendable, Equatable, Codable {
+        /// `s3://bucket/key`.
+        public var object: String
+        /// Its body: the build an instance launched now boots (`nil` when it is not set).
+        public var build: String?
+    }
+
+    /// The build a shared boot object names (`nil` without one, or when it is unset).
+    public var bootBuild: String? { bootObject?.build }
 
     public func color(_ color: Color) -> ColorStatus? { colors[color.rawValue] }
 
@@ -233,7 +247,7 @@ public struct EnvironmentStatusReader: Sendable {
         let env = environment
         let names = env.parameters
         let parameterNames = [names.activeColor, names.activeTargetGroupArn, names.version, names.deployLock, names.deployment]
-            + Color.allCases.map { names.version(of: $0) }
+            + Color.allCases.map { names.version(of: $0) } + (names.bootObject.map { [$0] } ?? [])
         let alarmNames = Color.allCases.flatMap { env.alarmNames(for: $0) }
         let groupNames = Color.allCases.map { env.autoScalingGroupNames[$0] }
         let read: (LoadBalancerRoutes?, TargetGroupsRead, [String: ScalingGroupSnapshot], [String: String], [String: String])
@@ -463,7 +477,17 @@ public struct EnvironmentStatusReader: Sendable {
             if targetGroup == nil { reasons.append("target group \(env.targetGroupNames[color]) does not exist") }
         }
 
-        return EnvironmentStatus(
+        // A shared boot object names the serving colour's build whenever no deploy is under way: otherwise an instance
+        // the serving colour launches (a scale-out, a replacement) boots another build.
+        let bootObject = names.bootObject.map { EnvironmentStatus.BootObjectStatus(object: $0, build: values[$0]) }
+        if let bootObject, journal?.isUnfinished != true, let serving = albColor ?? activeColor,
+            let servingBuild = values[names.version(of: serving)], bootObject.build != servingBuild
+        {
+            let what = bootObject.build.map { "names \($0)" } ?? "is not set"
+            reasons.append("\(bootObject.object) \(what) but \(serving.rawValue) serves \(servingBuild): an instance launched now boots \(bootObject.build ?? "nothing"); '\(env.command("environment recover"))' puts it back")
+        }
+
+        var status = EnvironmentStatus(
             environment: env.name, strategy: env.strategy.rawValue, activeColor: activeColor, albColor: albColor, drift: !reasons.isEmpty,
             driftReasons: reasons, nextVersion: values[names.version], lock: values[names.deployLock],
             deployment: journal,
@@ -471,6 +495,8 @@ public struct EnvironmentStatusReader: Sendable {
             alarms: [:], routes: routeStatuses,
             previews: previews, notServing: classified.nonForwardingDefaults.map(other), other: classified.other.map(other),
             colors: colors, canary: canary)
+        status.bootObject = bootObject
+        return status
     }
 }
 
@@ -480,7 +506,7 @@ public struct EnvironmentStatusReader: Sendable {
 extension EnvironmentStatus {
     enum CodingKeys: String, CodingKey {
         case environment, strategy, activeColor, albColor, drift, driftReasons, nextVersion, lock, deployment, unreadableJournal, alarms, routes,
-            previews, notServing, other, colors, canary, approval, keptWarm
+            previews, notServing, other, colors, canary, approval, keptWarm, bootObject
     }
 
     /// `lock` as a document: the holder, command, pid and times; `unreadable` with the value shown safely when it is
@@ -530,6 +556,7 @@ extension EnvironmentStatus {
         try c.encode(canary, forKey: .canary)
         try c.encode(approval, forKey: .approval)
         try c.encode(keptWarm, forKey: .keptWarm)
+        try c.encode(bootObject, forKey: .bootObject)
     }
 }
 

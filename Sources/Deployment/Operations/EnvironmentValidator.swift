@@ -111,6 +111,13 @@ public enum EnvironmentValidator {
                     detail: "\(name) is not set: \(color.rawValue) was never deployed (a deploy to it sets it)"))
             }
         }
+        if let boot = snapshot.status.bootObject {
+            // The object is checked by the drift check (it must name the serving colour's build); here, what it means.
+            let build = boot.build.map { "names \($0)" } ?? "is not set (an instance launched now fails to boot)"
+            checks.append(Check(
+                name: "builds", outcome: boot.build == nil ? .warn : .info,
+                detail: "\(boot.object) \(build). Both colours' instances boot this one object: one the warm colour launches after a deploy (a scale-out, a replacement) boots the new build, so a rollback is to the instances kept warm, not to a build. Per-colour builds avoid this: docs/instances.md"))
+        }
         for (alarm, state) in snapshot.status.alarms.sorted(by: { $0.key < $1.key }) {
             add("alarm \(alarm)", state != "missing", "\(alarm) exists (\(state))", "\(alarm) does not exist: the bake period could not watch it")
         }

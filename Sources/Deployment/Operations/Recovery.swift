@@ -120,7 +120,7 @@ public struct Recovery: Sendable {
             if let original = journal.originalGroup(journal.from) {
                 resize(journal.from, min: original.min, desired: nil, max: nil)
             }
-            mutations += restoredValues(journal, snapshot)
+            mutations = restoring(mutations, restoredValues(journal, snapshot))
             summary = "\(journal.from.rawValue) serves as before the deploy \(journal.id); \(journal.to.rawValue) is back to its original size"
         }
         return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
@@ -152,7 +152,7 @@ public struct Recovery: Sendable {
         if let refresh {
             summary = "the instance refresh \(refresh.id) of \(journal.from.rawValue) ended \(refresh.status); the rolling deploy \(journal.id) is closed"
         } else {
-            mutations += restoredValues(journal, snapshot)
+            mutations = restoring(mutations, restoredValues(journal, snapshot))
             summary = "the rolling deploy \(journal.id) never started an instance refresh; the version parameters are back as they were"
         }
         return Plan(summary: summary, mutations: mutations, journal: recovered(journal, by: by, now: now, summary: summary))
@@ -162,6 +162,18 @@ public struct Recovery: Sendable {
     static func restoredValues(_ journal: DeploymentJournal, _ snapshot: EnvironmentSnapshot) -> [Mutation] {
         journal.originalValues.sorted { $0.key < $1.key }.filter { snapshot.values[$0.key] != $0.value }
             .map { .putParameter(name: $0.key, value: $0.value) }
+    }
+
+    /// `plan` then `restored`, a value written by both written once, as restored.
+    static func restoring(_ plan: [Mutation], _ restored: [Mutation]) -> [Mutation] {
+        let names = Set(restored.compactMap { mutation -> String? in
+            if case .putParameter(let name, _) = mutation { return name }
+            return nil
+        })
+        return plan.filter { mutation in
+            if case .putParameter(let name, _) = mutation { return !names.contains(name) }
+            return true
+        } + restored
     }
 
     /// The journal as `recover` leaves it.

@@ -4,8 +4,9 @@
 /// of instances `InService` and `Healthy` in its group, registered in its target group, none of them `unhealthy`
 /// and, where the load balancer health-checks the group, `healthy` — unless forced; and every serving route must be
 /// one whose forward `ce` can change while keeping the rest. Then every serving route (and nothing else) is pointed
-/// at the target group concurrently, read back to verify, and only then are the SSM parameters written. The colour
-/// now serving gets the live floor as its min; the other keeps running (warm) with min 0.
+/// at the target group concurrently, read back to verify, and only then are the SSM parameters written (and a shared
+/// boot object set to the target's build). The colour now serving gets the live floor as its min; the other keeps
+/// running (warm) with min 0.
 public struct TrafficSwitch: Sendable {
     public let environment: EnvironmentConfiguration
     public let status: EnvironmentStatus
@@ -55,6 +56,7 @@ public struct TrafficSwitch: Sendable {
         if !force, !moving.isEmpty, let problem = capacityProblem(target) {
             throw Refusal("\(target.rawValue) has no healthy capacity: \(problem). Nothing changed; --force switches anyway.")
         }
+        if !force, !moving.isEmpty, let refusal = Self.unprovenTarget(target, status: status, environment: environment) { throw refusal }
         if let problem = moving.compactMap(\.moveProblem).first {
             throw Refusal("Cannot switch \(environment.name): \(problem). Nothing changed; fix the rule, or pin the environment's rules with 'rules:' in the config.")
         }
@@ -67,6 +69,8 @@ public struct TrafficSwitch: Sendable {
             mutations.append(.putParameter(name: names.activeColor, value: target.rawValue))
             mutations.append(.putParameter(name: names.activeTargetGroupArn, value: arn))
         }
+        // Instances launched from now on boot the build of the colour that serves.
+        mutations += environment.parameters.booting(colorStatus.version, current: status.bootBuild)
         if settleCapacity { mutations += capacityMutations(serving: target) }
         return mutations
     }
@@ -83,6 +87,16 @@ public struct TrafficSwitch: Sendable {
             mutations.append(.resizeGroup(name: c.asg, minSize: 0, desiredCapacity: nil, maxSize: nil))
         }
         return mutations
+    }
+
+    /// Healthy is not proven: a switch (or rollback) to the new colour of a deploy that ended failed, rolled back or
+    /// stopped is refused unless forced — its instances may run that build (the soak's operator rolling back after a
+    /// failed canary found it: traffic went to the failing build).
+    public static func unprovenTarget(_ target: Color, status: EnvironmentStatus, environment: EnvironmentConfiguration) -> Refusal? {
+        guard let journal = status.deployment, journal.to == target, !journal.isUnfinished,
+            [.failed, .rolledBack, .interrupted].contains(journal.status)
+        else { return nil }
+        return Refusal("\(target.rawValue) was the new colour of the deploy \(journal.id) of \(journal.version), which ended \(journal.status.rawValue)\(journal.note.map { " (\($0))" } ?? ""): its instances may run that build. Nothing changed; deploy a build to it with '\(environment.command("environment refresh --version VERSION"))', or --force switches anyway.")
     }
 
     /// Why `color` cannot take traffic, or `nil` when it can.

@@ -135,7 +135,7 @@ extension BlueGreenRefresh {
         case .clear:
             return [.resizeGroup(name: plan.targetGroup.name, minSize: 0, desiredCapacity: 0, maxSize: nil)]
         case .deploy:
-            var mutations: [Mutation] = [.putParameter(name: env.parameters.version(of: plan.target), value: plan.version)]
+            var mutations = env.parameters.recording(plan.version, for: plan.target)
             if options.version != nil { mutations.append(.putParameter(name: env.parameters.version, value: plan.version)) }
             return mutations
         case .scale:

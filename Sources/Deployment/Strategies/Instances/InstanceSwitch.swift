@@ -103,6 +103,7 @@ public enum InstanceSwitch {
             throw Refusal("--from \(expected.rawValue), but \(live.rawValue) serves \(env.name). Nothing changed.")
         }
         guard live != target else { throw Refusal("\(target.rawValue) already serves \(env.name): its instances are the ones registered in \(group.name). Nothing changed.") }
+        if !force, let refusal = TrafficSwitch.unprovenTarget(target, status: status, environment: env) { throw refusal }
         guard let liveGroup = snapshot.groups[env.autoScalingGroupNames[live]] else { throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[live]) }
         guard let targetGroup = snapshot.groups[env.autoScalingGroupNames[target]] else { throw DeploymentError.missingAutoScalingGroup(env.autoScalingGroupNames[target]) }
         let running = targetGroup.instances.filter { $0.lifecycleState == .inService }.count
@@ -140,7 +141,7 @@ public enum InstanceSwitch {
                     targetGroupArn: plan.targetGroupArn) + [
                     .putParameter(name: names.activeColor, value: plan.target.rawValue),
                     .putParameter(name: names.activeTargetGroupArn, value: plan.targetGroupArn),
-                ]),
+                ] + names.booting(plan.version)),
             PlannedStep(
                 name: Phase.drain.rawValue, calls: [Mutation](),
                 then: "wait out the group's deregistration delay (its attribute): the old instances finish their requests and take no new ones"),
@@ -173,7 +174,7 @@ public enum InstanceSwitch {
         let plan = try plan(snapshot, options: options)
         let env = snapshot.environment
         let names = env.parameters
-        var versions: [Mutation] = [.putParameter(name: names.version(of: plan.target), value: plan.version)]
+        var versions = names.recording(plan.version, for: plan.target)
         if options.version != nil { versions.append(.putParameter(name: names.version, value: plan.version)) }
         let newIds = (0..<plan.capacity).map { "NEW-\($0 + 1)" }
         return [

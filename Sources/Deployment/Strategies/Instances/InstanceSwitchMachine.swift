@@ -169,7 +169,7 @@ public struct InstanceSwitchMachine: DeployMachine {
                 return .apply([
                     .putParameter(name: environment.parameters.activeColor, value: running.journal.to.rawValue),
                     .putParameter(name: environment.parameters.activeTargetGroupArn, value: running.targetGroupArn),
-                ])
+                ] + environment.parameters.booting(running.journal.version))
             case .finalize:
                 running.report.add("finalize", seconds: seconds, "\(running.targetGroup) min \(environment.liveFloor); \(running.liveGroup) min 0, kept warm for rollback")
                 return conclude(running, .done, note: nil, now: now, then: .finished(running.report))
@@ -313,10 +313,11 @@ public struct InstanceSwitchMachine: DeployMachine {
             return rollbackFailed(running, problem: problem, cause: cause)
         case (.handingBack(let running, let problem), .applied):
             state = .recordingBack(running, problem: problem)
+            let boot = environment.parameters.bootObject.flatMap { running.journal.originalValues[$0] }
             return .apply([
                 .putParameter(name: environment.parameters.activeColor, value: running.journal.from.rawValue),
                 .putParameter(name: environment.parameters.activeTargetGroupArn, value: running.targetGroupArn),
-            ])
+            ] + environment.parameters.booting(boot))
         case (.handingBack(let running, let problem), .applyFailed(let cause)), (.recordingBack(let running, let problem), .applyFailed(let cause)):
             return rollbackFailed(running, problem: problem, cause: cause)
         case (.recordingBack(let running, let problem), .applied):
@@ -424,8 +425,9 @@ public struct InstanceSwitchMachine: DeployMachine {
         journal.keepOldForSeconds = options.keepOldForSeconds ?? environment.keepOldForSeconds
         journal.approval = switchOnly ? nil : options.approval
         if switchOnly {
+            // A switch writes no build, only the shared boot object (at the hand-over): that one is put back.
             journal.switchOnly = true
-            journal.originalValues = [:]
+            journal.originalValues = journal.originalValues.filter { $0.key == environment.parameters.bootObject }
         }
         currentBake = journal.bakeSeconds
         var report = StepReport()
@@ -502,7 +504,7 @@ public struct InstanceSwitchMachine: DeployMachine {
             return .apply(protectChanges)
         case .deploy:
             state = .applying(running)
-            var writes: [Mutation] = [.putParameter(name: names.version(of: journal.to), value: journal.version)]
+            var writes = names.recording(journal.version, for: journal.to)
             if journal.setsVersion { writes.append(.putParameter(name: names.version, value: journal.version)) }
             return .apply(writes)
         case .scale:

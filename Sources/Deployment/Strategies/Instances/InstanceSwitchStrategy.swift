@@ -113,6 +113,7 @@ public enum InstanceSwitchStrategy: Strategy {
             let names = env.parameters
             if snapshot.values[names.activeColor] != journal.to.rawValue { mutations.append(.putParameter(name: names.activeColor, value: journal.to.rawValue)) }
             if snapshot.values[names.activeTargetGroupArn] != arn { mutations.append(.putParameter(name: names.activeTargetGroupArn, value: arn)) }
+            mutations += names.booting(journal.version, current: names.bootObject.flatMap { snapshot.values[$0] })
             let max = Swift.max(journal.originalGroup(journal.to)?.max ?? journal.capacity, journal.capacity)
             mutations += InstanceSwitch.finalize(env, journal.to, journal.from, targetMax: max)
             summary = "\(journal.to.rawValue) (\(journal.version)) serves alone: the deploy \(journal.id) is finished; \(journal.from.rawValue) is out of the group, kept warm"

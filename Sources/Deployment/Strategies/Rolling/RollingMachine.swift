@@ -244,7 +244,7 @@ public struct RollingMachine: DeployMachine {
         switch journal.step {
         case "deploy":
             state = .deploying(running)
-            var writes: [Mutation] = [.putParameter(name: environment.parameters.version(of: journal.from), value: journal.version)]
+            var writes = environment.parameters.recording(journal.version, for: journal.from)
             if journal.setsVersion { writes.append(.putParameter(name: environment.parameters.version, value: journal.version)) }
             return .apply(writes)
         case "start":

@@ -49,7 +49,7 @@ public struct RollingRefresh: Sendable {
     public static func plannedSteps(_ snapshot: EnvironmentSnapshot, options: Options) throws -> [PlannedStep] {
         let env = snapshot.environment
         let (live, group, build) = try preflight(snapshot, options: options)
-        var writes = [Mutation.putParameter(name: env.parameters.version(of: live), value: build)]
+        var writes = env.parameters.recording(build, for: live)
         if options.version != nil { writes.append(.putParameter(name: env.parameters.version, value: build)) }
         return [
             PlannedStep(name: "deploy", calls: writes.map(\.description)),
@@ -68,7 +68,7 @@ public struct RollingRefresh: Sendable {
     /// The steps left of an unfinished rolling deploy.
     public static func plannedSteps(resuming journal: DeploymentJournal, environment env: EnvironmentConfiguration) -> [PlannedStep] {
         let group = journal.originalGroup(journal.from)?.name ?? "?"
-        var writes = [Mutation.putParameter(name: env.parameters.version(of: journal.from), value: journal.version)]
+        var writes = env.parameters.recording(journal.version, for: journal.from)
         if journal.setsVersion { writes.append(.putParameter(name: env.parameters.version, value: journal.version)) }
         let deploy = PlannedStep(name: "deploy", calls: writes.map(\.description))
         let start = PlannedStep(
