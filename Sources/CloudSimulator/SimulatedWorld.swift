@@ -301,6 +301,7 @@ public struct SimulatedWorld: Codable, Sendable {
             let color = env.groups.first(where: { $0.value == groupName })?.key, parameters[env.buildName(color)]?.value != version
         {
             instance.offRecord = true
+            invariants.offRecordColors = (invariants.offRecordColors ?? []).union(["\(env.name)|\(color)"])
         }
         instances[id] = instance
         group.instanceIds.append(id)

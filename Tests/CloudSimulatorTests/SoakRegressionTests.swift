@@ -56,6 +56,14 @@ struct SoakRegressionTests {
             seed: 200, result: "deploy rolled back → rollback refused",
             defect: "a rollback after an aborted canary served the erroring build, its group left pinned at the canary's capacity",
             asFoundBeforeSharedObjects: false),
+        // An instance switch whose undo could not finish leaves its journal unfinished, as a blue-green deploy does.
+        Case(
+            seed: 6227, result: "deploy failed at health gate → recover: done → rollback refused",
+            defect: "an instance switch's undo denied its last write (the shared build object): the journal said failed, recover never ran, the object named the failed build",
+            asFoundBeforeSharedObjects: false),
+        Case(
+            seed: 2190, result: "deploy interrupted at health gate → resume refused → recover: done",
+            defect: "then --resume went on with that instance switch: green served v2 recorded as v1"),
     ]
 
     @Test(arguments: cases) func aSeedThatFoundADefectHoldsEveryInvariant(_ found: Case) async throws {

@@ -88,8 +88,10 @@ struct SharedBuildObjectTests {
         ("defaults:\n  branches: {prod: release}\n", "defaults.branches: no environment's builds: has {branch}"),
         ("defaults:\n  builds: s3://b-1/version/{branch}\n  branches: {prod: 'rel ease'}\n", "defaults.branches.prod: must be a branch name"),
         ("defaults:\n  builds: s3://b-1/{branch}/{color}\n", "defaults.builds: a per-colour pattern takes {env} and {color} only"),
-        ("defaults:\n  builds: s3://b-1/version/{brnch}\n", "defaults.builds: an object shared by both colours takes {env} and {branch} only"),
+        ("defaults:\n  builds: s3://b-1/version/{brnch}\n", "defaults.builds: an object shared by both colours is one per environment: {env} or {branch} in its key (and no other placeholder)"),
         ("environments:\n  prod: {routing: default, branches: {prod: release}}\n", "environments.prod.branches: unknown key"),
+        ("defaults:\n  builds: s3://b-1/version/release\n", "defaults.builds: an object shared by both colours is one per environment: {env} or {branch}"),
+        ("defaults:\n  builds: s3://b-1/version/{branch}\n  branches: {prod: release, beta: release}\n", "prod and beta would both boot s3://b-1/version/release"),
     ])
     func aBadSettingIsNamedAtItsKey(yaml: String, expected: String) {
         #expect(throws: DeploymentError.self) { try ConfigurationLoader.parse(yaml, file: "ce.yaml") }
@@ -109,6 +111,8 @@ struct SharedBuildObjectTests {
         let dryRun = try BlueGreenRefresh.plannedSteps(snapshot, plan: try BlueGreenRefresh.plan(snapshot, options: .init(version: "v2")), options: .init(version: "v2"))
         let deployStep = try #require(dryRun.first { $0.name == "deploy" })
         #expect(deployStep.calls.contains("S3 PutObject Bucket=compiler-explorer Key=version/release Body=v2"), "the dry run shows the write")
+        let writes = dryRun.flatMap(\.calls).filter { $0.hasPrefix("S3 PutObject") }
+        #expect(writes == ["S3 PutObject Bucket=compiler-explorer Key=version/release Body=v2"], "one write, as the run makes: \(writes)")
 
         let report = try await deploy(cloud)
         #expect(report.steps.contains { $0.name == "deploy" })
@@ -170,6 +174,17 @@ struct SharedBuildObjectTests {
         #expect(cloud.parameter(Self.object) == "v1")
         let after = try await FanOut.$sequential.withValue(true) { try await cloud.patientPorts.statusReader(for: prod).read() }
         #expect(!after.drift, "\(after.driftReasons)")
+    }
+
+    @Test func aServingColourWithoutARecordedBuildIsDriftWithTheCommandThatRecordsIt() async throws {
+        let cloud = try world()
+        cloud.change { $0.parameters["/compiler-explorer/prod/blue/version"] = nil }
+        let prod = self.prod
+        let status = try await FanOut.$sequential.withValue(true) { try await cloud.patientPorts.statusReader(for: prod).read() }
+        #expect(status.drift)
+        #expect(status.driftReasons.contains(
+            "/compiler-explorer/prod/blue/version is not set, so ce cannot tell which build \(Self.object) must name for blue, which serves: record the build it runs with 'aws ssm put-parameter --name /compiler-explorer/prod/blue/version --type String --overwrite --value BUILD'"),
+            "\(status.driftReasons)")
     }
 
     @Test func anInstanceSwitchMovesTheObjectWithTheTraffic() async throws {

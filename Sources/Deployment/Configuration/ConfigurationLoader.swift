@@ -229,8 +229,8 @@ public enum ConfigurationLoader {
                         }
                         result.builds = .s3(bucket: bucket, keyPattern: pattern)
                     } else {
-                        guard placeholders.isSubset(of: ["{env}", "{branch}"]) else {
-                            throw error(n, "\(key).builds", "an object shared by both colours takes {env} and {branch} only, such as s3://compiler-explorer/version/{branch}")
+                        guard placeholders.isSubset(of: ["{env}", "{branch}"]), !placeholders.isEmpty else {
+                            throw error(n, "\(key).builds", "an object shared by both colours is one per environment: {env} or {branch} in its key (and no other placeholder), such as s3://compiler-explorer/version/{branch}")
                         }
                         result.builds = .sharedObject(bucket: bucket, keyPattern: pattern)
                     }
@@ -269,6 +269,17 @@ public enum ConfigurationLoader {
 
         /// `defaults.branches` names configured environments, and some environment's build object has `{branch}`.
         func checkBranches(_ defaultsNode: Node?, defaults: DeploymentConfiguration.Defaults, environments: [String: EnvironmentConfiguration]) throws {
+            // One deploy must never rewrite what another environment's instances boot.
+            var owners: [String: String] = [:]
+            for name in environments.keys.sorted() {
+                guard let object = environments[name]?.parameters.bootObject else { continue }
+                if let other = owners[object] {
+                    throw DeploymentError.configuration(
+                        file: file, line: defaultsNode?.mark?.line, key: "environments.\(name).builds",
+                        reason: "\(name) and \(other) would both boot \(object): each environment needs its own object (give them different branches, or {env} in the key)")
+                }
+                owners[object] = name
+            }
             guard !defaults.branches.isEmpty, let defaultsNode, case .mapping(let mapping) = defaultsNode,
                 let node = mapping.first(where: { $0.key.scalar?.string == "branches" })?.value
             else { return }

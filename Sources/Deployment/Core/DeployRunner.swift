@@ -240,7 +240,7 @@ public struct DeployRunner: Sendable {
             }
             // The SSM values this attempt wrote before it stopped, back to what they were.
             let names = environment.parameters
-            let records: [Mutation] = [names.activeColor, names.activeTargetGroupArn].compactMap { name in
+            let records: [Mutation] = ([names.activeColor, names.activeTargetGroupArn] + (names.bootObject.map { [$0] } ?? [])).compactMap { name in
                 guard let old = before.values[name], after.values[name] != old else { return nil }
                 return .putParameter(name: name, value: old)
             }

@@ -480,6 +480,9 @@ public struct EnvironmentStatusReader: Sendable {
         // A shared boot object names the serving colour's build whenever no deploy is under way: otherwise an instance
         // the serving colour launches (a scale-out, a replacement) boots another build.
         let bootObject = names.bootObject.map { EnvironmentStatus.BootObjectStatus(object: $0, build: values[$0]) }
+        if let bootObject, journal?.isUnfinished != true, let serving = albColor ?? activeColor, values[names.version(of: serving)] == nil {
+            reasons.append("\(names.version(of: serving)) is not set, so ce cannot tell which build \(bootObject.object) must name for \(serving.rawValue), which serves: record the build it runs with 'aws ssm put-parameter --name \(names.version(of: serving)) --type String --overwrite --value BUILD'")
+        }
         if let bootObject, journal?.isUnfinished != true, let serving = albColor ?? activeColor,
             let servingBuild = values[names.version(of: serving)], bootObject.build != servingBuild
         {

@@ -90,12 +90,15 @@ public struct TrafficSwitch: Sendable {
     }
 
     /// Healthy is not proven: a switch (or rollback) to the new colour of a deploy that ended failed, rolled back or
-    /// stopped is refused unless forced — its instances may run that build (the soak's operator rolling back after a
+    /// stopped (or that `recover` took back to the old colour, which still serves) is refused unless forced — its instances may run that build (the soak's operator rolling back after a
     /// failed canary found it: traffic went to the failing build).
     public static func unprovenTarget(_ target: Color, status: EnvironmentStatus, environment: EnvironmentConfiguration) -> Refusal? {
-        guard let journal = status.deployment, journal.to == target, !journal.isUnfinished,
-            [.failed, .rolledBack, .interrupted].contains(journal.status)
+        guard let journal = status.deployment, journal.to == target, !journal.isUnfinished, journal.switchOnly != true,
+            [.failed, .rolledBack, .interrupted].contains(journal.status) || (journal.status == .recovered && status.albColor == journal.from)
         else { return nil }
+        // A deploy that stopped before it wrote its build (preflight, protect, clear) left the colour as it was.
+        let steps = DeployStrategy(journal: journal)?.journalledSteps ?? []
+        if let stopped = steps.firstIndex(of: journal.step), let deploy = steps.firstIndex(of: "deploy"), stopped < deploy { return nil }
         return Refusal("\(target.rawValue) was the new colour of the deploy \(journal.id) of \(journal.version), which ended \(journal.status.rawValue)\(journal.note.map { " (\($0))" } ?? ""): its instances may run that build. Nothing changed; deploy a build to it with '\(environment.command("environment refresh --version VERSION"))', or --force switches anyway.")
     }
 

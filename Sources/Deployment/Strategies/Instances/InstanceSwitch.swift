@@ -127,11 +127,13 @@ public enum InstanceSwitch {
             PlannedStep(
                 name: Phase.healthGate.rawValue, calls: [Mutation](),
                 then: "wait until every one is healthy in the group for \(snapshot.environment.health.stableSeconds) s; on a failure they are deregistered — \(plan.live.rawValue) never stops serving"),
-        ] + stepsFromHandOver(snapshot.environment, plan, bakeSeconds: 0)
+        ] + stepsFromHandOver(snapshot.environment, plan, bakeSeconds: 0, switchOnly: true)
     }
 
     /// The steps from the hand-over on, the same for a deploy and a switch (which does not bake).
-    static func stepsFromHandOver(_ env: EnvironmentConfiguration, _ plan: Plan, bakeSeconds: Int) -> [PlannedStep] {
+    /// - Parameter switchOnly: a switch to the warm colour, which writes no build: a shared boot object is set at the
+    ///   hand-over (a deploy set it at its `deploy` step).
+    static func stepsFromHandOver(_ env: EnvironmentConfiguration, _ plan: Plan, bakeSeconds: Int, switchOnly: Bool = false) -> [PlannedStep] {
         let names = env.parameters
         var steps = [
             PlannedStep(
@@ -141,7 +143,7 @@ public enum InstanceSwitch {
                     targetGroupArn: plan.targetGroupArn) + [
                     .putParameter(name: names.activeColor, value: plan.target.rawValue),
                     .putParameter(name: names.activeTargetGroupArn, value: plan.targetGroupArn),
-                ] + names.booting(plan.version)),
+                ] + (switchOnly ? names.booting(plan.version) : [])),
             PlannedStep(
                 name: Phase.drain.rawValue, calls: [Mutation](),
                 then: "wait out the group's deregistration delay (its attribute): the old instances finish their requests and take no new ones"),

@@ -169,7 +169,7 @@ public struct InstanceSwitchMachine: DeployMachine {
                 return .apply([
                     .putParameter(name: environment.parameters.activeColor, value: running.journal.to.rawValue),
                     .putParameter(name: environment.parameters.activeTargetGroupArn, value: running.targetGroupArn),
-                ] + environment.parameters.booting(running.journal.version))
+                ] + (running.journal.switchOnly == true ? environment.parameters.booting(running.journal.version) : []))
             case .finalize:
                 running.report.add("finalize", seconds: seconds, "\(running.targetGroup) min \(environment.liveFloor); \(running.liveGroup) min 0, kept warm for rollback")
                 return conclude(running, .done, note: nil, now: now, then: .finished(running.report))
@@ -229,8 +229,12 @@ public struct InstanceSwitchMachine: DeployMachine {
                 : "The new instances were deregistered; \(running.journal.from.rawValue) never stopped serving."
             if !done.isEmpty { text += " Undone: \(done.joined(separator: ", "))." }
             if !failed.isEmpty { text += " Could not undo: \(failed.joined(separator: "; ")); run '\(environment.command("environment recover"))'." }
+            // As a blue-green deploy: an undo that did not finish leaves the journal unfinished, for recover to finish.
+            var running = running
+            if !failed.isEmpty { running.journal.undoIncomplete = true }
             return conclude(
-                running, kind == .interrupted ? .interrupted : kind == .rolledBack ? .rolledBack : .failed, note: "\(running.journal.step): \(cause)", now: now,
+                running, !failed.isEmpty ? .inProgress : kind == .interrupted ? .interrupted : kind == .rolledBack ? .rolledBack : .failed,
+                note: "\(running.journal.step): \(cause)", now: now,
                 then: .failed(.init(step: running.journal.step, cause: cause, state: text, report: running.report, kind: kind)))
 
         case (.concluding(_, let outcome), .recorded):
@@ -451,6 +455,8 @@ public struct InstanceSwitchMachine: DeployMachine {
         case .success(let found): journal = found
         case .failure(let refusal): return .refused(refusal)
         }
+        // An undo that did not finish is finished by recover, never resumed forward (as blue-green: seed 3332).
+        if journal.undoIncomplete == true { return .refused(journal.refusal(in: environment)) }
         let env = environment
         let liveGroup = env.autoScalingGroupNames[journal.from]
         let targetGroup = env.autoScalingGroupNames[journal.to]
