@@ -185,8 +185,12 @@ extension SimulatedWorld {
     /// Whether the colour `env`'s routes send traffic to has an instance that booted a shared build object's other
     /// build: its capacity was hit by the layout's stated cost (a replacement booting the new build), not by the tool.
     func servesOffRecord(_ env: EnvironmentRecord) -> Bool {
-        guard env.bootObject != nil, let color = servingColor(env.name) else { return false }
-        return invariants.offRecordColors?.contains("\(env.name)|\(color)") == true
+        servingColor(env.name).map { tookOffRecord(env, color: $0) } ?? false
+    }
+
+    /// Whether an instance of `color` in `env` booted a shared build object's other build during the run.
+    func tookOffRecord(_ env: EnvironmentRecord, color: String) -> Bool {
+        invariants.offRecordColors?.contains("\(env.name)|\(color)") == true
     }
 
     /// Invariant 3, for each request served. A request the load balancer sent to a target only because its group had
@@ -294,8 +298,7 @@ extension SimulatedWorld {
             }
             // (An instance the serving colour launched while a shared build object named the new build is the layout's
             // stated cost: its replacement by Auto Scaling may not have finished by the end.)
-            let offRecord = invariants.offRecordColors?.contains("\(env.name)|\(color)") == true
-            if !invariants.downtimeAllowed.contains(env.name), !offRecord, healthyInstances(env, color: color) == 0,
+            if !invariants.downtimeAllowed.contains(env.name), !tookOffRecord(env, color: color), healthyInstances(env, color: color) == 0,
                 (env.groups[color].flatMap { groups[$0]?.desiredCapacity } ?? 0) > 0
             {
                 found.append("\(env.name): \(color) serves but no instance of it is healthy")

@@ -153,7 +153,7 @@ public struct ParameterNames: Sendable, Equatable {
     /// What records `build` as `color`'s, just before `color` scales up with it: `{color}/version`, and the shared
     /// object its instances boot from when there is one. Every deploy writes a colour's build through this.
     public func recording(_ build: String, for color: Color) -> [Mutation] {
-        [.putParameter(name: version(of: color), value: build)] + (bootObject.map { [.putParameter(name: $0, value: build)] } ?? [])
+        [.putParameter(name: version(of: color), value: build)] + booting(build)
     }
 
     /// The shared boot object set to `build` — the build of the colour traffic settles on, so that an instance

@@ -480,14 +480,16 @@ public struct EnvironmentStatusReader: Sendable {
         // A shared boot object names the serving colour's build whenever no deploy is under way: otherwise an instance
         // the serving colour launches (a scale-out, a replacement) boots another build.
         let bootObject = names.bootObject.map { EnvironmentStatus.BootObjectStatus(object: $0, build: values[$0]) }
-        if let bootObject, journal?.isUnfinished != true, let serving = albColor ?? activeColor, values[names.version(of: serving)] == nil {
-            reasons.append("\(names.version(of: serving)) is not set, so ce cannot tell which build \(bootObject.object) must name for \(serving.rawValue), which serves: record the build it runs with 'aws ssm put-parameter --name \(names.version(of: serving)) --type String --overwrite --value BUILD'")
-        }
-        if let bootObject, journal?.isUnfinished != true, let serving = albColor ?? activeColor,
-            let servingBuild = values[names.version(of: serving)], bootObject.build != servingBuild
-        {
-            let what = bootObject.build.map { "names \($0)" } ?? "is not set"
-            reasons.append("\(bootObject.object) \(what) but \(serving.rawValue) serves \(servingBuild): an instance launched now boots \(bootObject.build ?? "nothing"); '\(env.command("environment recover"))' puts it back")
+        if let bootObject, journal?.isUnfinished != true, let serving = albColor ?? activeColor {
+            let record = names.version(of: serving)
+            if let servingBuild = values[record] {
+                if bootObject.build != servingBuild {
+                    let what = bootObject.build.map { "names \($0)" } ?? "is not set"
+                    reasons.append("\(bootObject.object) \(what) but \(serving.rawValue) serves \(servingBuild): an instance launched now boots \(bootObject.build ?? "nothing"); '\(env.command("environment recover"))' puts it back")
+                }
+            } else {
+                reasons.append("\(record) is not set, so ce cannot tell which build \(bootObject.object) must name for \(serving.rawValue), which serves: record the build it runs with 'aws ssm put-parameter --name \(record) --type String --overwrite --value BUILD'")
+            }
         }
 
         var status = EnvironmentStatus(

@@ -55,6 +55,12 @@ public enum Mutation: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Mutation {
+    /// The parameter (or `s3://` build object) a `putParameter` writes; `nil` for other changes.
+    public var parameterName: String? {
+        if case .putParameter(let name, _) = self { return name }
+        return nil
+    }
+
     /// A route change: the route as read and the forward it gets; `nil` for other changes.
     public var routeChange: (route: Route, forward: ForwardAction)? {
         switch self {

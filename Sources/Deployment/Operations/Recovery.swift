@@ -166,14 +166,8 @@ public struct Recovery: Sendable {
 
     /// `plan` then `restored`, a value written by both written once, as restored.
     static func restoring(_ plan: [Mutation], _ restored: [Mutation]) -> [Mutation] {
-        let names = Set(restored.compactMap { mutation -> String? in
-            if case .putParameter(let name, _) = mutation { return name }
-            return nil
-        })
-        return plan.filter { mutation in
-            if case .putParameter(let name, _) = mutation { return !names.contains(name) }
-            return true
-        } + restored
+        let names = Set(restored.compactMap(\.parameterName))
+        return plan.filter { $0.parameterName.map { !names.contains($0) } ?? true } + restored
     }
 
     /// The journal as `recover` leaves it.

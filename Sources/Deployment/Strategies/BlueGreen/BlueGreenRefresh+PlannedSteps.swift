@@ -79,11 +79,8 @@ extension BlueGreenRefresh {
                 approval(options.traffic?.splits.last ?? 0)
                 let calls = try TrafficSwitch(snapshot: snapshot).plan(
                     to: plan.target, force: true, settleCapacity: false, unsticky: options.traffic?.stickinessSeconds != nil
-                ).filter { mutation in
-                    // A shared boot object already names the new build from the deploy step on: the switch writes none.
-                    if case .putParameter(let name, _) = mutation { return name != env.parameters.bootObject }
-                    return true
-                }
+                // A shared boot object already names the new build from the deploy step on: the switch writes none.
+                ).filter { $0.parameterName == nil || $0.parameterName != env.parameters.bootObject }
                 steps.append(.init(name: phase.rawValue, calls: calls.map(\.description)))
             case .bake:
                 guard bakeSeconds > 0 else { continue }
